@@ -1,0 +1,61 @@
+"""The `mailcanary` command: one sub-command per module in this package, each with `register(subparsers)`.
+
+Exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error; the SMTP probe uses
+swaks-style per-stage codes. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from mailcanary import __version__
+from mailcanary.errors import MailcanaryError, UsageError
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# Sub-command modules, imported lazily so `mailcanary --help` stays fast.
+COMMAND_MODULES: tuple[str, ...] = (
+    "mailcanary.cli.demo",
+)
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineErrorParser(prog="mailcanary", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"mailcanary {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
+    subparsers.required = True
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one sub-command and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"mailcanary {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MailcanaryError as exc:
+        print(f"mailcanary {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"mailcanary {args.command}: interrupted", file=sys.stderr)
+        return 130
