@@ -7,12 +7,12 @@ column in the CLI output at the same time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
-__all__ = ["Check", "CanaryState", "Verdict"]
+__all__ = ["CanaryState", "Check", "Verdict"]
 
 
-class Check(str, Enum):
+class Check(StrEnum):
     """Every check mailcanary performs, by its stable name."""
 
     SMTP_SEQUENCE = "smtp.sequence"
@@ -30,7 +30,7 @@ class Check(str, Enum):
     LOST = "lost"
 
 
-class CanaryState(str, Enum):
+class CanaryState(StrEnum):
     """A canary's lifecycle: pending until every expected outcome is in, then exactly one terminal state."""
 
     PENDING = "pending"

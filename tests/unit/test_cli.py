@@ -18,6 +18,8 @@ def test_given_unknown_option_when_run_then_exit_2_with_one_line(capsys: pytest.
 
 
 def test_given_module_entry_point_when_version_asked_then_it_prints() -> None:
-    result = subprocess.run([sys.executable, "-m", "mailcanary", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "mailcanary", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("mailcanary ")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["Direction", "Transcript", "TranscriptLine"]
@@ -16,7 +16,7 @@ __all__ = ["Direction", "Transcript", "TranscriptLine"]
 REDACTED = "<redacted>"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Who wrote a line: the client (a command or message data) or the server (a reply line)."""
 
     CLIENT = "client"
