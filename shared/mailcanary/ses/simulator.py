@@ -1,0 +1,42 @@
+"""The SES mailbox simulator: its addresses, with a `+label` carrying the canary id, and what each one does.
+
+Sending to the simulator is billed like any send but never touches a real mailbox or your reputation.
+https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html#send-email-simulator
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["SIMULATOR_DOMAIN", "Scenario", "scenario_of", "simulator_address"]
+
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+
+
+class Scenario(StrEnum):
+    """The mailbox-simulator scenarios, named by their local part."""
+
+    SUCCESS = "success"
+    BOUNCE = "bounce"
+    OOTO = "ooto"
+    COMPLAINT = "complaint"
+    SUPPRESSION_LIST = "suppressionlist"
+
+
+def simulator_address(scenario: Scenario, label: str) -> str:
+    """`success+<label>@simulator.amazonses.com`; the label (the canary id) ties events back to the run."""
+    if not label or any(ch in label for ch in "@+ \t\r\n<>\"(),;:\\[]"):
+        raise ValueError(f"a simulator label must be a plain atom, got {label!r}")
+    return f"{scenario.value}+{label}@{SIMULATOR_DOMAIN}"
+
+
+def scenario_of(address: str) -> Scenario | None:
+    """The scenario an address asks the simulator for, or None when it is not a simulator address."""
+    local, _, domain = address.strip().rpartition("@")
+    if domain.lower() != SIMULATOR_DOMAIN:
+        return None
+    base = local.split("+", 1)[0].lower()
+    try:
+        return Scenario(base)
+    except ValueError:
+        return None
