@@ -10,7 +10,7 @@ import pytest
 
 from mailcanary.lab.ses_emulator import AcceptedMessage, EventFault, emulate_events, sns_lambda_event
 
-SES_DOCS = Path("/work/shared/fixtures/ses-docs")
+SES_DOCS = Path(__file__).resolve().parents[1] / "data" / "ses-docs"  # the official examples, see SOURCES.md
 RAW = (
     b"From: canary@example.com\r\nTo: success+c1@simulator.amazonses.com\r\n"
     b"Cc: Someone <bounce+c1@simulator.amazonses.com>\r\nSubject: canary c1\r\n\r\nbody\r\n"
@@ -59,7 +59,15 @@ def test_given_suppression_list_address_when_emulated_then_bounce_subtype_is_on_
     assert (bounce["bounceType"], bounce["bounceSubType"]) == ("Permanent", "OnAccountSuppressionList")
 
 
-@pytest.mark.parametrize(("event_type", "fixture"), [("Delivery", "evpub-sns-delivery.json"), ("Bounce", "evpub-sns-bounce.json"), ("Complaint", "evpub-sns-complaint.json"), ("Send", "evpub-sns-send.json")])
+@pytest.mark.parametrize(
+    ("event_type", "fixture"),
+    [
+        ("Delivery", "evpub-sns-delivery.json"),
+        ("Bounce", "evpub-sns-bounce.json"),
+        ("Complaint", "evpub-sns-complaint.json"),
+        ("Send", "evpub-sns-send.json"),
+    ],
+)
 def test_given_emulated_record_then_its_keys_match_the_official_example(event_type: str, fixture: str) -> None:
     official = json.loads((SES_DOCS / fixture).read_text())
     records = emulate_events(_accepted("complaint+c1@simulator.amazonses.com", "bounce+c1@simulator.amazonses.com"))
