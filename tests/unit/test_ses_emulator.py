@@ -88,5 +88,6 @@ def test_given_duplicate_fault_when_wrapped_in_sns_then_each_notification_arrive
     records = emulate_events(_accepted("success+c1@simulator.amazonses.com"))
     event = sns_lambda_event(records, faults={EventFault.DUPLICATE})
     ids = [record["Sns"]["MessageId"] for record in event["Records"]]
-    assert len(ids) == 4 and len(set(ids)) == 2
+    assert len(ids) == 4
+    assert len(set(ids)) == 2
     assert all(isinstance(record["Sns"]["Message"], str) for record in event["Records"])
