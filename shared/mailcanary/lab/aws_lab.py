@@ -22,7 +22,7 @@ from mailcanary.lab.net import LOOPBACK, free_port
 __all__ = ["AwsLab", "LabResources", "running_aws_lab"]
 
 REGION = "us-east-1"
-_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # noqa: S105 (moto only)
+_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # moto only
 
 
 @dataclass(frozen=True)
