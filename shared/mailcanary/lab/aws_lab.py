@@ -49,7 +49,8 @@ class AwsLab:
     def client(self, service: str) -> Any:
         """A boto3 client for `service` on the lab's endpoint (standard retries, short timeouts)."""
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
-        return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint_url, config=config, **_CREDENTIALS)
+        session = boto3.session.Session(region_name=REGION, **_CREDENTIALS)
+        return session.client(service, endpoint_url=self.endpoint_url, config=config)  # type: ignore[call-overload]
 
     def alerts_received(self) -> list[dict[str, Any]]:
         """Every alert published to the alert topic so far (drained from the subscribed queue)."""
