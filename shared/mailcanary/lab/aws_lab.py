@@ -22,7 +22,7 @@ from mailcanary.lab.net import LOOPBACK, free_port
 __all__ = ["AwsLab", "LabResources", "running_aws_lab"]
 
 REGION = "us-east-1"
-_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # moto only
+_ACCESS_KEY = _SECRET_KEY = "testing"  # moto only
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class AwsLab:
     def client(self, service: str) -> Any:
         """A boto3 client for `service` on the lab's endpoint (standard retries, short timeouts)."""
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
-        session = boto3.session.Session(region_name=REGION, **_CREDENTIALS)
+        session = boto3.session.Session(
+            aws_access_key_id=_ACCESS_KEY, aws_secret_access_key=_SECRET_KEY, region_name=REGION
+        )
         return session.client(service, endpoint_url=self.endpoint_url, config=config)  # type: ignore[call-overload]
 
     def alerts_received(self) -> list[dict[str, Any]]:
