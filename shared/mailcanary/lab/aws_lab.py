@@ -22,7 +22,7 @@ from mailcanary.lab.net import LOOPBACK, free_port
 __all__ = ["AwsLab", "LabResources", "running_aws_lab"]
 
 REGION = "us-east-1"
-_ACCESS_KEY = _SECRET_KEY = "testing"  # moto only
+_ACCESS_KEY = _SECRET_KEY = "testing"  # noqa: S105 - moto accepts any key; nothing real
 
 
 @dataclass(frozen=True)
