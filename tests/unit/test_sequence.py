@@ -63,7 +63,7 @@ S: 250 HELP
 CONTENT = """
 S: 354 End data with <CR><LF>.<CR><LF>
 C: Subject: canary
-C: 
+C:
 C: RCPT TO:<not-a-command@example.com>
 C: ..QUIT is data, dot-stuffed
 C: .
@@ -370,7 +370,8 @@ def test_given_a_violation_when_reported_then_it_names_the_command_and_its_line(
     assert "no accepted MAIL" in violation.explanation
     (refusal,) = validate(transcript).server_refusals
     assert refusal.confirms is Rule.MAIL_BEFORE_RCPT
-    assert "503 5.5.1" in refusal.explanation and "need MAIL command" in refusal.explanation
+    assert "503 5.5.1" in refusal.explanation
+    assert "need MAIL command" in refusal.explanation
 
 
 def test_given_auth_with_an_initial_response_when_reported_then_the_secret_is_not_shown() -> None:
@@ -381,7 +382,8 @@ def test_given_auth_with_an_initial_response_when_reported_then_the_secret_is_no
     report = validate(transcript)
     # Then the command is shown with its mechanism only
     assert {v.command for v in report.violations} == {"AUTH PLAIN <redacted>"}
-    assert secret not in repr(report) and secret not in str(report.to_dict())
+    assert secret not in repr(report)
+    assert secret not in str(report.to_dict())
 
 
 def test_given_the_json_form_when_built_then_it_carries_rule_names_and_references() -> None:
