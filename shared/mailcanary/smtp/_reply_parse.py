@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_REPLY_LINE = re.compile(r"^(?P<code>[2-5][0-9][0-9])(?P<sep>[ -]|$)(?P<text>.*)$", re.DOTALL)
 _ENHANCED = re.compile(r"^(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s|$)")
 
 
@@ -61,10 +60,10 @@ class ParsedReply:
 
 def parse_line(text: str) -> ReplyLine:
     """Split `250-SIZE 1000` into code 250, more=True, text `SIZE 1000`; a non-reply line gets code None."""
-    match = _REPLY_LINE.match(text)
-    if match is None:
-        return ReplyLine(code=None, more=False, text=text)
-    return ReplyLine(code=int(match["code"]), more=match["sep"] == "-", text=match["text"])
+    code, sep = text[:3], text[3:4]
+    if len(code) == 3 and code[0] in "2345" and code.isascii() and code.isdigit() and sep in ("", " ", "-"):
+        return ReplyLine(code=int(code), more=sep == "-", text=text[4:])
+    return ReplyLine(code=None, more=False, text=text)
 
 
 def build_reply(lines: list[str], first_index: int, last_index: int) -> ParsedReply:

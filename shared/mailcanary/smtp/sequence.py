@@ -8,8 +8,6 @@ sequence refusal of DATA is reported separately, as a `ServerRefusal`. Never rai
 
 from __future__ import annotations
 
-import dataclasses
-
 from mailcanary.smtp.dialogue import Dialogue, Exchange, pair
 from mailcanary.smtp.sequence_report import Rule, SequenceReport, ServerAcceptance, ServerRefusal, Violation
 from mailcanary.smtp.sequence_server import out_of_order_acceptances, sequence_refusals
@@ -137,7 +135,7 @@ def validate(transcript: Transcript, *, tls_required: bool = True) -> SequenceRe
             confirmed.apply(exchanges[settled], known=exchanges[settled].reply is not None)
             settled, moved = settled + 1, True
         if view is None or moved:
-            view = dataclasses.replace(confirmed)
+            view = confirmed.copy()
             for k in range(settled, j):
                 view.apply(exchanges[k], known=False)
         elif j - 1 >= settled:

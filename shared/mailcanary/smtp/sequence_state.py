@@ -22,6 +22,9 @@ class SessionState:
     rcpts: int = 0  # accepted RCPTs in the open transaction
     quit: bool = False
 
+    def copy(self) -> SessionState:
+        return SessionState(self.hello, self.extensions, self.tls, self.fresh_tls, self.mail, self.rcpts, self.quit)
+
     def end_transaction(self) -> None:
         self.mail, self.rcpts = False, 0
 
