@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from mailcanary.smtp.errors import TranscriptFormatError
 from mailcanary.smtp.transcript import REDACTED, Direction, Transcript, TranscriptLine
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = ["LoadedTranscript", "load_transcript", "parse_json_transcript", "parse_swaks_transcript", "parse_transcript"]
 
@@ -37,16 +40,20 @@ class LoadedTranscript:
     format: str  # "json" or "swaks"
 
 
-class _LineModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+@cache
+def _line_adapter() -> TypeAdapter[list[Any]]:
+    """The boundary model for JSON lines; pydantic is imported only when JSON is actually read."""
+    from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, TypeAdapter
 
-    at: float = 0.0
-    direction: Direction
-    text: StrictStr
-    tls: StrictBool = False
+    class TranscriptLineModel(BaseModel):
+        model_config = ConfigDict(extra="ignore", frozen=True)
 
+        at: float = 0.0
+        direction: Direction
+        text: StrictStr
+        tls: StrictBool = False
 
-_LINES = TypeAdapter(list[_LineModel])
+    return TypeAdapter(list[TranscriptLineModel])
 
 
 def _redacted(lines: list[TranscriptLine]) -> list[TranscriptLine]:
@@ -81,8 +88,10 @@ def parse_json_transcript(text: str) -> LoadedTranscript:
         data = data["transcript"]
     if not isinstance(data, list):
         raise TranscriptFormatError("line 1: expected a JSON list of transcript lines")
+    from pydantic import ValidationError
+
     try:
-        models = _LINES.validate_python(data)
+        models = _line_adapter().validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = first["loc"]
