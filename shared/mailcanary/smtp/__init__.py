@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id
+from mailcanary.smtp.result import (
+    ConformanceProbe,
+    ConformanceResult,
+    ExitCode,
+    RecipientOutcome,
+    SmtpResult,
+    Stage,
+)
+from mailcanary.smtp.session import send_canary
+from mailcanary.smtp.target import SmtpTarget, Timeouts, TlsMode
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
 
-__all__ = ["Direction", "Transcript", "TranscriptLine"]
+__all__ = [
+    "Code",
+    "ConformanceProbe",
+    "ConformanceResult",
+    "Direction",
+    "ExitCode",
+    "RecipientOutcome",
+    "Reply",
+    "ReplyClass",
+    "SmtpResult",
+    "SmtpTarget",
+    "Stage",
+    "Timeouts",
+    "TlsMode",
+    "Transcript",
+    "TranscriptLine",
+    "classify",
+    "send_canary",
+    "ses_message_id",
+]
