@@ -96,6 +96,11 @@ class RecordingSMTP(smtplib.SMTP):
         if self.sock is not None:
             self.sock.settimeout(seconds)
 
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
+        # smtplib takes the TLS server name (SNI, hostname check) from `_host`, which only __init__ sets.
+        self._host = host
+        return super().connect(host, port, source_address)
+
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         # Connect (and, for SMTP_SSL, the TLS handshake) under the connect timeout; then wait for the banner.
         sock: socket.socket = super()._get_socket(host, port, self.timeouts.connect)  # type: ignore[misc]

@@ -276,6 +276,9 @@ def send_canary(
         session.close_after_failure()
         _log.info("smtp canary to %s failed at %s: %s", target.address, session.stage.value, failed.error)
         return session.result(failed.exit_code, failed.error, failed.reply)
+    except BaseException:
+        session.client.close()
+        raise
     session.quit()
     session.pause_clock()
     _log.info("smtp canary to %s accepted: %s", target.address, session.final_reply)
