@@ -19,7 +19,13 @@ from mailcanary.smtp.client import RecordingSMTP
 from mailcanary.smtp.replies import Code, Reply
 from mailcanary.smtp.result import ConformanceProbe, ConformanceResult
 
-__all__ = ["probe_sequence"]
+__all__ = ["RULES", "probe_sequence"]
+
+RULES = {
+    "data-before-mail": "DATA only inside a transaction: MAIL, then an accepted RCPT (RFC 5321 3.3, 4.1.4)",
+    "rcpt-before-mail": "RCPT only after MAIL has started a transaction (RFC 5321 3.3, 4.1.4)",
+    "data-before-rcpt": "DATA only after at least one accepted RCPT (RFC 5321 3.3)",
+}
 
 
 def _reply(code: int, message: bytes) -> Reply:
@@ -29,11 +35,11 @@ def _reply(code: int, message: bytes) -> Reply:
 def _bad_data(client: RecordingSMTP, name: str) -> ConformanceProbe:
     reply = _reply(*client.docmd("DATA"))
     if reply.code != Code.START_MAIL_INPUT:
-        return ConformanceProbe(name, "DATA", reply)
+        return ConformanceProbe(name, RULES[name], "DATA", reply)
     client.send(b".\r\n")  # end the empty message at once (see the module docstring)
     after_dot = _reply(*client.getreply())
     note = f"server accepted DATA out of order; ended the empty message with '.', it answered: {after_dot}"
-    return ConformanceProbe(name, "DATA", reply, note)
+    return ConformanceProbe(name, RULES[name], "DATA", reply, note)
 
 
 def _rset(client: RecordingSMTP) -> Reply:
@@ -49,7 +55,7 @@ def probe_sequence(client: RecordingSMTP, mail_from: str, recipient: str) -> Con
             return ConformanceResult((), f"RSET before the probe was refused: {fence}")
         probes.append(_bad_data(client, "data-before-mail"))
         rcpt = _reply(*client.rcpt(recipient))
-        probes.append(ConformanceProbe("rcpt-before-mail", f"RCPT TO:<{recipient}>", rcpt))
+        probes.append(ConformanceProbe("rcpt-before-mail", RULES["rcpt-before-mail"], f"RCPT TO:<{recipient}>", rcpt))
         _rset(client)
         mail = _reply(*client.mail(mail_from))
         if mail.code != Code.OK:

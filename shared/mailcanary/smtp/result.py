@@ -55,6 +55,9 @@ class ExitCode(IntEnum):
     TLS = 29
 
 
+_COMMAND_OF_STAGE = {Stage.DOT: "DATA", Stage.BANNER: "", Stage.CONNECT: ""}
+
+
 def reply_to_dict(reply: Reply | None, command: str | None = None) -> dict[str, Any] | None:
     if reply is None:
         return None
@@ -90,6 +93,7 @@ class ConformanceProbe:
     """One deliberately out-of-order command and whether the server refused it as a sequence error."""
 
     name: str  # e.g. "data-before-mail"
+    rule: str  # the RFC 5321 ordering rule the command breaks
     command: str  # the command as sent (no secrets in these)
     reply: Reply | None  # None when the connection failed before an answer
     note: str = ""
@@ -111,6 +115,7 @@ class ConformanceProbe:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "rule": self.rule,
             "command": self.command,
             "reply": reply_to_dict(self.reply, self.command),
             "conforming": self.conforming,
@@ -181,7 +186,9 @@ class SmtpResult:
             "stage": self.stage.value,
             "exit_code": int(self.exit_code),
             "error": self.error,
-            "failure_reply": reply_to_dict(self.failure_reply, self.stage.value.upper()),
+            "failure_reply": reply_to_dict(
+                self.failure_reply, _COMMAND_OF_STAGE.get(self.stage, self.stage.value.upper())
+            ),
             "tls": self.tls,
             "tls_version": self.tls_version,
             "authenticated": self.authenticated,
