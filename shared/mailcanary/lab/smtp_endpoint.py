@@ -11,6 +11,7 @@ compare what was sent with what was "delivered". Faults (`SmtpFault`) make it mi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import socket
@@ -77,6 +78,7 @@ class LabSmtpEndpoint:
         password: Secret | None = None,
         faults: Iterable[SmtpFault] = (),
         banner_delay: float = 5.0,
+        auth_mechanisms: Iterable[str] = ("LOGIN", "PLAIN"),
     ) -> None:
         self.tls = tls
         self.require_auth = require_auth
@@ -84,6 +86,7 @@ class LabSmtpEndpoint:
         self.password = password or Secret(secrets.token_urlsafe(18))
         self.faults = frozenset(faults)
         self.banner_delay = banner_delay
+        self.auth_mechanisms = frozenset(each.upper() for each in auth_mechanisms)
         self.host = _HOST
         self.port = 0
         self.armed = False  # faults that stall only start once the endpoint is up (aiosmtpd probes itself)
@@ -91,6 +94,7 @@ class LabSmtpEndpoint:
         self._lock = threading.Lock()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._controller: Any = None
+        self.connections: set[Any] = set()  # open server-side sessions, touched only on the server's loop
         self.certificates: LabCertificates | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -111,6 +115,7 @@ class LabSmtpEndpoint:
             "auth_required": self.require_auth,
             "auth_require_tls": True,
             "auth_without_tls": self.tls is not LabTls.STARTTLS,
+            "auth_exclude_mechanism": sorted({"LOGIN", "PLAIN"} - self.auth_mechanisms),
         }
         if self.tls is LabTls.STARTTLS:
             smtp_kwargs |= {"tls_context": tls_context, "require_starttls": True}
@@ -136,6 +141,14 @@ class LabSmtpEndpoint:
     def stop(self) -> None:
         self.armed = False
         if self._controller is not None:
+            from mailcanary.lab.smtp_server import abort_connections
+
+            # aiosmtpd stops its loop without closing accepted connections; close them first.
+            closing = asyncio.run_coroutine_threadsafe(abort_connections(self.connections), self._controller.loop)
+            try:
+                closing.result(timeout=5)
+            except TimeoutError:  # (concurrent.futures.TimeoutError is TimeoutError since 3.11)
+                closing.cancel()
             self._controller.stop()
             self._controller = None
         self._cleanup()

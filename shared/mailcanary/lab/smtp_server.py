@@ -22,7 +22,7 @@ from mailcanary.lab.faults import SmtpFault
 if TYPE_CHECKING:
     from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 
-__all__ = ["LabHandler", "LabSMTP"]
+__all__ = ["LabHandler", "LabSMTP", "abort_connections", "authenticator"]
 
 _PHANTOM = "<no recipient>"  # stands in for the missing RCPT when the broken server accepts DATA anyway
 _MAX_DATA_LINES = 100_000
@@ -93,6 +93,14 @@ class LabSMTP(SMTP):
     def _on(self, fault: SmtpFault) -> bool:
         return fault in self.endpoint.faults
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.endpoint.connections.add(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.endpoint.connections.discard(self)
+        super().connection_lost(error)
+
     async def push(self, status: AnyStr) -> None:
         if not self._banner_sent:
             self._banner_sent = True
@@ -130,6 +138,18 @@ class LabSMTP(SMTP):
         if self._on(SmtpFault.ACCEPT_DATA_WITHOUT_RCPT) and not self.envelope.rcpt_tos:
             self.envelope.rcpt_tos.append(_PHANTOM)
         await super().smtp_DATA(arg)
+
+
+async def abort_connections(connections: set[LabSMTP]) -> None:
+    """Drop every open client connection (run on the server's loop before it stops)."""
+    for connection in list(connections):
+        transport = connection.transport
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+        elif transport is not None:
+            transport.close()
+    for _ in range(3):  # let connection_lost callbacks run
+        await asyncio.sleep(0)
 
 
 def authenticator(endpoint: LabSmtpEndpoint) -> Any:

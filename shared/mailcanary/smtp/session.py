@@ -88,16 +88,19 @@ class _Session:
         if isinstance(exc, ssl.SSLError):
             self.usable = False
             return self._fail(f"TLS failed during {where}: {exc}", exit_code=ExitCode.TLS)
-        if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError | OSError):
+        if isinstance(exc, smtplib.SMTPResponseException):  # (smtplib's exceptions are OSErrors too)
+            reply = Reply.from_smtplib(exc.smtp_code, exc.smtp_error)
+            return self._fail(f"{where} refused: {reply}", reply)
+        timed_out = self.client.timed_out or isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+        if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError) or (
+            isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+        ):
             self.usable = False
-            if self.client.timed_out or isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+            if timed_out:
                 return self._fail(f"timed out during {where}")
             if self.stage is Stage.CONNECT:
                 return self._fail(f"cannot connect to {self.target.address}: {exc}")
             return self._fail(f"connection closed unexpectedly during {where}", exit_code=ExitCode.CONNECTION_CLOSED)
-        if isinstance(exc, smtplib.SMTPResponseException):
-            reply = Reply.from_smtplib(exc.smtp_code, exc.smtp_error)
-            return self._fail(f"{where} refused: {reply}", reply)
         if isinstance(exc, UnicodeError):
             return self._fail(f"{where}: text cannot be encoded for this server (non-ASCII without SMTPUTF8)")
         return self._fail(f"{where} failed: {type(exc).__name__}: {exc}")
@@ -135,10 +138,12 @@ class _Session:
             if mode is TlsMode.REQUIRED:
                 raise self._fail("server does not advertise STARTTLS and TLS is required")
             return
-        reply = Reply.from_smtplib(*self.client.starttls(context=self.context))
-        if reply.code != Code.SERVICE_READY:
+        try:
+            self.client.starttls(context=self.context)
+        except smtplib.SMTPResponseException as exc:  # the STARTTLS command itself was refused
+            reply = Reply.from_smtplib(exc.smtp_code, exc.smtp_error)
             if mode is TlsMode.REQUIRED:
-                raise self._fail(f"STARTTLS refused: {reply}", reply)
+                raise self._fail(f"STARTTLS refused: {reply}", reply) from None
             return  # opportunistic: carry on in clear text, still on a sane connection
         self.ehlo()  # RFC 3207: forget what was learnt before TLS and greet again
 
