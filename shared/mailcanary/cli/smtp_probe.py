@@ -49,14 +49,16 @@ def parse_server(text: str, tls: TlsMode) -> tuple[str, int]:
     text = text.strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        port_text = rest.removeprefix(":") if rest.startswith(":") else rest
+        separator, port_text = rest[:1], rest[1:]
+        if separator not in ("", ":"):
+            raise UsageError(f"--server {text!r}: expected [IPv6]:PORT")
     elif text.count(":") == 1:
-        host, _, port_text = text.partition(":")
+        host, separator, port_text = text.partition(":")
     else:
-        host, port_text = text, ""
+        host, separator, port_text = text, "", ""
     if not host:
         raise UsageError(f"--server {text!r}: no host")
-    if not port_text:
+    if not separator:
         return host, DEFAULT_PORTS[tls]
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise UsageError(f"--server {text!r}: invalid port")
