@@ -14,6 +14,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from mailcanary.secret import REDACTED
@@ -25,7 +26,7 @@ __all__ = ["Recorder", "RecordingSMTP", "RecordingSMTPSSL"]
 
 _log = logging.getLogger(__name__)
 # smtplib sends its verbs in lower case; upper case reads like every RFC and swaks transcript.
-_VERBS = frozenset({"ehlo", "helo", "mail", "rcpt", "data", "rset", "quit", "noop", "starttls", "vrfy", "expn", "help"})
+_VERBS = {verb: verb.upper() for verb in ("ehlo", "helo", "mail", "rcpt", "data", "rset", "quit", "noop", "starttls")}
 
 
 class Recorder:
@@ -39,24 +40,38 @@ class Recorder:
                 forms.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
         self._secrets = tuple(sorted(forms, key=len, reverse=True))
         self.lines: list[TranscriptLine] = []
+        self._debug = _log.isEnabledFor(logging.DEBUG)
 
     def record(self, direction: Direction, text: str, tls: bool) -> None:
+        self.record_many(direction, (text,), tls)
+
+    def record_many(self, direction: Direction, texts: Iterable[str], tls: bool) -> None:
+        """Record lines that left or arrived together (one timestamp), secrets scrubbed first."""
+        if self._secrets:
+            texts = [self._scrub(text) for text in texts]
+        now = time.monotonic()
+        lines = [TranscriptLine(now, direction, text, tls) for text in texts]
+        self.lines.extend(lines)
+        if self._debug:
+            for line in lines:
+                _log.debug("%s", line.render())
+
+    def _scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        line = TranscriptLine(time.monotonic(), direction, text, tls)
-        self.lines.append(line)
-        _log.debug("%s", line.render())
+        return text
 
     def transcript(self) -> Transcript:
         return Transcript(tuple(self.lines))
 
 
 class _RecordingReader:
-    """The socket's reply file, reporting each line as smtplib reads it."""
+    """The socket's reply file, keeping each raw line smtplib reads until the reply is recorded."""
 
     def __init__(self, raw: Any, client: RecordingSMTP) -> None:
         self._raw = raw
         self._client = client
+        self.pending: list[bytes] = []
 
     def readline(self, size: int = -1) -> bytes:
         try:
@@ -65,10 +80,13 @@ class _RecordingReader:
             self._client.timed_out = True
             raise
         if line:
-            self._client.recorder.record(
-                Direction.SERVER, line.rstrip(b"\r\n").decode("utf-8", "replace"), self._client.tls_active
-            )
+            self.pending.append(line)
         return line
+
+    def take(self) -> list[str]:
+        lines = [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in self.pending]
+        self.pending.clear()
+        return lines
 
     def close(self) -> None:
         self._raw.close()
@@ -83,14 +101,24 @@ class RecordingSMTP(smtplib.SMTP):
         self.connected_at: float | None = None
         self.payload_sent_at: float | None = None
         self.timed_out = False
-        self.last_reply: Reply | None = None
+        self._last_raw: tuple[int, bytes] | None = None
         self._auth_active = False
         self._data_sends = -1  # -1 outside data(); counts send() calls inside it
+        self.tls_active = False  # kept in step with the socket (checked on every line)
         super().__init__(local_hostname=local_hostname, timeout=timeouts.command, **kwargs)
 
-    @property
-    def tls_active(self) -> bool:
-        return isinstance(self.sock, ssl.SSLSocket)
+    def _note_socket(self) -> None:
+        self.tls_active = isinstance(self.sock, ssl.SSLSocket)
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            return super().starttls(*args, **kwargs)
+        finally:
+            self._note_socket()
+
+    def close(self) -> None:
+        super().close()
+        self._note_socket()
 
     def set_timeout(self, seconds: float) -> None:
         if self.sock is not None:
@@ -99,31 +127,34 @@ class RecordingSMTP(smtplib.SMTP):
     def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
         # smtplib takes the TLS server name (SNI, hostname check) from `_host`, which only __init__ sets.
         self._host = host
-        return super().connect(host, port, source_address)
+        try:
+            return super().connect(host, port, source_address)
+        finally:
+            self._note_socket()
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         # Connect (and, for SMTP_SSL, the TLS handshake) under the connect timeout; then wait for the banner.
         sock: socket.socket = super()._get_socket(host, port, self.timeouts.connect)  # type: ignore[misc]
         self.connected_at = time.monotonic()
+        self.tls_active = isinstance(sock, ssl.SSLSocket)  # implicit TLS: the banner already arrives inside TLS
         sock.settimeout(self.timeouts.banner)
         return sock
 
     def putcmd(self, cmd: str, args: str = "") -> None:
-        super().putcmd(cmd.upper() if cmd.lower() in _VERBS else cmd, args)
+        super().putcmd(_VERBS.get(cmd, cmd), args)
 
     def send(self, s: str | bytes) -> None:  # type: ignore[override]
         text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
-        tls = self.tls_active
         if self._data_sends >= 0:
             self._data_sends += 1
-        if self._data_sends > 1:  # the message itself, after the DATA command
-            for line in text.removesuffix("\r\n").split("\r\n"):
-                self.recorder.record(Direction.CLIENT, line, tls)
-        else:
-            for line in text.removesuffix("\r\n").split("\r\n"):
-                self.recorder.record(Direction.CLIENT, self._redact(line), tls)
-        super().send(s)
-        if self._data_sends > 1:
+        payload = self._data_sends > 1  # the message itself, after the DATA command
+        tls = self.tls_active
+        try:
+            super().send(s)
+        finally:  # recorded after the bytes left (or failed to), so the bookkeeping overlaps the round trip
+            lines = text.removesuffix("\r\n").split("\r\n")
+            self.recorder.record_many(Direction.CLIENT, lines if payload else [self._redact(x) for x in lines], tls)
+        if payload:
             self.payload_sent_at = time.monotonic()
             self.set_timeout(self.timeouts.data_end)
 
@@ -139,9 +170,20 @@ class RecordingSMTP(smtplib.SMTP):
     def getreply(self) -> tuple[int, bytes]:
         if self.sock is not None and not isinstance(self.file, _RecordingReader):
             self.file = _RecordingReader(self.file or self.sock.makefile("rb"), self)
-        code, message = super().getreply()
-        self.last_reply = Reply.from_smtplib(code, message)
+        reader = self.file
+        tls = self.tls_active
+        try:
+            code, message = super().getreply()
+        finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
+            if isinstance(reader, _RecordingReader) and reader.pending:
+                self.recorder.record_many(Direction.SERVER, reader.take(), tls)
+        self._last_raw = (code, message)
         return code, message
+
+    @property
+    def last_reply(self) -> Reply | None:
+        """The most recent reply (built on demand: most callers already hold it)."""
+        return Reply.from_smtplib(*self._last_raw) if self._last_raw is not None else None
 
     def auth(self, mechanism: str, authobject: Any, *, initial_response_ok: bool = True) -> tuple[int, bytes]:
         self._auth_active = True
