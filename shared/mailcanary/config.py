@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mailcanary.errors import ConfigError
+from mailcanary.secret import Secret
 
-__all__ = ["ENV_PREFIX", "Settings"]
+__all__ = ["ENV_PREFIX", "Settings", "secret_from_environ"]
 
 ENV_PREFIX = "MAILCANARY_"
 
@@ -39,3 +40,15 @@ class Settings(BaseModel):
             first = exc.errors()[0]
             variable = ENV_PREFIX + str(first["loc"][0]).upper() if first["loc"] else "settings"
             raise ConfigError(f"{variable}: {first['msg']}") from exc
+
+
+def secret_from_environ(variable: str, environ: Mapping[str, str] | None = None) -> Secret:
+    """The value of the environment variable a user named for a secret (e.g. `--auth-password-env`).
+
+    Secrets are passed by variable name so they never appear on a command line or in shell history.
+    """
+    source = os.environ if environ is None else environ
+    value = source.get(variable)
+    if not value:
+        raise ConfigError(f"{variable}: environment variable is not set or empty")
+    return Secret(value)

@@ -22,7 +22,11 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ("mailcanary.cli.demo", "mailcanary.cli.check_transcript")
+COMMAND_MODULES: tuple[str, ...] = (
+    "mailcanary.cli.demo",
+    "mailcanary.cli.check_transcript",
+    "mailcanary.cli.smtp_probe",
+)
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
