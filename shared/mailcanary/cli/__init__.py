@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.demo",
     "mailcanary.cli.check_transcript",
     "mailcanary.cli.smtp_probe",
+    "mailcanary.cli.smtp_password",
+    "mailcanary.cli.cost",
 )
 
 
