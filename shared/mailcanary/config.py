@@ -25,6 +25,13 @@ class Settings(BaseModel):
 
     sender: str = Field(default="canary@example.com", description="MAIL FROM and From: address")
     ses_region: str = Field(default="us-east-1", description="region of the SES API path")
+    table_name: str = Field(default="mailcanary-canaries", min_length=3, description="DynamoDB canary records")
+    idempotency_table_name: str = Field(
+        default="mailcanary-idempotency", min_length=3, description="DynamoDB table of Powertools idempotency"
+    )
+    lost_after_seconds: int = Field(
+        default=900, gt=0, description="a canary with no terminal outcome this long after its start is lost"
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
