@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, PathKind, new_canary, new_path
 
@@ -40,3 +42,50 @@ def canary_with(
             )
         )
     return new_canary(canary_id, paths, created_at=created_at)
+
+
+def ses_event(
+    event_type: EventType,
+    message_id: str,
+    destination: tuple[str, ...],
+    *,
+    recipients: tuple[str, ...] = (),
+    status: str | None = None,
+    bounce: tuple[BounceType, BounceSubType] | None = None,
+    feedback_id: str | None = None,
+    at: datetime = T0 + timedelta(seconds=3),
+) -> SesEventSummary:
+    """An SES event summary as the events parser produces it (built directly: the parser is tested elsewhere)."""
+    return SesEventSummary(
+        event_type=event_type,
+        message_id=message_id,
+        timestamp=at,
+        destination=destination,
+        recipients=tuple(RecipientStatus(address, status) for address in recipients),
+        bounce_type=bounce[0] if bounce else None,
+        bounce_subtype=bounce[1] if bounce else None,
+        feedback_id=feedback_id,
+    )
+
+
+def delivery(canary: CanaryRecord, path: str, *rcpts: str, at: datetime = T0 + timedelta(seconds=3)) -> SesEventSummary:
+    """A Delivery of `rcpts` (default: the path's whole envelope) on one path of `canary`."""
+    record = canary.path(path)
+    assert record is not None
+    assert record.ses_message_id is not None
+    return ses_event(
+        EventType.DELIVERY, record.ses_message_id, record.envelope, recipients=rcpts or record.envelope, at=at
+    )
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The Lambda context fields Powertools idempotency reads (the shape its own docs use in tests)."""
+
+    function_name: str = "ses-events"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ses-events"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
