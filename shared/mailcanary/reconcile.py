@@ -21,9 +21,16 @@ from mailcanary.measurements import MetricName, MetricObservation, Unit
 from mailcanary.outcomes import evaluate
 from mailcanary.ses.events import EventType, SesEventSummary
 from mailcanary.ses.simulator import scenario_of
-from mailcanary.store import CanaryStore, FailedCheck, ObservedEvent, PathRecord, TransitionConflictError
+from mailcanary.store import (
+    CanaryRecord,
+    CanaryStore,
+    FailedCheck,
+    ObservedEvent,
+    PathRecord,
+    TransitionConflictError,
+)
 
-__all__ = ["EventOutcome", "ReconcileReport", "Transition", "handle"]
+__all__ = ["EventOutcome", "ReconcileReport", "Transition", "failed_verdicts", "handle", "settle"]
 
 _LATENCIES = {
     EventType.SEND: MetricName.SEND_LATENCY,
@@ -48,17 +55,20 @@ class EventOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """A record that left `pending` because of this invocation; `path` is None for the canary itself."""
+    """A record that left `pending` because of this invocation; `path` is None for the canary itself.
+
+    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
+    """
 
     canary_id: str
     path: str | None
     state: CanaryState
-    failed_checks: tuple[FailedCheck, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
 
-    def verdicts(self) -> tuple[Verdict, ...]:
-        """One failed `Verdict` per failed check, for alerts and the CLI."""
-        where = self.path or "canary"
-        return tuple(Verdict(failed.check, False, where, failed.detail) for failed in self.failed_checks)
+
+def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
+    """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
+    return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +94,7 @@ class ReconcileReport:
             verdict
             for transition in self.transitions
             if transition.path is None and transition.state in (CanaryState.FAILED, CanaryState.LOST)
-            for verdict in transition.verdicts()
+            for verdict in transition.verdicts
         )
 
 
@@ -144,25 +154,40 @@ def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[T
             except TransitionConflictError:
                 pass  # decided by a concurrent invocation (or swept lost): theirs stands
             else:
-                transitions.append(Transition(path.canary_id, path.name, verdict.state, verdict.failed))
+                transitions.append(
+                    Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
+                )
                 metrics += [
                     MetricObservation.of(MetricName.CHECK_FAILED, check=check.value, path=path.name)
                     for check in sorted({failed.check for failed in verdict.failed})
                 ]
     canary = store.get(path.canary_id)
-    if canary is None or canary.state.terminal or not all(each.state.terminal for each in canary.paths):
-        return transitions, metrics
-    failed = tuple(check for each in canary.paths for check in each.failed_checks)
+    settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
+    return transitions + settled, metrics + settled_metrics
+
+
+def settle(
+    store: CanaryStore, canary: CanaryRecord, *, now: datetime
+) -> tuple[list[Transition], list[MetricObservation]]:
+    """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
+
+    Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
+    """
+    if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
+        return [], []
+    failed = tuple(check for path in canary.paths for check in path.failed_checks)
     state = CanaryState.FAILED if failed else CanaryState.PASSED
     try:
         store.decide_canary(canary.canary_id, state, failed, now=now)
     except TransitionConflictError:
-        return transitions, metrics
-    transitions.append(Transition(canary.canary_id, None, state, failed))
-    metrics.append(MetricObservation.of(_CANARY_METRIC[state]))
+        return [], []
     elapsed_ms = max((now - canary.created_at).total_seconds() * 1000, 0.0)
-    metrics.append(MetricObservation.of(MetricName.DECISION_TIME, elapsed_ms, Unit.MILLISECONDS))
-    return transitions, metrics
+    metrics = [
+        MetricObservation.of(_CANARY_METRIC[state]),
+        MetricObservation.of(MetricName.DECISION_TIME, elapsed_ms, Unit.MILLISECONDS),
+    ]
+    verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
+    return [Transition(canary.canary_id, None, state, verdicts)], metrics
 
 
 def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: datetime) -> _EventResult:

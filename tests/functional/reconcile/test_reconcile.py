@@ -145,7 +145,7 @@ def test_given_success_recipient_when_bounced_then_fails_unexpected_bounce(store
     assert _state(store, "c1") == (CanaryState.FAILED, {"api": CanaryState.FAILED, "smtp": CanaryState.PASSED})
     assert _checks(store, "c1") == {Check.OUTCOME_UNEXPECTED_BOUNCE}
     [alert] = report.alerts
-    assert (alert.check, alert.passed, alert.path) == (Check.OUTCOME_UNEXPECTED_BOUNCE, False, "canary")
+    assert (alert.check, alert.passed, alert.path) == (Check.OUTCOME_UNEXPECTED_BOUNCE, False, "api")
     assert "Transient/MailboxFull 4.2.2" in alert.detail
     check_failed = [m for m in report.metrics if m.name is MetricName.CHECK_FAILED]
     assert check_failed == [
