@@ -148,19 +148,20 @@ def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[T
     metrics: list[MetricObservation] = []
     if not path.state.terminal:
         verdict = evaluate(path)
-        if verdict.complete:
-            try:
-                store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
-            except TransitionConflictError:
-                pass  # decided by a concurrent invocation (or swept lost): theirs stands
-            else:
-                transitions.append(
-                    Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
-                )
-                metrics += [
-                    MetricObservation.of(MetricName.CHECK_FAILED, check=check.value, path=path.name)
-                    for check in sorted({failed.check for failed in verdict.failed})
-                ]
+        if not verdict.complete:
+            return transitions, metrics  # this path is still open, so its canary cannot be decided yet
+        try:
+            store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
+        except TransitionConflictError:
+            pass  # decided by a concurrent invocation (or swept lost): theirs stands
+        else:
+            transitions.append(
+                Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
+            )
+            metrics += [
+                MetricObservation.of(MetricName.CHECK_FAILED, check=check.value, path=path.name)
+                for check in sorted({failed.check for failed in verdict.failed})
+            ]
     canary = store.get(path.canary_id)
     settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
     return transitions + settled, metrics + settled_metrics
