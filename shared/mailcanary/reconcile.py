@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -99,10 +99,13 @@ class ReconcileReport:
 
 
 def _observed(summary: SesEventSummary, key: str) -> ObservedEvent:
+    stamp = summary.timestamp
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)  # SES timestamps are UTC ("...Z"); never compare naive with aware
     return ObservedEvent(
         key=key,
         event_type=summary.event_type,
-        timestamp=summary.timestamp,
+        timestamp=stamp,
         destination=summary.destination,
         recipients=summary.recipients,
         bounce_type=summary.bounce_type,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -341,3 +342,11 @@ def test_given_emit_callable_when_reconciled_then_it_receives_every_metric(store
     report = _run(store, delivery(canary, "api"), emit=emitted.append)
     assert tuple(emitted) == report.metrics
     assert emitted
+
+
+def test_given_naive_event_timestamp_when_reconciled_then_it_is_taken_as_utc(store: CanaryStore) -> None:
+    canary = canary_with("c1", smtp=None)
+    store.create(canary)
+    naive = replace(delivery(canary, "api"), timestamp=(T0 + timedelta(seconds=3)).replace(tzinfo=None))
+    report = _run(store, naive)
+    assert [m.value for m in report.metrics if m.name is MetricName.DELIVERY_LATENCY] == [2000.0]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, ses_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,6 +125,7 @@ def _run(store: CanaryStore, batches: list[list[SesEventSummary]], **kwargs: Any
     return metrics
 
 
+@pytest.mark.timeout(300)  # ~25 s alone; headroom for a busy shared machine (no timing is asserted)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=plans(), data=st.data())
 def test_given_any_order_and_duplication_of_events_when_reconciled_then_same_verdict_and_metrics(
