@@ -57,8 +57,13 @@ class Settings(BaseModel):
 
     sender: str = Field(default="canary@example.com", description="MAIL FROM and From: address")
     ses_region: str = Field(default="us-east-1", description="region of the SES API path")
-    table_name: str = Field(default="mailcanary-canaries", description="DynamoDB canary table")
-    idempotency_table_name: str = Field(default="mailcanary-idempotency", description="Powertools idempotency")
+    table_name: str = Field(default="mailcanary-canaries", min_length=3, description="DynamoDB canary records")
+    idempotency_table_name: str = Field(
+        default="mailcanary-idempotency", min_length=3, description="DynamoDB table of Powertools idempotency"
+    )
+    lost_after_seconds: int = Field(
+        default=900, gt=0, description="a canary with no terminal outcome this long after its start is lost"
+    )
     alert_topic_arn: str = Field(default="", description="SNS topic for alerts; empty disables alerts")
     configuration_set: str = Field(default="mailcanary", description="SES configuration set used by every send")
     smtp_secret_arn: str = Field(default="", description="Secrets Manager secret with SMTP username/password")
