@@ -6,16 +6,48 @@ rather than reading `os.environ` themselves.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mailcanary.errors import ConfigError
+from mailcanary.secret import Secret
 
-__all__ = ["ENV_PREFIX", "Settings"]
+__all__ = ["ENV_PREFIX", "RecipientsConfig", "Settings", "SmtpTargetConfig", "secret_from_environ"]
 
 ENV_PREFIX = "MAILCANARY_"
+
+
+class SmtpTargetConfig(BaseModel):
+    """One SMTP target: an SES SMTP endpoint in some region, or any MTA or relay."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="metric Target value")
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: Literal["starttls", "implicit", "none"] = "starttls"
+    auth: bool = True  # AUTH with the credentials in the SMTP secret
+
+
+class RecipientsConfig(BaseModel):
+    """Intended recipients of every canary; empty means the SES mailbox simulator defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+
+
+def _json_if_text(value: Any) -> Any:
+    """Environment variables carry JSON text; Python callers may pass the structure itself."""
+    if isinstance(value, str):
+        return json.loads(value) if value.strip() else None
+    return value
 
 
 class Settings(BaseModel):
@@ -25,6 +57,28 @@ class Settings(BaseModel):
 
     sender: str = Field(default="canary@example.com", description="MAIL FROM and From: address")
     ses_region: str = Field(default="us-east-1", description="region of the SES API path")
+    table_name: str = Field(default="mailcanary-canaries", min_length=3, description="DynamoDB canary records")
+    idempotency_table_name: str = Field(
+        default="mailcanary-idempotency", min_length=3, description="DynamoDB table of Powertools idempotency"
+    )
+    lost_after_seconds: int = Field(
+        default=900, gt=0, description="a canary with no terminal outcome this long after its start is lost"
+    )
+    alert_topic_arn: str = Field(default="", description="SNS topic for alerts; empty disables alerts")
+    configuration_set: str = Field(default="mailcanary", description="SES configuration set used by every send")
+    smtp_secret_arn: str = Field(default="", description="Secrets Manager secret with SMTP username/password")
+    smtp_targets: tuple[SmtpTargetConfig, ...] = Field(default=(), description="JSON list of SMTP targets")
+    recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
+
+    @field_validator("smtp_targets", mode="before")
+    @classmethod
+    def _targets_from_json(cls, value: Any) -> Any:
+        return _json_if_text(value) or ()
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _recipients_from_json(cls, value: Any) -> Any:
+        return _json_if_text(value) or {}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,3 +93,15 @@ class Settings(BaseModel):
             first = exc.errors()[0]
             variable = ENV_PREFIX + str(first["loc"][0]).upper() if first["loc"] else "settings"
             raise ConfigError(f"{variable}: {first['msg']}") from exc
+
+
+def secret_from_environ(variable: str, environ: Mapping[str, str] | None = None) -> Secret:
+    """The value of the environment variable a user named for a secret (e.g. `--auth-password-env`).
+
+    Secrets are passed by variable name so they never appear on a command line or in shell history.
+    """
+    source = os.environ if environ is None else environ
+    value = source.get(variable)
+    if not value:
+        raise ConfigError(f"{variable}: environment variable is not set or empty")
+    return Secret(value)

@@ -22,7 +22,13 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ("mailcanary.cli.demo",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "mailcanary.cli.demo",
+    "mailcanary.cli.check_transcript",
+    "mailcanary.cli.smtp_probe",
+    "mailcanary.cli.smtp_password",
+    "mailcanary.cli.cost",
+)
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):

@@ -1,0 +1,27 @@
+"""Lambda entry point of the sweeper: on a schedule, overdue pending canaries become lost.
+
+Glue only: the scheduled event carries nothing the sweep needs; return the sweep's JSON summary.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mailcanary import observability
+from mailcanary.config import Settings
+from mailcanary.sweeper import sweep
+
+logger = observability.get_logger()
+metrics = observability.get_metrics()
+tracer = observability.get_tracer()
+settings = functools.cache(Settings.from_environ)  # read on the first invocation, not at import
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return sweep(settings()).to_summary()

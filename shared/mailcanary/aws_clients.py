@@ -1,0 +1,68 @@
+"""Cached boto3 client factories: one client per (service, region) per process, created on first use.
+
+Nothing here runs at import (boto3 itself is imported on the first call), so importing a handler stays
+cheap and Lambda reuses clients across warm invocations. Adapters still take their client as an argument;
+these factories are what services pass in when they run inside Lambda.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_ses import SESClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
+
+__all__ = ["clear", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
+
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 15
+MAX_ATTEMPTS = 3
+
+
+@functools.cache
+def _client(service_name: str, region_name: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    )
+    return boto3.session.Session().client(service_name, region_name=region_name, config=config)  # type: ignore[call-overload]
+
+
+def ses(region_name: str | None = None) -> SESClient:
+    """SES v1 (SendRawEmail) in `region_name` (the SES region may differ from the function's)."""
+    return _client("ses", region_name)  # type: ignore[no-any-return]
+
+
+def sesv2(region_name: str | None = None) -> SESV2Client:
+    return _client("sesv2", region_name)  # type: ignore[no-any-return]
+
+
+def sns(region_name: str | None = None) -> SNSClient:
+    return _client("sns", region_name)  # type: ignore[no-any-return]
+
+
+def dynamodb(region_name: str | None = None) -> DynamoDBClient:
+    return _client("dynamodb", region_name)  # type: ignore[no-any-return]
+
+
+def secretsmanager(region_name: str | None = None) -> SecretsManagerClient:
+    return _client("secretsmanager", region_name)  # type: ignore[no-any-return]
+
+
+def cloudwatch(region_name: str | None = None) -> CloudWatchClient:
+    return _client("cloudwatch", region_name)  # type: ignore[no-any-return]
+
+
+def clear() -> None:
+    """Forget every cached client (tests that switch between moto backends use this)."""
+    _client.cache_clear()

@@ -1,0 +1,118 @@
+"""`mailcanary smtp-probe`: send one canary message over SMTP and show the transcript and verdict.
+
+Exit codes are swaks's per stage (see `ExitCode`); 1 when the message went through but the conformance
+probe caught the server accepting out-of-order commands; 2 for usage errors. The AUTH password is read
+only from the environment variable named by `--auth-password-env`, never from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from mailcanary.cli.smtp_output import conformance_failed, render_result
+from mailcanary.config import secret_from_environ
+from mailcanary.errors import ConfigError, UsageError
+from mailcanary.smtp.errors import SmtpPathError
+from mailcanary.smtp.probe_message import build_probe_message, parse_address
+from mailcanary.smtp.session import send_canary
+from mailcanary.smtp.target import DEFAULT_PORTS, SmtpTarget, Timeouts, TlsMode
+
+__all__ = ["parse_server", "register", "run"]
+
+EXIT_CONFORMANCE = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("smtp-probe", help="send one SMTP canary; print the transcript and verdict")
+    parser.add_argument("--server", required=True, metavar="HOST[:PORT]", help="port defaults to 587 (465 for wrapper)")
+    parser.add_argument("--tls", choices=[mode.value for mode in TlsMode], default=TlsMode.REQUIRED.value)
+    parser.add_argument("--auth-user", metavar="USER")
+    parser.add_argument("--auth-password-env", metavar="VAR", help="environment variable holding the password")
+    parser.add_argument("--from", dest="mail_from", required=True, metavar="ADDRESS")
+    parser.add_argument("--to", action="append", required=True, metavar="ADDRESS", help="repeatable")
+    parser.add_argument("--cc", action="append", default=[], metavar="ADDRESS", help="repeatable")
+    parser.add_argument("--bcc", action="append", default=[], metavar="ADDRESS", help="envelope only; repeatable")
+    parser.add_argument("--conformance", action="store_true", help="probe out-of-order commands first")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--insecure-skip-tls-verify", action="store_true", help="do not verify the certificate")
+    parser.add_argument("--ca-file", metavar="FILE", help="trust this CA bundle instead of the system's")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="the same timeout for every stage")
+    parser.add_argument("--helo", default="localhost", metavar="NAME", help="EHLO name (default localhost)")
+    parser.add_argument("--allow-auth-without-tls", action="store_true", help="send AUTH even in clear text")
+    parser.set_defaults(func=run)
+
+
+def parse_server(text: str, tls: TlsMode) -> tuple[str, int]:
+    """`host`, `host:port`, `[v6]:port` or a bare IPv6 address → (host, port)."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        separator, port_text = rest[:1], rest[1:]
+        if separator not in ("", ":"):
+            raise UsageError(f"--server {text!r}: expected [IPv6]:PORT")
+    elif text.count(":") == 1:
+        host, separator, port_text = text.partition(":")
+    else:
+        host, separator, port_text = text, "", ""
+    if not host:
+        raise UsageError(f"--server {text!r}: no host")
+    if not separator:
+        return host, DEFAULT_PORTS[tls]
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UsageError(f"--server {text!r}: invalid port")
+    return host, int(port_text)
+
+
+def _target(args: argparse.Namespace) -> SmtpTarget:
+    tls = TlsMode(args.tls)
+    host, port = parse_server(args.server, tls)
+    if (args.auth_user is None) != (args.auth_password_env is None):
+        raise UsageError("--auth-user and --auth-password-env go together")
+    password = None
+    if args.auth_password_env is not None:
+        try:
+            password = secret_from_environ(args.auth_password_env)
+        except ConfigError as exc:
+            raise UsageError(f"--auth-password-env {exc}") from exc
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError("--timeout must be positive")
+    timeouts = Timeouts.uniform(args.timeout) if args.timeout is not None else Timeouts()
+    return SmtpTarget(
+        host=host,
+        port=port,
+        tls=tls,
+        username=args.auth_user,
+        password=password,
+        timeouts=timeouts,
+        helo_name=args.helo,
+        ca_file=args.ca_file,
+        insecure_skip_tls_verify=args.insecure_skip_tls_verify,
+        allow_auth_without_tls=args.allow_auth_without_tls,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        target = _target(args)
+        mail_from = parse_address(args.mail_from)
+        message = build_probe_message(mail_from, args.to, args.cc, args.bcc)
+        if target.tls is not TlsMode.NONE:
+            target.ssl_context()  # a bad --ca-file is a usage error, found before connecting
+    except SmtpPathError as exc:
+        raise UsageError(str(exc)) from exc
+    result = send_canary(target, mail_from, message.envelope_recipients, message.content, conformance=args.conformance)
+    exit_code = EXIT_CONFORMANCE if result.ok and conformance_failed(result) else int(result.exit_code)
+    if args.json:
+        document = {
+            "verdict": "pass" if exit_code == 0 else "fail",
+            "exit_code": exit_code,
+            "message_id_header": message.message_id,
+            "server": target.to_dict(),
+            "result": result.to_dict(),
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(render_result(result))
+    return exit_code

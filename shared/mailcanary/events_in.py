@@ -1,0 +1,126 @@
+"""The Lambda events mailcanary accepts, validated at the boundary and turned into plain values.
+
+- canary function: an EventBridge scheduled event, or a console test event with overrides
+  `{"paths": ["api", "smtp"], "recipients": {"to": [...], "cc": [...], "bcc": [...]},
+  "targets": ["<configured target name>" | {SMTP target}], "conformance": true}` (every key optional;
+  `{}` runs a default round).
+- SES events function: SNS deliveries whose `Message` is an SES event-publishing record (JSON text).
+- sweeper function: an EventBridge scheduled event (its content is not used).
+
+Bad input raises `UsageError` with the offending field, which the Lambda console shows as the error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mailcanary.config import RecipientsConfig, SmtpTargetConfig
+from mailcanary.errors import UsageError
+
+__all__ = ["RoundOverrides", "SnsDelivery", "parse_canary_event", "parse_ses_event_notifications"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundOverrides:
+    """What one round should do differently from the deployed settings; None means "as configured"."""
+
+    trigger: Literal["schedule", "console"]
+    paths: frozenset[str] | None = None  # subset of mailcanary.observability.PathKind values
+    recipients: RecipientsConfig | None = None
+    targets: tuple[str | SmtpTargetConfig, ...] | None = None  # configured names or ad-hoc targets
+    conformance: bool | None = None
+
+
+class _ConsoleOverrides(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")  # a typo in a test event must not pass silently
+
+    paths: tuple[Literal["api", "smtp"], ...] | None = Field(default=None, min_length=1)
+    recipients: RecipientsConfig | None = None
+    targets: tuple[str | SmtpTargetConfig, ...] | None = None
+    conformance: bool | None = None
+
+
+class _ScheduledEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    source: Literal["aws.events", "aws.scheduler"]
+    detail_type: str = Field(alias="detail-type")
+
+
+def parse_canary_event(event: Mapping[str, Any]) -> RoundOverrides:
+    """A scheduled event becomes a plain round; anything else must be a console override event."""
+    if not isinstance(event, Mapping):
+        raise UsageError(f"the canary event must be a JSON object, got {type(event).__name__}")
+    try:
+        if "source" in event:
+            _ScheduledEvent.model_validate(event)
+            return RoundOverrides(trigger="schedule")
+        overrides = _ConsoleOverrides.model_validate(event)
+    except ValidationError as exc:
+        raise UsageError(_first_error(exc)) from exc
+    return RoundOverrides(
+        trigger="console",
+        paths=frozenset(overrides.paths) if overrides.paths is not None else None,
+        recipients=overrides.recipients,
+        targets=overrides.targets,
+        conformance=overrides.conformance,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SnsDelivery:
+    """One SNS delivery: its id (for idempotency) and the SES event record it carries."""
+
+    sns_message_id: str
+    topic_arn: str
+    ses_event: Mapping[str, Any]
+
+
+class _Sns(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    MessageId: str
+    TopicArn: str
+    Message: str
+
+
+class _SnsRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    EventSource: Literal["aws:sns"]
+    Sns: _Sns
+
+
+class _SnsEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    Records: tuple[_SnsRecord, ...] = Field(min_length=1)
+
+
+def parse_ses_event_notifications(event: Mapping[str, Any]) -> list[SnsDelivery]:
+    """The SES records inside an SNS Lambda event; their content is validated later by `ses.events`."""
+    try:
+        records = _SnsEvent.model_validate(event).Records
+    except ValidationError as exc:
+        raise UsageError(_first_error(exc)) from exc
+    deliveries = []
+    for record in records:
+        try:
+            ses_event = json.loads(record.Sns.Message)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"SNS message {record.Sns.MessageId} is not JSON: {exc.msg}") from exc
+        if not isinstance(ses_event, dict):
+            raise UsageError(f"SNS message {record.Sns.MessageId} is not a JSON object")
+        deliveries.append(SnsDelivery(record.Sns.MessageId, record.Sns.TopicArn, ses_event))
+    return deliveries
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "event"
+    return f"{where}: {first['msg']}"

@@ -1,0 +1,128 @@
+"""Decide one path from what SES reported: still waiting, passed, or failed with named checks.
+
+Pure and order-free: the verdict depends only on the *set* of recorded events, never on the order SNS
+delivered them in, so duplicates and reordering cannot change it. A path is decided once every expected
+recipient has its outcome; a recipient is done when all its expected events arrived or an event ruled the
+expectation out (an unexpected bounce or complaint, a delivery where a bounce was due). A Reject or Rendering
+Failure ends the whole message, and a recipient missing from SES's `mail.destination` will never get an event.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from mailcanary.checks import CanaryState, Check
+from mailcanary.expectations import Expectation, expectation_for
+from mailcanary.ses.events import EventType, RecipientStatus
+from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
+
+__all__ = ["PathEvaluation", "evaluate", "normalise_address"]
+
+_MESSAGE_FAILURES = {
+    EventType.REJECT: (Check.OUTCOME_REJECT, "SES rejected the message (virus or policy) and sent it to nobody"),
+    EventType.RENDERING_FAILURE: (Check.OUTCOME_RENDERING_FAILURE, "SES could not render the message template"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PathEvaluation:
+    """The verdict on one path so far; `waiting` names each recipient still owed an event, and which."""
+
+    complete: bool
+    failed: tuple[FailedCheck, ...]
+    waiting: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> CanaryState:
+        if not self.complete:
+            return CanaryState.PENDING
+        return CanaryState.FAILED if self.failed else CanaryState.PASSED
+
+
+def normalise_address(address: str) -> str:
+    """The bare address, lower-cased, for matching SES's report with the envelope.
+
+    SES and the simulator treat addresses case-insensitively; SES may also add a display name.
+    """
+    return parseaddr(address)[1].strip().lower() or address.strip().lower()
+
+
+def _judge(
+    rcpt: str, expectation: Expectation, observed: Sequence[tuple[ObservedEvent, RecipientStatus]]
+) -> tuple[bool, list[FailedCheck]]:
+    """(done, failures) for one recipient given the events that name it."""
+    seen = {event.event_type for event, _ in observed}
+    failures: list[FailedCheck] = []
+    ruled_out = False
+    for event, status in observed:
+        if event.event_type is EventType.BOUNCE:
+            got = f"Bounce {event.bounce_type}/{event.bounce_subtype} {status.status or ''}".rstrip()
+            matches = (
+                expectation.bounces
+                and (event.bounce_type, event.bounce_subtype) == (expectation.bounce_type, expectation.bounce_subtype)
+                and expectation.status in (None, status.status)
+            )
+            if not matches:
+                why = f" ({status.diagnostic_code})" if status.diagnostic_code else ""
+                detail = f"{rcpt}: expected {expectation.describe()}, SES reported {got}{why}"
+                failures.append(FailedCheck(Check.OUTCOME_UNEXPECTED_BOUNCE, detail))
+                ruled_out = True
+        elif event.event_type is EventType.COMPLAINT and EventType.COMPLAINT not in expectation.required:
+            detail = f"{rcpt}: expected {expectation.describe()}, SES reported a Complaint"
+            failures.append(FailedCheck(Check.OUTCOME_UNEXPECTED_COMPLAINT, detail))
+            ruled_out = True
+        elif event.event_type is EventType.DELIVERY and expectation.bounces:
+            detail = f"{rcpt}: expected {expectation.describe()}, SES reported Delivery"
+            failures.append(FailedCheck(Check.OUTCOME_MISSING_EVENT, detail))
+            ruled_out = True
+    return ruled_out or expectation.required <= seen, failures
+
+
+def _destination_check(events: Iterable[ObservedEvent], envelope: set[str], about: set[str]) -> tuple[set[str], str]:
+    """Envelope recipients SES did not list, and a failure detail when SES's recipients differ from the envelope."""
+    missing: set[str] = set()
+    extra = about - envelope
+    for event in events:
+        if event.destination:
+            delivered = {normalise_address(address) for address in event.destination}
+            missing |= envelope - delivered
+            extra |= delivered - envelope
+    if not missing and not extra:
+        return missing, ""
+    parts = [f"missing {sorted(missing)}" if missing else "", f"unexpected {sorted(extra)}" if extra else ""]
+    return missing, "SES mail.destination differs from the envelope: " + ", ".join(part for part in parts if part)
+
+
+def evaluate(path: PathRecord) -> PathEvaluation:
+    """Where `path` stands given every event recorded on it."""
+    failures: list[FailedCheck] = []
+    message_over = False
+    for event_type, (check, detail) in _MESSAGE_FAILURES.items():
+        if any(event.event_type is event_type for event in path.events):
+            failures.append(FailedCheck(check, detail))
+            message_over = True
+
+    by_rcpt: dict[str, list[tuple[ObservedEvent, RecipientStatus]]] = defaultdict(list)
+    for event in path.events:
+        for status in event.recipients:
+            by_rcpt[normalise_address(status.address)].append((event, status))
+
+    envelope = {normalise_address(address) for address in path.envelope}
+    never_sent, mismatch = _destination_check(path.events, envelope, set(by_rcpt))
+    if mismatch:
+        failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, mismatch))
+
+    waiting: list[str] = []
+    for address, outcome in path.expected:
+        rcpt = normalise_address(address)
+        expectation = expectation_for(outcome)
+        done, rcpt_failures = _judge(rcpt, expectation, by_rcpt.get(rcpt, ()))
+        failures += rcpt_failures
+        if not (done or message_over or rcpt in never_sent):
+            missing = expectation.required - {event.event_type for event, _ in by_rcpt.get(rcpt, ())}
+            waiting.append(f"{rcpt}: no {' + '.join(sorted(missing))} yet")
+    ordered = tuple(sorted(set(failures), key=lambda failed: (failed.check.value, failed.detail)))
+    return PathEvaluation(complete=not waiting, failed=ordered, waiting=tuple(waiting))

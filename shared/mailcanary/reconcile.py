@@ -1,0 +1,253 @@
+"""Match SES events to canaries and decide them: `handle(summaries, store=..., now=...)`.
+
+For each event: find the canary path by SES message id, record the event on it (once), measure it, and, when
+every expected outcome on the path is in, decide the path; when every path is decided, decide the canary.
+Every decision is a conditional write, so concurrent, duplicated or reordered deliveries decide each record
+exactly once and never move it backwards. Metrics are produced only by the invocation whose write took effect.
+Events for messages that are not our canaries are counted and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from mailcanary.checks import CanaryState, Verdict
+from mailcanary.idempotency import IdempotencyOptions, event_key, once_per_event
+from mailcanary.measurements import MetricName, MetricObservation, Unit
+from mailcanary.outcomes import evaluate
+from mailcanary.ses.events import EventType, SesEventSummary
+from mailcanary.ses.simulator import scenario_of
+from mailcanary.store import (
+    CanaryRecord,
+    CanaryStore,
+    FailedCheck,
+    ObservedEvent,
+    PathRecord,
+    TransitionConflictError,
+)
+
+__all__ = ["EventOutcome", "ReconcileReport", "Transition", "failed_verdicts", "handle", "settle"]
+
+_LATENCIES = {
+    EventType.SEND: MetricName.SEND_LATENCY,
+    EventType.DELIVERY: MetricName.DELIVERY_LATENCY,
+    EventType.DELIVERY_DELAY: MetricName.DELIVERY_DELAY_LATENCY,
+}
+_CANARY_METRIC = {
+    CanaryState.PASSED: MetricName.CANARY_PASSED,
+    CanaryState.FAILED: MetricName.CANARY_FAILED,
+    CanaryState.LOST: MetricName.CANARY_LOST,
+}
+
+
+class EventOutcome(StrEnum):
+    """What became of one delivered SES event."""
+
+    APPLIED = "applied"  # first time seen: recorded on its canary path
+    DUPLICATE = "duplicate"  # seen before (idempotency record or the path already had it)
+    LATE = "late"  # recorded, but its path had already been declared lost: it changes nothing
+    UNMATCHED = "unmatched"  # not a message of any canary we know
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A record that left `pending` because of this invocation; `path` is None for the canary itself.
+
+    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
+    """
+
+    canary_id: str
+    path: str | None
+    state: CanaryState
+    verdicts: tuple[Verdict, ...] = ()
+
+
+def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
+    """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
+    return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
+
+
+@dataclass(frozen=True, slots=True)
+class _EventResult:
+    key: str
+    outcome: EventOutcome
+    transitions: tuple[Transition, ...] = ()
+    metrics: tuple[MetricObservation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """What one batch of SES events did: per-outcome counts, decisions taken, metrics to emit."""
+
+    outcomes: dict[EventOutcome, int] = field(default_factory=dict)
+    transitions: tuple[Transition, ...] = ()
+    metrics: tuple[MetricObservation, ...] = ()
+
+    @property
+    def alerts(self) -> tuple[Verdict, ...]:
+        """Failed verdicts of canaries decided `failed` or `lost` in this batch."""
+        return tuple(
+            verdict
+            for transition in self.transitions
+            if transition.path is None and transition.state in (CanaryState.FAILED, CanaryState.LOST)
+            for verdict in transition.verdicts
+        )
+
+
+def _observed(summary: SesEventSummary, key: str) -> ObservedEvent:
+    stamp = summary.timestamp
+    if stamp is not None and stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)  # SES timestamps are UTC ("...Z"); never compare naive with aware
+    return ObservedEvent(
+        key=key,
+        event_type=summary.event_type,
+        timestamp=stamp,
+        destination=summary.destination,
+        recipients=summary.recipients,
+        bounce_type=summary.bounce_type,
+        bounce_subtype=summary.bounce_subtype,
+    )
+
+
+def _locate(store: CanaryStore, summary: SesEventSummary) -> tuple[str, str] | None:
+    """The (canary id, path) of the event's message.
+
+    The message-id index is eventually consistent, so a miss falls back to the canary id our simulator
+    recipients carry as their `+label`, read with a consistent query.
+    """
+    found = store.find_path(summary.message_id)
+    if found is not None:
+        return found
+    labels = {
+        address.rpartition("@")[0].partition("+")[2]
+        for address in summary.destination
+        if scenario_of(address) is not None
+    }
+    for label in sorted(label for label in labels if label):
+        canary = store.get(label)
+        for path in canary.paths if canary else ():
+            if path.ses_message_id == summary.message_id:
+                return label, path.name
+    return None
+
+
+def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObservation]:
+    metrics = [MetricObservation.of(MetricName.SES_EVENT, event_type=event.event_type.value, path=path.name)]
+    latency = _LATENCIES.get(event.event_type)
+    if latency is not None and event.timestamp is not None and path.sent_at is not None:
+        elapsed_ms = (event.timestamp - path.sent_at).total_seconds() * 1000
+        for _ in event.recipients or (None,):  # one latency per recipient the event reports (a Send names none)
+            metrics.append(MetricObservation.of(latency, max(elapsed_ms, 0.0), Unit.MILLISECONDS, path=path.name))
+    return metrics
+
+
+def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[Transition], list[MetricObservation]]:
+    """Decide the path if its outcome is complete, then the canary if all its paths are decided."""
+    transitions: list[Transition] = []
+    metrics: list[MetricObservation] = []
+    if not path.state.terminal:
+        verdict = evaluate(path)
+        if not verdict.complete:
+            return transitions, metrics  # this path is still open, so its canary cannot be decided yet
+        try:
+            store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
+        except TransitionConflictError:
+            pass  # decided by a concurrent invocation (or swept lost): theirs stands
+        else:
+            transitions.append(
+                Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
+            )
+            metrics += [
+                MetricObservation.of(MetricName.CHECK_FAILED, check=check.value, path=path.name)
+                for check in sorted({failed.check for failed in verdict.failed})
+            ]
+    canary = store.get(path.canary_id)
+    settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
+    return transitions + settled, metrics + settled_metrics
+
+
+def settle(
+    store: CanaryStore, canary: CanaryRecord, *, now: datetime
+) -> tuple[list[Transition], list[MetricObservation]]:
+    """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
+
+    Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
+    """
+    if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
+        return [], []
+    failed = tuple(check for path in canary.paths for check in path.failed_checks)
+    state = CanaryState.FAILED if failed else CanaryState.PASSED
+    try:
+        store.decide_canary(canary.canary_id, state, failed, now=now)
+    except TransitionConflictError:
+        return [], []
+    elapsed_ms = max((now - canary.created_at).total_seconds() * 1000, 0.0)
+    metrics = [
+        MetricObservation.of(_CANARY_METRIC[state]),
+        MetricObservation.of(MetricName.DECISION_TIME, elapsed_ms, Unit.MILLISECONDS),
+    ]
+    verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
+    return [Transition(canary.canary_id, None, state, verdicts)], metrics
+
+
+def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: datetime) -> _EventResult:
+    location = _locate(store, summary)
+    if location is None:
+        unmatched = MetricObservation.of(MetricName.UNMATCHED_SES_EVENT)
+        return _EventResult(key, EventOutcome.UNMATCHED, metrics=(unmatched,))
+    event = _observed(summary, key)
+    recorded = store.record_event(*location, event)
+    metrics: list[MetricObservation] = []
+    outcome = EventOutcome.DUPLICATE
+    if recorded.applied:
+        metrics += _event_metrics(recorded.path, event)
+        outcome = EventOutcome.APPLIED
+        if recorded.path.state is CanaryState.LOST:
+            outcome = EventOutcome.LATE
+            metrics.append(MetricObservation.of(MetricName.LATE_SES_EVENT, path=recorded.path.name))
+    # Decide even for a duplicate: a retry after a crash between recording and deciding must finish the job.
+    transitions, decided = _decide(store, recorded.path, now)
+    return _EventResult(key, outcome, tuple(transitions), tuple(metrics + decided))
+
+
+def handle(
+    summaries: Iterable[SesEventSummary],
+    *,
+    store: CanaryStore,
+    now: datetime,
+    idempotency: IdempotencyOptions | None = None,
+    emit: Callable[[MetricObservation], None] | None = None,
+) -> ReconcileReport:
+    """Reconcile a batch of SES events with the canary records and return what changed.
+
+    With `idempotency`, each SES event is processed once per idempotency window (Powertools, DynamoDB); the
+    store's conditional writes keep the result exact without it too. `emit`, when given, receives every
+    metric observation as well. A `StoreError` propagates, so the invocation fails and SNS retries it.
+    """
+    fresh: list[_EventResult] = []
+
+    def process(*, event_id: str, summary: SesEventSummary) -> dict[str, Any]:
+        result = _reconcile_one(store, summary, event_id, now)
+        fresh.append(result)
+        return {"event_id": event_id, "outcome": result.outcome.value}
+
+    run = once_per_event(process, idempotency) if idempotency is not None else process
+    outcomes: dict[EventOutcome, int] = {}
+    transitions: list[Transition] = []
+    metrics: list[MetricObservation] = []
+    for summary in summaries:
+        before = len(fresh)
+        key = event_key(summary)
+        run(event_id=key, summary=summary)
+        result = fresh[-1] if len(fresh) > before else _EventResult(key, EventOutcome.DUPLICATE)
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        transitions += result.transitions
+        metrics += result.metrics
+    if emit is not None:
+        for observation in metrics:
+            emit(observation)
+    return ReconcileReport(outcomes, tuple(transitions), tuple(metrics))

@@ -1,0 +1,206 @@
+"""`smtplib.SMTP` / `SMTP_SSL` subclasses that record every command and reply line, secrets redacted first.
+
+smtplib speaks the protocol; these subclasses only watch it: `send()` sees every byte the client writes,
+the reply file is wrapped so every line the server writes is seen as it is read, and `auth()` marks the
+exchange whose lines must be redacted. Each line is redacted *before* it is stored or logged, so no
+secret ever exists in a transcript.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+import socket
+import ssl
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from mailcanary.secret import REDACTED
+from mailcanary.smtp.replies import Reply
+from mailcanary.smtp.target import Timeouts
+from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
+
+__all__ = ["Recorder", "RecordingSMTP", "RecordingSMTPSSL"]
+
+_log = logging.getLogger(__name__)
+# smtplib sends its verbs in lower case; upper case reads like every RFC and swaks transcript.
+_VERBS = {verb: verb.upper() for verb in ("ehlo", "helo", "mail", "rcpt", "data", "rset", "quit", "noop", "starttls")}
+
+
+class Recorder:
+    """Collects transcript lines; scrubs known secrets from every line before keeping or logging it."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if secret:
+                forms.add(secret)
+                forms.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
+        self._secrets = tuple(sorted(forms, key=len, reverse=True))
+        self.lines: list[TranscriptLine] = []
+        self._debug = _log.isEnabledFor(logging.DEBUG)
+
+    def record(self, direction: Direction, text: str, tls: bool) -> None:
+        self.record_many(direction, (text,), tls)
+
+    def record_many(self, direction: Direction, texts: Iterable[str], tls: bool) -> None:
+        """Record lines that left or arrived together (one timestamp), secrets scrubbed first."""
+        if self._secrets:
+            texts = [self._scrub(text) for text in texts]
+        now = time.monotonic()
+        lines = [TranscriptLine(now, direction, text, tls) for text in texts]
+        self.lines.extend(lines)
+        if self._debug:
+            for line in lines:
+                _log.debug("%s", line.render())
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def transcript(self) -> Transcript:
+        return Transcript(tuple(self.lines))
+
+
+class _RecordingReader:
+    """The socket's reply file, keeping each raw line smtplib reads until the reply is recorded."""
+
+    def __init__(self, raw: Any, client: RecordingSMTP) -> None:
+        self._raw = raw
+        self._client = client
+        self.pending: list[bytes] = []
+
+    def readline(self, size: int = -1) -> bytes:
+        try:
+            line: bytes = self._raw.readline(size)
+        except TimeoutError:
+            self._client.timed_out = True
+            raise
+        if line:
+            self.pending.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        lines = [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in self.pending]
+        self.pending.clear()
+        return lines
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class RecordingSMTP(smtplib.SMTP):
+    """smtplib.SMTP that records a redacted transcript and applies a timeout per stage."""
+
+    def __init__(self, recorder: Recorder, timeouts: Timeouts, local_hostname: str, **kwargs: Any) -> None:
+        self.recorder = recorder
+        self.timeouts = timeouts
+        self.connected_at: float | None = None
+        self.payload_sent_at: float | None = None
+        self.timed_out = False
+        self._last_raw: tuple[int, bytes] | None = None
+        self._auth_active = False
+        self._data_sends = -1  # -1 outside data(); counts send() calls inside it
+        self.tls_active = False  # kept in step with the socket (checked on every line)
+        super().__init__(local_hostname=local_hostname, timeout=timeouts.command, **kwargs)
+
+    def _note_socket(self) -> None:
+        self.tls_active = isinstance(self.sock, ssl.SSLSocket)
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            return super().starttls(*args, **kwargs)
+        finally:
+            self._note_socket()
+
+    def close(self) -> None:
+        super().close()
+        self._note_socket()
+
+    def set_timeout(self, seconds: float) -> None:
+        if self.sock is not None:
+            self.sock.settimeout(seconds)
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
+        # smtplib takes the TLS server name (SNI, hostname check) from `_host`, which only __init__ sets.
+        self._host = host
+        try:
+            return super().connect(host, port, source_address)
+        finally:
+            self._note_socket()
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # Connect (and, for SMTP_SSL, the TLS handshake) under the connect timeout; then wait for the banner.
+        sock: socket.socket = super()._get_socket(host, port, self.timeouts.connect)  # type: ignore[misc]
+        self.connected_at = time.monotonic()
+        self.tls_active = isinstance(sock, ssl.SSLSocket)  # implicit TLS: the banner already arrives inside TLS
+        sock.settimeout(self.timeouts.banner)
+        return sock
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        super().putcmd(_VERBS.get(cmd, cmd), args)
+
+    def send(self, s: str | bytes) -> None:  # type: ignore[override]
+        text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
+        if self._data_sends >= 0:
+            self._data_sends += 1
+        payload = self._data_sends > 1  # the message itself, after the DATA command
+        tls = self.tls_active
+        try:
+            super().send(s)
+        finally:  # recorded after the bytes left (or failed to), so the bookkeeping overlaps the round trip
+            lines = text.removesuffix("\r\n").split("\r\n")
+            self.recorder.record_many(Direction.CLIENT, lines if payload else [self._redact(x) for x in lines], tls)
+        if payload:
+            self.payload_sent_at = time.monotonic()
+            self.set_timeout(self.timeouts.data_end)
+
+    def _redact(self, line: str) -> str:
+        if line[:5].upper() == "AUTH ":
+            verb, _, rest = line.partition(" ")
+            mechanism, _, argument = rest.partition(" ")
+            return f"{verb} {mechanism} {REDACTED}" if argument else line
+        if self._auth_active:  # a continuation line answering a 334 challenge
+            return REDACTED
+        return line
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.sock is not None and not isinstance(self.file, _RecordingReader):
+            self.file = _RecordingReader(self.file or self.sock.makefile("rb"), self)
+        reader = self.file
+        tls = self.tls_active
+        try:
+            code, message = super().getreply()
+        finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
+            if isinstance(reader, _RecordingReader) and reader.pending:
+                self.recorder.record_many(Direction.SERVER, reader.take(), tls)
+        self._last_raw = (code, message)
+        return code, message
+
+    @property
+    def last_reply(self) -> Reply | None:
+        """The most recent reply (built on demand: most callers already hold it)."""
+        return Reply.from_smtplib(*self._last_raw) if self._last_raw is not None else None
+
+    def auth(self, mechanism: str, authobject: Any, *, initial_response_ok: bool = True) -> tuple[int, bytes]:
+        self._auth_active = True
+        try:
+            return super().auth(mechanism, authobject, initial_response_ok=initial_response_ok)
+        finally:
+            self._auth_active = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._data_sends = 0
+        self.payload_sent_at = None
+        try:
+            return super().data(msg)
+        finally:
+            self._data_sends = -1
+            self.set_timeout(self.timeouts.command)
+
+
+class RecordingSMTPSSL(RecordingSMTP, smtplib.SMTP_SSL):
+    """Implicit TLS ("wrapper" mode, ports 465/2465) with the same recording."""

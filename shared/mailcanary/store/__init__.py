@@ -1,0 +1,39 @@
+"""Canary records in DynamoDB: one canary item and one item per send path, advanced by conditional writes."""
+
+from __future__ import annotations
+
+from mailcanary.store.dynamo import CanaryStore, RecordedEvent
+from mailcanary.store.errors import StoreError, TransitionConflictError
+from mailcanary.store.records import (
+    CanaryRecord,
+    FailedCheck,
+    ObservedEvent,
+    PathKind,
+    PathRecord,
+    new_canary,
+    new_path,
+)
+from mailcanary.store.schema import (
+    BY_PENDING_INDEX,
+    BY_SES_MESSAGE_ID_INDEX,
+    canary_table_definition,
+    idempotency_table_definition,
+)
+
+__all__ = [
+    "BY_PENDING_INDEX",
+    "BY_SES_MESSAGE_ID_INDEX",
+    "CanaryRecord",
+    "CanaryStore",
+    "FailedCheck",
+    "ObservedEvent",
+    "PathKind",
+    "PathRecord",
+    "RecordedEvent",
+    "StoreError",
+    "TransitionConflictError",
+    "canary_table_definition",
+    "idempotency_table_definition",
+    "new_canary",
+    "new_path",
+]

@@ -1,0 +1,197 @@
+"""Canary records to DynamoDB items and back; the only place that knows the stored attribute names.
+
+Timestamps are ISO 8601 strings in UTC; `deadline` and `expires_at` are whole epoch seconds (a sort key and
+the TTL attribute). Optional values are left out rather than stored as NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from mailcanary.checks import CanaryState, Check
+from mailcanary.expectations import ExpectedOutcome
+from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+from mailcanary.store.errors import StoreError
+from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord
+from mailcanary.store.schema import CANARY_SK, PATH_SK_PREFIX, PENDING_SHARD, TTL_ATTRIBUTE
+
+__all__ = [
+    "canary_from_items",
+    "canary_item",
+    "checks_value",
+    "dump",
+    "event_value",
+    "iso",
+    "load",
+    "path_from_item",
+    "path_item",
+]
+
+Item = dict[str, Any]  # a low-level DynamoDB item: attribute name → AttributeValue
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+_RECIPIENT_FIELDS = ("status", "action", "diagnostic_code")
+
+
+def dump(value: object) -> Any:
+    """One plain Python value (str, int, list, dict) as a DynamoDB AttributeValue."""
+    return _SERIALIZER.serialize(value)
+
+
+def load(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A low-level DynamoDB item as plain Python values (numbers come back as `Decimal`)."""
+    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def checks_value(checks: Iterable[FailedCheck]) -> list[dict[str, str]]:
+    return [{"check": failed.check.value, "detail": failed.detail} for failed in checks]
+
+
+def _checks(raw: Iterable[Mapping[str, str]]) -> tuple[FailedCheck, ...]:
+    return tuple(FailedCheck(Check(entry["check"]), entry.get("detail", "")) for entry in raw)
+
+
+def event_value(event: ObservedEvent) -> dict[str, Any]:
+    """The plain-value form of one observed SES event, stored under its key in the path's `events` map."""
+    value: dict[str, Any] = {
+        "type": event.event_type.value,
+        "destination": list(event.destination),
+        "recipients": [
+            {"address": rcpt.address}
+            | {name: getattr(rcpt, name) for name in _RECIPIENT_FIELDS if getattr(rcpt, name) is not None}
+            for rcpt in event.recipients
+        ],
+    }
+    if event.timestamp is not None:
+        value["timestamp"] = iso(event.timestamp)
+    if event.bounce_type is not None:
+        value["bounce_type"] = event.bounce_type.value
+    if event.bounce_subtype is not None:
+        value["bounce_subtype"] = event.bounce_subtype.value
+    return value
+
+
+def _event(key: str, raw: Mapping[str, Any]) -> ObservedEvent:
+    return ObservedEvent(
+        key=key,
+        event_type=EventType(raw["type"]),
+        timestamp=_when(raw.get("timestamp")),
+        destination=tuple(raw.get("destination", ())),
+        recipients=tuple(
+            RecipientStatus(entry["address"], *(entry.get(name) for name in _RECIPIENT_FIELDS))
+            for entry in raw.get("recipients", ())
+        ),
+        bounce_type=BounceType(raw["bounce_type"]) if "bounce_type" in raw else None,
+        bounce_subtype=BounceSubType(raw["bounce_subtype"]) if "bounce_subtype" in raw else None,
+    )
+
+
+def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
+    """The canary item; a pending one carries `pending_shard` so the sparse `by-pending` index lists it."""
+    value: dict[str, Any] = {
+        "pk": canary.canary_id,
+        "sk": CANARY_SK,
+        "state": canary.state.value,
+        "created_at": iso(canary.created_at),
+        "deadline": _epoch(canary.deadline),
+        "paths": [path.name for path in canary.paths],
+        "failed_checks": checks_value(canary.failed_checks),
+        "version": canary.version,
+        TTL_ATTRIBUTE: _epoch(expires_at),
+    }
+    if canary.state is CanaryState.PENDING:
+        value["pending_shard"] = PENDING_SHARD
+    if canary.decided_at is not None:
+        value["decided_at"] = iso(canary.decided_at)
+    return {name: dump(attr) for name, attr in value.items()}
+
+
+def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
+    """A path item; without an SES message id it stays out of the `by-ses-message-id` index."""
+    value: dict[str, Any] = {
+        "pk": path.canary_id,
+        "sk": PATH_SK_PREFIX + path.name,
+        "path": path.name,
+        "kind": path.kind.value,
+        "target": path.target,
+        "envelope": list(path.envelope),
+        "expected": {rcpt: outcome.value for rcpt, outcome in path.expected},
+        "events": {event.key: event_value(event) for event in path.events},
+        "state": path.state.value,
+        "failed_checks": checks_value(path.failed_checks),
+        "deadline": _epoch(path.deadline),
+        "version": path.version,
+        TTL_ATTRIBUTE: _epoch(expires_at),
+    }
+    optional = {"ses_message_id": path.ses_message_id, "sent_at": path.sent_at, "decided_at": path.decided_at}
+    for name, attr in optional.items():
+        if attr is not None:
+            value[name] = iso(attr) if isinstance(attr, datetime) else attr
+    return {name: dump(attr) for name, attr in value.items()}
+
+
+def path_from_item(item: Mapping[str, Any]) -> PathRecord:
+    """A path record from its stored item; a malformed item raises `StoreError`."""
+    raw = load(item)
+    try:
+        return PathRecord(
+            canary_id=raw["pk"],
+            name=raw["path"],
+            kind=PathKind(raw["kind"]),
+            target=raw["target"],
+            deadline=datetime.fromtimestamp(int(raw["deadline"]), tz=UTC),
+            envelope=tuple(raw.get("envelope", ())),
+            expected=tuple(sorted((rcpt, ExpectedOutcome(out)) for rcpt, out in raw.get("expected", {}).items())),
+            ses_message_id=raw.get("ses_message_id"),
+            sent_at=_when(raw.get("sent_at")),
+            state=CanaryState(raw["state"]),
+            failed_checks=_checks(raw.get("failed_checks", ())),
+            events=tuple(_event(key, raw["events"][key]) for key in sorted(raw.get("events", {}))),
+            decided_at=_when(raw.get("decided_at")),
+            version=int(raw.get("version", 0)),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise StoreError(f"malformed path item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
+
+
+def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None:
+    """The canary record from all items under one `pk`; None when the canary item itself is absent."""
+    head: dict[str, Any] | None = None
+    paths: dict[str, PathRecord] = {}
+    for item in items:
+        if item["sk"]["S"] == CANARY_SK:
+            head = load(item)
+        else:
+            path = path_from_item(item)
+            paths[path.name] = path
+    if head is None:
+        return None
+    try:
+        return CanaryRecord(
+            canary_id=head["pk"],
+            created_at=datetime.fromisoformat(head["created_at"]),
+            deadline=datetime.fromtimestamp(int(head["deadline"]), tz=UTC),
+            paths=tuple(paths[name] for name in head["paths"]),
+            state=CanaryState(head["state"]),
+            failed_checks=_checks(head.get("failed_checks", ())),
+            decided_at=_when(head.get("decided_at")),
+            version=int(head.get("version", 0)),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise StoreError(f"malformed canary item {head.get('pk')!r}: {exc!r}") from exc

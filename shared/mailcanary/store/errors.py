@@ -1,0 +1,20 @@
+"""Errors of the canary record store."""
+
+from __future__ import annotations
+
+from mailcanary.checks import CanaryState
+from mailcanary.errors import MailcanaryError
+
+__all__ = ["StoreError", "TransitionConflictError"]
+
+
+class StoreError(MailcanaryError):
+    """Raised when DynamoDB refuses or fails a read or write, or a stored item cannot be decoded."""
+
+
+class TransitionConflictError(StoreError):
+    """Raised when a state change loses its conditional write: the record already left `pending`."""
+
+    def __init__(self, message: str, *, current: CanaryState | None) -> None:
+        super().__init__(message)
+        self.current = current

@@ -1,0 +1,157 @@
+"""The canary records: what one canary round sent on each path, what SES should report, what it did report.
+
+Plain frozen dataclasses; only `codec.py` knows how they look in DynamoDB.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from mailcanary.checks import CanaryState, Check
+from mailcanary.expectations import ExpectedOutcome, expected_outcome
+from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+
+__all__ = [
+    "DEFAULT_LOST_AFTER",
+    "CanaryRecord",
+    "FailedCheck",
+    "ObservedEvent",
+    "PathKind",
+    "PathRecord",
+    "new_canary",
+    "new_path",
+]
+
+DEFAULT_LOST_AFTER = timedelta(minutes=15)
+
+
+class PathKind(StrEnum):
+    """How a path hands the canary to SES."""
+
+    API = "api"
+    SMTP = "smtp"
+
+
+@dataclass(frozen=True, slots=True)
+class FailedCheck:
+    """One failed check on a path (or the whole canary), with the evidence in one line."""
+
+    check: Check
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedEvent:
+    """One SES event as recorded on its path; `key` identifies the SES event across SNS redeliveries."""
+
+    key: str
+    event_type: EventType
+    timestamp: datetime | None
+    destination: tuple[str, ...]
+    recipients: tuple[RecipientStatus, ...] = ()
+    bounce_type: BounceType | None = None
+    bounce_subtype: BounceSubType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathRecord:
+    """One send path of a canary: where it sent, to whom SES was really asked to deliver, and what came back.
+
+    `envelope` is what the path really used (API Destinations, or the RCPT TO addresses the server accepted);
+    `expected` holds the outcome each of those recipients must reach.
+    """
+
+    canary_id: str
+    name: str
+    kind: PathKind
+    target: str
+    deadline: datetime
+    envelope: tuple[str, ...] = ()
+    expected: tuple[tuple[str, ExpectedOutcome], ...] = ()
+    ses_message_id: str | None = None
+    sent_at: datetime | None = None
+    state: CanaryState = CanaryState.PENDING
+    failed_checks: tuple[FailedCheck, ...] = ()
+    events: tuple[ObservedEvent, ...] = ()  # ordered by key: the order SNS delivered them in carries no meaning
+    decided_at: datetime | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CanaryRecord:
+    """One canary round: its paths and its single state, decided once."""
+
+    canary_id: str
+    created_at: datetime
+    deadline: datetime
+    paths: tuple[PathRecord, ...]
+    state: CanaryState = CanaryState.PENDING
+    failed_checks: tuple[FailedCheck, ...] = ()
+    decided_at: datetime | None = None
+    version: int = 0
+
+    def path(self, name: str) -> PathRecord | None:
+        """The path called `name`, if this canary has one."""
+        return next((path for path in self.paths if path.name == name), None)
+
+
+def _whole_second(moment: datetime) -> datetime:
+    """Deadlines are kept in whole epoch seconds (they are a DynamoDB index key); round up, never early."""
+    if moment.tzinfo is None:
+        raise ValueError("canary timestamps must be timezone-aware")
+    return datetime.fromtimestamp(math.ceil(moment.timestamp()), tz=UTC)
+
+
+def new_path(
+    canary_id: str,
+    name: str,
+    kind: PathKind,
+    target: str,
+    *,
+    deadline: datetime,
+    envelope: Iterable[str] = (),
+    ses_message_id: str | None = None,
+    sent_at: datetime | None = None,
+    expected: Mapping[str, ExpectedOutcome] | None = None,
+) -> PathRecord:
+    """A pending path; each envelope recipient expects its simulator outcome unless `expected` says otherwise."""
+    recipients = tuple(envelope)
+    outcomes = dict(expected) if expected is not None else {rcpt: expected_outcome(rcpt) for rcpt in recipients}
+    return PathRecord(
+        canary_id=canary_id,
+        name=name,
+        kind=kind,
+        target=target,
+        deadline=_whole_second(deadline),
+        envelope=recipients,
+        expected=tuple(sorted(outcomes.items())),
+        ses_message_id=ses_message_id,
+        sent_at=sent_at,
+    )
+
+
+def new_canary(
+    canary_id: str,
+    paths: Iterable[PathRecord],
+    *,
+    created_at: datetime,
+    lost_after: timedelta = DEFAULT_LOST_AFTER,
+) -> CanaryRecord:
+    """A pending canary whose deadline is `created_at + lost_after`; the paths keep their own deadlines."""
+    built = tuple(paths)
+    if not built:
+        raise ValueError("a canary needs at least one path")
+    if len({path.name for path in built}) != len(built):
+        raise ValueError("path names must be unique within a canary")
+    if any(path.canary_id != canary_id for path in built):
+        raise ValueError("every path must belong to the canary")
+    return CanaryRecord(
+        canary_id=canary_id,
+        created_at=created_at,
+        deadline=_whole_second(created_at + lost_after),
+        paths=built,
+    )

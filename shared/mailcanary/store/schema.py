@@ -1,0 +1,81 @@
+"""The canary table and the idempotency table: key names, indexes and TTL, shared with template.yaml.
+
+Canary table (on-demand):
+- `pk` (S) = canary id, `sk` (S) = `canary` for the canary item, `path#<name>` for each path item.
+- GSI `by-ses-message-id`: partition key `ses_message_id` (S), projection ALL. Only path items carry the
+  attribute, so the index holds exactly the paths SES has a message id for, from either path kind.
+- GSI `by-pending`: partition key `pending_shard` (S), sort key `deadline` (N), projection ALL. Sparse: only a
+  canary item still `pending` carries `pending_shard`; the write that decides it removes the attribute. The
+  sweeper queries `pending_shard = "pending" AND deadline <= now` and reads only overdue canaries. One shard
+  value is enough: a canary round every few minutes is orders of magnitude below one partition's limits.
+- TTL attribute `expires_at` (epoch seconds), 30 days after the canary was created by default.
+
+Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "BY_PENDING_INDEX",
+    "BY_SES_MESSAGE_ID_INDEX",
+    "CANARY_SK",
+    "PATH_SK_PREFIX",
+    "PENDING_SHARD",
+    "TTL_ATTRIBUTE",
+    "canary_table_definition",
+    "idempotency_table_definition",
+]
+
+BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
+BY_PENDING_INDEX = "by-pending"
+CANARY_SK = "canary"
+PATH_SK_PREFIX = "path#"
+PENDING_SHARD = "pending"
+TTL_ATTRIBUTE = "expires_at"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+
+
+def canary_table_definition(table_name: str) -> dict[str, Any]:
+    """`CreateTable` arguments for the canary table (used by the lab and the tests; mirrored by the template)."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "ses_message_id", "AttributeType": "S"},
+            {"AttributeName": "pending_shard", "AttributeType": "S"},
+            {"AttributeName": "deadline", "AttributeType": "N"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": BY_SES_MESSAGE_ID_INDEX,
+                "KeySchema": [{"AttributeName": "ses_message_id", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": BY_PENDING_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "pending_shard", "KeyType": "HASH"},
+                    {"AttributeName": "deadline", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+        ],
+    }
+
+
+def idempotency_table_definition(table_name: str) -> dict[str, Any]:
+    """`CreateTable` arguments for Powertools' idempotency table (partition key `id`)."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }

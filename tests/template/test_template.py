@@ -1,0 +1,231 @@
+"""What template.yaml must guarantee: code and handlers exist, the layer is attached, least privilege, and
+every alarm and dashboard widget watches a metric the code really emits (observability.METRIC_CONTRACT)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailcanary.checks import Check
+from mailcanary.config import ENV_PREFIX, Settings
+from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ("CanaryFunction", "SesEventsFunction", "SweeperFunction")
+EXPECTED_ALARMS = {
+    "CanaryFailedAlarm",
+    "SequenceViolationAlarm",
+    "RecipientMismatchAlarm",
+    "CanaryLostAlarm",
+    "UnexpectedBounceAlarm",
+    "HeartbeatAlarm",
+}
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == kind}
+
+
+def walk(node: object) -> Iterator[object]:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement in the template: SAM function policies, IAM users/roles, topic policies."""
+    for name, body in template["Resources"].items():
+        for node in walk(body.get("Properties", {})):
+            if isinstance(node, dict) and "Statement" in node:
+                for statement in node["Statement"]:
+                    yield name, statement
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_given_each_function_when_its_code_is_read_then_the_handler_exists(
+    template: dict[str, Any], function: str
+) -> None:
+    properties = template["Resources"][function]["Properties"]
+    module_name, _, handler_name = properties["Handler"].rpartition(".")
+    source = ROOT / properties["CodeUri"] / f"{module_name}.py"
+    assert source.is_file(), source
+    tree = ast.parse(source.read_text())
+    assert handler_name in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_given_globals_when_read_then_python313_arm64_tracing_and_the_layer_for_every_function(
+    template: dict[str, Any],
+) -> None:
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    assert function_globals["Tracing"] == "Active"
+    assert {"Ref": "MailcanaryLayer"} in function_globals["Layers"]
+    for function in FUNCTIONS:  # a function-level Layers would replace the global one
+        assert "Layers" not in template["Resources"][function]["Properties"], function
+    layer = template["Resources"]["MailcanaryLayer"]
+    assert layer["Properties"]["ContentUri"] == "shared/"
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert (ROOT / "shared" / "requirements.txt").is_file()
+
+
+def test_given_the_function_environment_when_read_then_every_mailcanary_variable_is_a_settings_field(
+    template: dict[str, Any],
+) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    ours = {name.removeprefix(ENV_PREFIX).lower() for name in variables if name.startswith(ENV_PREFIX)}
+    assert ours <= set(Settings.model_fields), ours - set(Settings.model_fields)
+    assert {"table_name", "alert_topic_arn", "configuration_set", "smtp_secret_arn", "smtp_targets"} <= ours
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == NAMESPACE
+
+
+def test_given_every_iam_statement_when_read_then_no_wildcard_action_or_resource(template: dict[str, Any]) -> None:
+    found = list(statements(template))
+    assert len(found) >= 8  # the function policies, the SMTP user and the SES topic policy are all inspected
+    for owner, statement in found:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert all(isinstance(action, str) and "*" not in action for action in actions), (owner, actions)
+        resource = statement.get("Resource")
+        assert resource not in ("*", ["*"]), (owner, statement)
+
+
+def test_given_ses_send_permissions_when_read_then_scoped_to_identity_and_configuration_set(
+    template: dict[str, Any],
+) -> None:
+    send_statements = [
+        statement for _, statement in statements(template) if "ses:SendRawEmail" in json.dumps(statement["Action"])
+    ]
+    assert len(send_statements) == 2  # the canary function (API path) and the SMTP user
+    for statement in send_statements:
+        arns = json.dumps(statement["Resource"])
+        assert ":identity/${Identity}" in arns
+        assert ":configuration-set/${ConfigurationSet}" in arns
+
+
+def test_given_the_ses_event_destination_when_read_then_every_needed_event_type_goes_to_the_sns_topic(
+    template: dict[str, Any],
+) -> None:
+    (destination,) = resources(template, "AWS::SES::ConfigurationSetEventDestination").values()
+    event_destination = destination["Properties"]["EventDestination"]
+    assert set(event_destination["MatchingEventTypes"]) == {
+        "send",
+        "delivery",
+        "bounce",
+        "complaint",
+        "reject",
+        "deliveryDelay",
+        "renderingFailure",
+    }
+    assert event_destination["SnsDestination"]["TopicARN"] == {"Ref": "SesEventTopic"}
+    subscription = template["Resources"]["SesEventsFunction"]["Properties"]["Events"]["SesEvents"]
+    assert subscription == {"Type": "SNS", "Properties": {"Topic": {"Ref": "SesEventTopic"}}}
+
+
+def test_given_the_tables_when_read_then_the_schema_the_code_relies_on(template: dict[str, Any]) -> None:
+    table = template["Resources"]["CanaryTable"]["Properties"]
+    assert [key["AttributeName"] for key in table["KeySchema"]] == ["pk", "sk"]
+    assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "by-ses-message-id"
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    idempotency = template["Resources"]["IdempotencyTable"]["Properties"]
+    assert idempotency["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert idempotency["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+
+
+def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(namespace, metric name, dimensions) of every metric an alarm reads, plain or inside metric math."""
+    properties = alarm["Properties"]
+    if "MetricName" in properties:
+        dims = {d["Name"]: d["Value"] for d in properties.get("Dimensions", [])}
+        return [(properties["Namespace"], properties["MetricName"], dims)]
+    found = []
+    for query in properties["Metrics"]:
+        if "MetricStat" in query:
+            metric = query["MetricStat"]["Metric"]
+            dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
+            found.append((metric["Namespace"], metric["MetricName"], dims))
+    return found
+
+
+def assert_emitted(namespace: str, name: str, dimensions: dict[str, str]) -> None:
+    assert namespace == NAMESPACE
+    assert name in set(MetricName), f"{name} is not a metric the code emits"
+    _, dimension_sets = METRIC_CONTRACT[MetricName(name)]
+    assert tuple(dimensions) in dimension_sets, f"{name} is never emitted with dimensions {tuple(dimensions)}"
+    if dimensions.get(Dimension.CHECK):  # alarms select a value; dashboard searches leave it open
+        assert dimensions[Dimension.CHECK] in set(Check), dimensions
+
+
+def test_given_every_alarm_when_read_then_it_watches_a_metric_the_code_emits(template: dict[str, Any]) -> None:
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert set(alarms) == EXPECTED_ALARMS
+    for name, alarm in alarms.items():
+        metrics = alarm_metrics(alarm)
+        assert metrics, name
+        for namespace, metric_name, dimensions in metrics:
+            assert_emitted(namespace, metric_name, dimensions)
+
+
+def test_given_the_heartbeat_alarm_when_read_then_two_missing_periods_breach(template: dict[str, Any]) -> None:
+    heartbeat = template["Resources"]["HeartbeatAlarm"]["Properties"]
+    assert (heartbeat["MetricName"], heartbeat["EvaluationPeriods"]) == ("CanarySent", 2)
+    assert heartbeat["TreatMissingData"] == "breaching"
+    assert heartbeat["ComparisonOperator"] == "LessThanThreshold"
+
+
+def test_given_the_composite_alarm_when_read_then_it_combines_every_alarm_and_notifies(
+    template: dict[str, Any],
+) -> None:
+    (composite,) = resources(template, "AWS::CloudWatch::CompositeAlarm").values()
+    rule = composite["Properties"]["AlarmRule"]["Fn::Sub"]
+    assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS
+    assert composite["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
+
+
+def test_given_the_dashboard_when_its_body_is_rendered_then_it_is_json_and_every_search_is_an_emitted_metric(
+    template: dict[str, Any],
+) -> None:
+    body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    rendered = json.loads(re.sub(r"\$\{[^}]+\}", "placeholder", body))
+    titles = " | ".join(widget["properties"].get("title", "") for widget in rendered["widgets"])
+    for wanted in ("Success rate per path", "SendLatency p50 / p99", "DeliveryLatency p50 / p99", "Bounces by type"):
+        assert wanted in titles
+    searches = re.findall(r"SEARCH\('\{(?P<schema>[^}]+)\} MetricName=\\\"(?P<name>\w+)\\\"", body)
+    assert len(searches) >= 8
+    for schema, name in searches:
+        namespace, *dimension_names = schema.split(",")
+        assert_emitted(namespace, name, dict.fromkeys(dimension_names, ""))
+
+
+def test_given_the_alert_topic_when_read_then_the_email_subscription_is_optional(template: dict[str, Any]) -> None:
+    subscription = template["Resources"]["AlertEmailSubscription"]
+    assert subscription["Condition"] == "HasAlertEmail"
+    assert template["Conditions"]["HasAlertEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]}
+
+
+def test_given_the_canary_schedule_when_read_then_it_is_a_parameter_defaulting_to_five_minutes(
+    template: dict[str, Any],
+) -> None:
+    assert template["Parameters"]["Schedule"]["Default"] == "rate(5 minutes)"
+    schedule = template["Resources"]["CanaryFunction"]["Properties"]["Events"]["Schedule"]
+    assert schedule["Properties"]["Schedule"] == {"Ref": "Schedule"}
+
+
+def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number_of_alarm_metrics(
+    template: dict[str, Any],
+) -> None:
+    from mailcanary.cost import ALARM_METRICS
+
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values()) == ALARM_METRICS

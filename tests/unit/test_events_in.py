@@ -1,0 +1,113 @@
+"""The Lambda event boundary, driven by the events/ folder (the same files the console and sam local use)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailcanary.config import SmtpTargetConfig
+from mailcanary.errors import UsageError
+from mailcanary.events_in import parse_canary_event, parse_ses_event_notifications
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+
+# Every file in events/ and what its boundary parser must make of it. A new file without a row fails below.
+EXPECTED_EVENT_TYPE = {
+    "ses_events/sns-delivery.json": "Delivery",
+    "ses_events/sns-bounce.json": "Bounce",
+    "ses_events/sns-complaint.json": "Complaint",
+    "ses_events/sns-reject.json": "Reject",
+    "ses_events/sns-delivery-delay.json": "DeliveryDelay",
+}
+CANARY_TRIGGER = {"canary/scheduled.json": "schedule", "canary/console-overrides.json": "console"}
+SWEEPER_EVENTS = {"sweeper/scheduled.json"}
+
+
+def load(relative: str) -> Any:
+    return json.loads((EVENTS / relative).read_text())
+
+
+def test_given_the_events_folder_when_listed_then_every_file_has_a_test_case() -> None:
+    on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
+    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS
+
+
+@pytest.mark.parametrize(("relative", "event_type"), sorted(EXPECTED_EVENT_TYPE.items()))
+def test_given_an_sns_wrapped_ses_event_when_parsed_then_the_record_comes_out(relative: str, event_type: str) -> None:
+    # Given an SNS delivery whose Message is JSON text, as SNS sends it
+    event = load(relative)
+    assert isinstance(event["Records"][0]["Sns"]["Message"], str)
+    # When parsed
+    (delivery,) = parse_ses_event_notifications(event)
+    # Then the SES record is an object with its type and message id
+    assert delivery.ses_event["eventType"] == event_type
+    assert delivery.ses_event["mail"]["messageId"]
+    assert delivery.sns_message_id == event["Records"][0]["Sns"]["MessageId"]
+
+
+@pytest.mark.parametrize(("relative", "trigger"), sorted(CANARY_TRIGGER.items()))
+def test_given_a_canary_event_file_when_parsed_then_its_trigger_is_known(relative: str, trigger: str) -> None:
+    assert parse_canary_event(load(relative)).trigger == trigger
+
+
+def test_given_the_console_event_when_parsed_then_every_override_is_carried() -> None:
+    overrides = parse_canary_event(load("canary/console-overrides.json"))
+    assert overrides.paths == frozenset({"api", "smtp"})
+    assert overrides.recipients is not None
+    assert overrides.recipients.bcc == ("bounce+console@simulator.amazonses.com",)
+    assert overrides.targets == ("ses-smtp",)
+    assert overrides.conformance is True
+
+
+def test_given_an_empty_console_event_when_parsed_then_a_default_round() -> None:
+    overrides = parse_canary_event({})
+    assert (overrides.trigger, overrides.paths, overrides.recipients) == ("console", None, None)
+    assert overrides.targets is None
+
+
+def test_given_an_ad_hoc_target_when_parsed_then_it_is_a_target_model() -> None:
+    overrides = parse_canary_event({"targets": [{"name": "relay", "host": "127.0.0.1", "port": 2525, "tls": "none"}]})
+    assert overrides.targets == (SmtpTargetConfig(name="relay", host="127.0.0.1", port=2525, tls="none"),)
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"path": ["api"]}, "path"),  # typo of "paths" must not run a default round silently
+        ({"paths": ["ftp"]}, "paths.0"),
+        ({"paths": []}, "paths"),
+        ({"conformance": "maybe"}, "conformance"),
+        ({"source": "aws.s3", "detail-type": "Object Created"}, "source"),
+    ],
+)
+def test_given_a_bad_canary_event_when_parsed_then_usage_error_names_the_field(
+    event: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_canary_event(event)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"Records": []},
+        {"Records": [{"EventSource": "aws:sqs", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "{}"}}]},
+        {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "not json"}}]},
+        {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "[1]"}}]},
+    ],
+)
+def test_given_a_malformed_sns_event_when_parsed_then_usage_error(event: dict[str, Any]) -> None:
+    with pytest.raises(UsageError):
+        parse_ses_event_notifications(event)
+
+
+def test_given_the_sweeper_event_when_read_then_it_is_a_scheduled_event() -> None:
+    # The sweeper ignores its event's content; the file exists for the console and sam local invoke.
+    (relative,) = SWEEPER_EVENTS
+    event = load(relative)
+    assert (event["source"], event["detail-type"]) == ("aws.events", "Scheduled Event")
