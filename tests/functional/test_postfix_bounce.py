@@ -41,20 +41,17 @@ def bounce_mailbox() -> Path:
 
 
 def _find_bounce(mailbox_path: Path, original_id: str) -> bytes | None:
-    """The DSN in the mailbox that returns our message, removed from the mailbox once read."""
+    """The DSN in the mailbox that returns our message (read only: rewriting the mbox as root would take
+    the file away from its owner and Postfix could no longer deliver to it)."""
     if not mailbox_path.exists():
         return None
-    box = mailbox.mbox(mailbox_path)
-    box.lock()
+    box = mailbox.mbox(mailbox_path, create=False)
     try:
-        for key, message in box.items():
+        for message in box.values():
             data = message.as_bytes()
             if original_id.encode() in data:
-                box.remove(key)
-                box.flush()
                 return data
     finally:
-        box.unlock()
         box.close()
     return None
 
