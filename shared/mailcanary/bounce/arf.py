@@ -20,13 +20,13 @@ class FeedbackReport:
 
 def read_feedback_report(view: MessageView) -> FeedbackReport | None:
     """The `message/feedback-report` part's type and complained-about recipients, or None if not ARF."""
-    for part in view.message.walk():
-        if part.get_content_type() == "message/feedback-report":
-            fields = _fields(part)
-            recipients = _addresses(fields.get_all("Original-Rcpt-To") or [])
-            if not recipients and view.original_headers is not None:
-                recipients = _addresses([header(view.original_headers, "To")])
-            return FeedbackReport(header(fields, "Feedback-Type").lower() or None, recipients)
+    part = view.first_part("message/feedback-report")
+    if part is not None:
+        fields = _fields(part)
+        recipients = _addresses(fields.get_all("Original-Rcpt-To") or [])
+        if not recipients and view.original_headers is not None:
+            recipients = _addresses([header(view.original_headers, "To")])
+        return FeedbackReport(header(fields, "Feedback-Type").lower() or None, recipients)
     return None
 
 

@@ -34,8 +34,8 @@ class DeliveryStatus:
 
 def read_delivery_status(view: MessageView) -> DeliveryStatus | None:
     """The DSN's machine-readable part, or None when the message has none (or it names no recipient)."""
-    for part in view.message.walk():
-        if part.get_content_type() in _DSN_TYPES:
+    for content_type, part in view.parts:
+        if content_type in _DSN_TYPES:
             blocks = _blocks(part)
             recipients = tuple(finding for block in blocks[1:] if (finding := _recipient(block)) is not None) or tuple(
                 finding for block in blocks[:1] if (finding := _recipient(block)) is not None

@@ -15,7 +15,7 @@ from typing import Protocol
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import Finding
 
-__all__ = ["ADDRESS", "Dialect", "Section", "TextDialect", "read_sections"]
+__all__ = ["ADDRESS", "Dialect", "Section", "TextDialect", "line_has", "read_sections"]
 
 ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
 _REPLY_QUOTE = re.compile(r"^\s*<<<\s?")  # "<<< 550 5.1.1 ..." is the remote reply; ">>> RCPT TO:" ours
@@ -33,10 +33,19 @@ class Dialect(Protocol):
 
 @dataclass(frozen=True)
 class Section:
-    start: re.Pattern[str]  # the line before the recipient blocks
+    """Markers are lower-case phrases found in a line; a leading "^" means the line starts with the phrase."""
+
+    start: tuple[str, ...]  # the line before the recipient blocks
     head: re.Pattern[str]  # a recipient's first line; group "addr" is the address, group "rest" (optional) text
-    end: re.Pattern[str] | None = None  # the first line after the blocks
+    end: tuple[str, ...] = ()  # the first line after the blocks
     action: str = "failed"
+
+
+def line_has(line: str, phrases: tuple[str, ...]) -> bool:
+    """Whether a line matches any marker phrase (see `Section`); plain `in` tests, no regular expressions."""
+    lowered = line.lower()
+    stripped = lowered.lstrip()
+    return any(stripped.startswith(p[1:]) if p.startswith("^") else p in lowered for p in phrases)
 
 
 def read_sections(text: str, sections: tuple[Section, ...]) -> tuple[Finding, ...]:
@@ -50,12 +59,12 @@ def read_sections(text: str, sections: tuple[Section, ...]) -> tuple[Finding, ..
 
 
 def _read(lines: list[str], section: Section) -> tuple[Finding, ...]:
-    start = next((i for i, line in enumerate(lines) if section.start.search(line)), None)
+    start = next((i for i, line in enumerate(lines) if line_has(line, section.start)), None)
     if start is None:
         return ()
     blocks: list[tuple[str, list[str]]] = []
     for line in lines[start + 1 :]:
-        if section.end is not None and section.end.search(line):
+        if section.end and line_has(line, section.end):
             break
         head = section.head.match(line)
         if head:

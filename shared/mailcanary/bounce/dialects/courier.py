@@ -15,20 +15,18 @@ from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 
-_INTRO = compile_ci(r"running the Courier mail server")
-
 COURIER = TextDialect(
     "courier",
-    lambda msg: _INTRO.search(msg.text) is not None,
+    lambda msg: msg.mentions("running the courier mail server"),
     Section(
-        start=compile_ci(r"following recipients cannot be delivered"),
+        start=("following recipients cannot be delivered",),
         head=compile_ci(rf"^<(?P<addr>{ADDRESS})>:\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^-{10,}"),
+        end=("^----------",),
     ),
     Section(
-        start=compile_ci(r"following recipients? (has|have) been delayed|delivery (to .* )?delayed"),
+        start=("following recipient has been delayed", "following recipients have been delayed"),
         head=compile_ci(rf"^<(?P<addr>{ADDRESS})>:\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^-{10,}"),
+        end=("^----------",),
         action="delayed",
     ),
 )

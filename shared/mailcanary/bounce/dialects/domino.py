@@ -17,9 +17,9 @@ from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
 _NOT_DELIVERED = Section(
-    start=compile_ci(r"^\s*was not delivered to:"),
+    start=("^was not delivered to:",),
     head=compile_ci(rf"^\s*(?P<addr>{ADDRESS})\s*$"),
-    end=compile_ci(r"^-+ ?(Original|Returned) Message"),
+    end=("original message -", "returned message -"),
 )
 _REASONS = compile_ci(r"^-+\s*Failure Reasons\s*-+\s*$")
 _RETURNED = compile_ci(r"^-+\s*Returned Message\s*-+")
@@ -31,12 +31,11 @@ class Domino:
 
     def detect(self, msg: MessageView) -> bool:
         mailer = header(msg.message, "X-Mailer").lower()
-        return (
-            "domino" in mailer
-            or "lotus" in mailer
-            or _REASONS.search(msg.text) is not None
-            or ("delivery failure" in msg.subject.lower() and _NOT_DELIVERED.start.search(msg.text) is not None)
-        )
+        if "domino" in mailer or "lotus" in mailer:
+            return True
+        if msg.mentions("failure reasons") and _REASONS.search(msg.text) is not None:
+            return True
+        return "delivery failure" in msg.subject.lower() and msg.mentions("was not delivered to:")
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
         return read_sections(msg.text, (_NOT_DELIVERED,)) or _failure_reasons(msg.text)

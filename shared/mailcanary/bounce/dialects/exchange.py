@@ -10,9 +10,11 @@ from __future__ import annotations
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 from mailcanary.bounce.message_view import MessageView, header
 
-_TEXT = compile_ci(
-    r"could not be reached|Delivery has failed to these recipients|did not reach some or all of the intended|"
-    r"Your message (to \S+ )?couldn't be delivered"
+_PHRASES = (
+    "could not be reached",
+    "delivery has failed to these recipients",
+    "did not reach some or all of the intended",
+    "couldn't be delivered",
 )
 
 
@@ -20,7 +22,7 @@ def _detect(msg: MessageView) -> bool:
     if msg.message.get("X-MS-Exchange-Message-Is-Ndr") is not None:
         return True
     mailer = header(msg.message, "X-Mailer").lower()
-    return "microsoft exchange" in mailer or _TEXT.search(msg.text) is not None
+    return "microsoft exchange" in mailer or msg.mentions(*_PHRASES)
 
 
 EXCHANGE = TextDialect(
@@ -28,18 +30,18 @@ EXCHANGE = TextDialect(
     _detect,
     # Office 365: the administrators' section carries the remote reply per recipient.
     Section(
-        start=compile_ci(r"^\s*Diagnostic information for administrators"),
+        start=("^diagnostic information for administrators",),
         head=compile_ci(rf"^\s*(?P<addr>{ADDRESS})\s*$"),
-        end=compile_ci(r"^\s*(Original message headers|Message Hops)"),
+        end=("^original message headers", "^message hops"),
     ),
     Section(
-        start=compile_ci(r"Delivery has failed to these recipients or groups"),
+        start=("delivery has failed to these recipients or groups",),
         head=compile_ci(rf"^\s*(?P<addr>{ADDRESS})(?:\s*\({ADDRESS}\))?\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^\s*(Diagnostic information for administrators|Original message headers)"),
+        end=("^diagnostic information for administrators", "^original message headers"),
     ),
     # Classic Exchange: "      user@example.net on 4/29/01 11:34:45 PM" then the indented reason.
     Section(
-        start=compile_ci(r"following recipient\(s\) could not be reached"),
+        start=("following recipient(s) could not be reached",),
         head=compile_ci(rf"^\s*(?P<addr>{ADDRESS})(?: on .*)?\s*$"),
     ),
 )

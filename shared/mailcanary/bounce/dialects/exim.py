@@ -16,20 +16,18 @@ from mailcanary.bounce.dialects.base import ADDRESS, Section, compile_ci, read_s
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import Finding
 
-_INTRO = compile_ci(r"created automatically by mail delivery software")
 _HEAD = compile_ci(rf"^ {{0,3}}<?(?P<addr>{ADDRESS})>?(?::\s*(?P<rest>.*))?\s*$")
-_COPY = compile_ci(r"^-+ This is a copy of the message|^No action is required")
-_FAILED = Section(start=compile_ci(r"following address\(es\) failed"), head=_HEAD, end=_COPY)
-_DELAYED = Section(
-    start=compile_ci(r"has not yet been delivered to one or more of its"), head=_HEAD, end=_COPY, action="delayed"
-)
+_COPY = ("^------ this is a copy of the message", "^no action is required")
+_FAILED = Section(start=("following address(es) failed",), head=_HEAD, end=_COPY)
+_DELAYED = Section(start=("has not yet been delivered to one or more of its",), head=_HEAD, end=_COPY, action="delayed")
 
 
 class Exim:
     name = "exim"
 
     def detect(self, msg: MessageView) -> bool:
-        return msg.message.get("X-Failed-Recipients") is not None or _INTRO.search(msg.text) is not None
+        failed = msg.message.get("X-Failed-Recipients") is not None
+        return failed or msg.mentions("created automatically by mail delivery software")
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
         found = read_sections(msg.text, (_FAILED, _DELAYED))

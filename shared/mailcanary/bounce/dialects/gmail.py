@@ -18,15 +18,15 @@ from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compi
 
 _SENDER = re.compile(r"mailer-daemon@(google|googlemail|gmail)\.com")
 _HEAD = compile_ci(rf"^\s*(?P<addr>{ADDRESS})\s*$")
-_END = compile_ci(r"^-+ ?Original message -+")
+_END = ("^----- original message -----",)
 
 GMAIL = TextDialect(
     "gmail",
     lambda msg: _SENDER.search(msg.sender) is not None,
-    Section(compile_ci(r"Delivery to the following recipients? failed"), _HEAD, _END),
-    Section(compile_ci(r"Delivery to the following recipients? has been delayed"), _HEAD, _END, action="delayed"),
+    Section(("delivery to the following recipient failed", "delivery to the following recipients failed"), _HEAD, _END),
+    Section(("delivery to the following recipient has been delayed",), _HEAD, _END, action="delayed"),
     Section(
-        start=compile_ci(r"\*\* (Address not found|Message not delivered|Message blocked) \*\*"),
+        start=("** address not found **", "** message not delivered **", "** message blocked **"),
         head=compile_ci(rf"^.*?(?:wasn't|was not) delivered to (?P<addr>{ADDRESS})\s*(?P<rest>.*)$"),
         end=_END,
     ),

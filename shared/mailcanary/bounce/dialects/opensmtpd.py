@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 
-_INTRO = compile_ci(r"This is the MAILER-DAEMON, please DO NOT REPLY")
-
 OPENSMTPD = TextDialect(
     "opensmtpd",
-    lambda msg: _INTRO.search(msg.text) is not None,
+    lambda msg: msg.mentions("this is the mailer-daemon, please do not reply"),
     Section(
-        start=compile_ci(r"following list of recipients:"),
+        start=("following list of recipients:",),
         head=compile_ci(rf"^\s*(?P<addr>{ADDRESS}):\s*(?P<rest>.*)$"),
-        end=compile_ci(r"Below is a copy of the original message"),
+        end=("below is a copy of the original message",),
     ),
 )

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 
-_INTRO = compile_ci(r"This is the (mail system|Postfix program) at host")
-
 POSTFIX = TextDialect(
     "postfix",
-    lambda msg: _INTRO.search(msg.text) is not None,
+    lambda msg: msg.mentions("this is the mail system at host", "this is the postfix program at host"),
     Section(
-        start=compile_ci(r"^\s*The (mail system|Postfix program)\s*$|^\s*-+ Delivery error report follows -+"),
+        start=("^the mail system", "^the postfix program", "delivery error report follows"),
         head=compile_ci(rf"^\s?<(?P<addr>{ADDRESS})>(?: \(expanded from <[^>]*>\))?:\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^-+ ?(Undelivered message|Delivery report|Returned message|[\w.]+/[\w.]+)"),
+        end=("^--- undelivered message", "^--- delivery report", "^--- returned message"),
     ),
 )

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 
-_INTRO = compile_ci(r"This is the qmail-send program|qmail-send program at|invoked for bounce")
-
 QMAIL = TextDialect(
     "qmail",
-    lambda msg: _INTRO.search(msg.text) is not None or _INTRO.search(str(msg.message.get("Received", ""))) is not None,
+    lambda msg: msg.mentions("qmail-send program") or "invoked for bounce" in str(msg.message.get("Received", "")),
     Section(
-        start=compile_ci(r"(wasn't|was not) able to deliver|could not be delivered"),
+        start=("wasn't able to deliver", "was not able to deliver", "could not be delivered"),
         head=compile_ci(rf"^<(?P<addr>{ADDRESS})>:\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^--- Below this line is a copy of the message|^--- Enclosed are the original headers"),
+        end=("^--- below this line is a copy of the message", "^--- enclosed are the original headers"),
     ),
 )

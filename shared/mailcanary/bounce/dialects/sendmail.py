@@ -18,11 +18,10 @@ from mailcanary.bounce.dialects.base import ADDRESS, Section, compile_ci, read_s
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import Finding
 
-_MARKER = compile_ci(r"-----\s*(The following addresses had|Transcript of session follows)")
 _HEAD = compile_ci(rf"^\s*<?(?P<addr>{ADDRESS})>?\s*(?:\.\.\.\s*(?P<rest>.*))?$")
-_END = compile_ci(r"^\s*-----")
-_FATAL = Section(compile_ci(r"addresses had permanent fatal errors"), _HEAD, _END)
-_TRANSIENT = Section(compile_ci(r"addresses had transient non-fatal errors"), _HEAD, _END, action="delayed")
+_END = ("^-----",)
+_FATAL = Section(("addresses had permanent fatal errors",), _HEAD, _END)
+_TRANSIENT = Section(("addresses had transient non-fatal errors",), _HEAD, _END, action="delayed")
 _REPLY = re.compile(r"^<<<\s*([45]\d\d[ -].*)$", re.MULTILINE)
 
 
@@ -30,7 +29,7 @@ class Sendmail:
     name = "sendmail"
 
     def detect(self, msg: MessageView) -> bool:
-        return _MARKER.search(msg.text) is not None
+        return msg.mentions("----- the following addresses had", "----- transcript of session follows")
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
         found = read_sections(msg.text, (_FATAL, _TRANSIENT))

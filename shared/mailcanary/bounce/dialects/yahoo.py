@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
 
-_INTRO = compile_ci(r"Sorry, we were unable to deliver your message to the following address")
-
 YAHOO = TextDialect(
     "yahoo",
-    lambda msg: "yahoo" in msg.sender and _INTRO.search(msg.text) is not None,
+    lambda msg: "yahoo" in msg.sender and msg.mentions("sorry, we were unable to deliver your message"),
     Section(
-        start=_INTRO,
+        start=("sorry, we were unable to deliver your message to the following address",),
         head=compile_ci(rf"^<(?P<addr>{ADDRESS})>:\s*(?P<rest>.*)$"),
-        end=compile_ci(r"^--- (Below this line is a copy of the message|Original message follows)"),
+        end=("^--- below this line is a copy of the message", "^--- original message follows"),
     ),
 )
