@@ -2,4 +2,20 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from mailcanary.bounce.errors import BounceError, BounceParseError
+from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport
+from mailcanary.bounce.parse import parse_bounce
+from mailcanary.bounce.reasons import Classification, Reason, best_status, classify
+
+__all__ = [
+    "BounceError",
+    "BounceKind",
+    "BounceParseError",
+    "BounceReport",
+    "BouncedRecipient",
+    "Classification",
+    "Reason",
+    "best_status",
+    "classify",
+    "parse_bounce",
+]

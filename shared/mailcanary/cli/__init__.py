@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.smtp_probe",
     "mailcanary.cli.smtp_password",
     "mailcanary.cli.cost",
+    "mailcanary.cli.parse_bounce",
 )
 
 

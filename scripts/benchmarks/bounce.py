@@ -1,0 +1,75 @@
+"""Bounce parsing: `parse_bounce` against bare `email.message_from_bytes` (compat32) on the same messages.
+
+The corpus is every sample in tests/data/bounces (DSNs, ten dialects, ARF, auto-replies, non-bounces). The
+target is at most 2x the bare parse: classification must cost no more than reading the message once more.
+Peak memory (tracemalloc) is the high-water mark of one pass over the corpus (nothing kept between
+messages), also against the bare parse.
+"""
+
+from __future__ import annotations
+
+import email
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from mailcanary.bounce import parse_bounce
+from scripts.benchmarks._common import Row, interleaved_medians
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "bounces"
+
+
+def _corpus() -> list[bytes]:
+    return [path.read_bytes() for path in sorted(CORPUS_DIR.glob("*.eml"))]
+
+
+def _peak_bytes(action: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _each(parse: Callable[[bytes], object], corpus: list[bytes]) -> None:
+    """Parse every message, keeping none: the peak is then the largest single message's working set."""
+    for data in corpus:
+        parse(data)
+
+
+def run(quick: bool) -> list[Row]:
+    corpus = _corpus()
+    passes = 2 if quick else 20  # passes over the corpus per timed sample
+
+    def subject() -> None:
+        for _ in range(passes):
+            for data in corpus:
+                parse_bounce(data)
+
+    def baseline() -> None:
+        for _ in range(passes):
+            for data in corpus:
+                email.message_from_bytes(data)
+
+    ours, bare = interleaved_medians(subject, baseline, repeats=3 if quick else 15)
+    messages = passes * len(corpus)
+    peak_ours = _peak_bytes(lambda: _each(parse_bounce, corpus))
+    peak_bare = _peak_bytes(lambda: _each(email.message_from_bytes, corpus))
+    return [
+        Row(
+            name=f"bounce: parse_bounce, {len(corpus)} samples x{passes}",
+            baseline="email.message_from_bytes (compat32)",
+            value=ours,
+            baseline_value=bare,
+            target=2.0,
+            note=f"{messages / ours:,.0f} msg/s vs {messages / bare:,.0f} msg/s bare",
+        ),
+        Row(
+            name=f"bounce: peak memory, one pass over {len(corpus)} samples",
+            baseline="email.message_from_bytes (compat32)",
+            value=peak_ours / 1024,
+            baseline_value=peak_bare / 1024,
+            unit="KiB",
+        ),
+    ]

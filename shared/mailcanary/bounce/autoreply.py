@@ -1,0 +1,39 @@
+"""RFC 3834 automatic responses (out-of-office and friends): recognised so they are never taken for bounces."""
+
+from __future__ import annotations
+
+import re
+
+from mailcanary.bounce.message_view import MessageView, header
+
+__all__ = ["is_auto_reply", "looks_like_unparsed_bounce"]
+
+_AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-AutoReply-From")
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|auto:|out of (the )?office|abwesenheitsnotiz|"
+    r"r[ée]ponse automatique)",
+    re.IGNORECASE,
+)
+_BOUNCE_SENDER = re.compile(r"\b(mailer-daemon|postmaster|mail delivery (system|subsystem))\b", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery (status notification|failure|failed|has failed)|returned mail|mail delivery failed|"
+    r"failure notice|non[- ]?delivery",
+    re.IGNORECASE,
+)
+
+
+def is_auto_reply(view: MessageView) -> bool:
+    """Auto-Submitted: auto-replied, a vendor auto-reply header, Precedence: auto_reply, or a tell-tale subject."""
+    message = view.message
+    if header(message, "Auto-Submitted").lower().startswith("auto-replied"):
+        return True
+    if any(message.get(name) is not None for name in _AUTO_REPLY_HEADERS):
+        return True
+    if header(message, "Precedence").lower() == "auto_reply":
+        return True
+    return _AUTO_REPLY_SUBJECT.search(view.subject) is not None
+
+
+def looks_like_unparsed_bounce(view: MessageView) -> bool:
+    """From a mailer daemon, or titled like a non-delivery report, but no dialect could read it."""
+    return bool(_BOUNCE_SENDER.search(view.sender) or _BOUNCE_SUBJECT.search(view.subject))

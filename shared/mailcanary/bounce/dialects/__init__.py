@@ -1,0 +1,23 @@
+"""Non-standard bounce dialects, one module each, behind one interface (`Dialect`).
+
+`DIALECTS` is the order they are tried in: provider-specific formats first, then MTA texts, and Exim last
+because its `X-Failed-Recipients` header is copied by others (Gmail, for one).
+"""
+
+from __future__ import annotations
+
+from mailcanary.bounce.dialects.base import Dialect
+from mailcanary.bounce.dialects.courier import COURIER
+from mailcanary.bounce.dialects.domino import DOMINO
+from mailcanary.bounce.dialects.exchange import EXCHANGE
+from mailcanary.bounce.dialects.exim import EXIM
+from mailcanary.bounce.dialects.gmail import GMAIL
+from mailcanary.bounce.dialects.opensmtpd import OPENSMTPD
+from mailcanary.bounce.dialects.postfix import POSTFIX
+from mailcanary.bounce.dialects.qmail import QMAIL
+from mailcanary.bounce.dialects.sendmail import SENDMAIL
+from mailcanary.bounce.dialects.yahoo import YAHOO
+
+__all__ = ["DIALECTS", "Dialect"]
+
+DIALECTS: tuple[Dialect, ...] = (GMAIL, YAHOO, EXCHANGE, DOMINO, OPENSMTPD, COURIER, QMAIL, SENDMAIL, POSTFIX, EXIM)

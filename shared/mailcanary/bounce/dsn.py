@@ -1,0 +1,97 @@
+"""RFC 3464 delivery status notifications: the `message/delivery-status` part, read per recipient.
+
+The feed parser already splits a `message/delivery-status` body into header blocks (the per-message
+fields first, then one block per recipient); `message/global-delivery-status` (RFC 6533) arrives as text and
+is split the same way here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+from email.utils import parsedate_to_datetime
+
+from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.model import Finding
+
+__all__ = ["DeliveryStatus", "read_delivery_status"]
+
+_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
+_DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_ACTION_BY_CLASS = {"5": "failed", "4": "delayed", "2": "delivered"}
+
+
+class DeliveryStatus:
+    """The per-message fields and the recipients of one DSN."""
+
+    def __init__(self, reporting_mta: str | None, recipients: tuple[Finding, ...]) -> None:
+        self.reporting_mta = reporting_mta
+        self.recipients = recipients
+
+
+def read_delivery_status(view: MessageView) -> DeliveryStatus | None:
+    """The DSN's machine-readable part, or None when the message has none (or it names no recipient)."""
+    for content_type, part in view.parts:
+        if content_type in _DSN_TYPES:
+            blocks = _blocks(part)
+            recipients = tuple(finding for block in blocks[1:] if (finding := _recipient(block)) is not None) or tuple(
+                finding for block in blocks[:1] if (finding := _recipient(block)) is not None
+            )
+            if recipients:
+                reporting = _typed_value(header(blocks[0], "Reporting-MTA")) if blocks else None
+                return DeliveryStatus(reporting, recipients)
+    return None
+
+
+def _blocks(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [block for block in payload if isinstance(block, Message)]
+    text = payload if isinstance(payload, str) else ""
+    parser = HeaderParser(policy=compat32)
+    return [parser.parsestr(chunk.strip() + "\n") for chunk in re.split(r"\r?\n\s*\r?\n", text) if chunk.strip()]
+
+
+def _recipient(block: Message) -> Finding | None:
+    address = _address(header(block, "Final-Recipient")) or _address(header(block, "Original-Recipient"))
+    if not address:
+        return None
+    status_match = _STATUS.search(header(block, "Status"))
+    status = status_match.group(0) if status_match else None
+    action = header(block, "Action").lower().split(" ", 1)[0] or _ACTION_BY_CLASS.get((status or "5")[0])
+    return Finding(
+        address=address,
+        action=action,
+        status=status,
+        diagnostic_code=_unfold(header(block, "Diagnostic-Code")) or None,
+        original_recipient=_address(header(block, "Original-Recipient")),
+        remote_mta=_typed_value(header(block, "Remote-MTA")),
+        last_attempt_date=_date(header(block, "Last-Attempt-Date")),
+    )
+
+
+def _typed_value(value: str) -> str | None:
+    """`dns; mx.example.com` → `mx.example.com` (RFC 3464 typed fields)."""
+    value = _unfold(value.split(";", 1)[-1])
+    return value or None
+
+
+def _address(value: str) -> str | None:
+    address = _typed_value(value)
+    return address.strip("<>").strip() or None if address else None
+
+
+def _unfold(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None

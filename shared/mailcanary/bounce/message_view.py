@@ -1,0 +1,171 @@
+"""A parsed message with the few things every detector asks for: decoded subject, sender, notification text.
+
+Parsing uses the stdlib feed parser with the compat32 policy: it never raises on malformed input, turns
+`message/delivery-status` bodies into header blocks for us, and costs nothing extra for headers we never
+read (the modern policies build header objects we would not use here).
+"""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+from functools import cached_property
+
+__all__ = ["MessageView", "header"]
+
+MAX_TEXT_CHARS = 100_000
+_ORIGINAL_TYPES = (
+    "message/rfc822",
+    "message/global",
+    "text/rfc822-headers",
+    "message/global-headers",
+)  # the notification is at the top; never scan megabytes of returned attachments
+
+# Lines (lower-cased, leading dashes and blanks stripped) after which a dialect pastes the original inline.
+_INLINE_ORIGINAL = (
+    "this is a copy of the message",
+    "below this line is a copy of the message",
+    "original message -",
+    "below is a copy of the original message",
+    "returned message -",
+    "original message follows",
+    "original message headers:",
+    "returned mail follows",
+)
+
+
+def header(message: Message, name: str) -> str:
+    """A header's raw value as text ("" when absent); compat32 may hand back Header objects for 8-bit values."""
+    value = message.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _decoded_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # unknown charset name
+        return payload.decode("latin-1")
+
+
+class MessageView:
+    """One message plus lazily computed, cached views of it; handed to every detector and dialect."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> MessageView:
+        return cls(message_from_bytes(data, policy=compat32))
+
+    @cached_property
+    def parts(self) -> tuple[tuple[str, Message], ...]:
+        """Every part (the message itself first) with its content type, walked once."""
+        return tuple((part.get_content_type(), part) for part in self.message.walk())
+
+    @cached_property
+    def own_parts(self) -> tuple[tuple[str, Message], ...]:
+        """Leaf parts of the report itself, not inside an attached (returned) message."""
+        found: list[tuple[str, Message]] = []
+        stack: list[Message] = [self.message]
+        while stack:
+            part = stack.pop()
+            content_type = part.get_content_type()
+            payload = part.get_payload()
+            if isinstance(payload, list) and not content_type.startswith("message/"):
+                stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+            else:
+                found.append((content_type, part))
+        return tuple(found)
+
+    def first_part(self, *content_types: str) -> Message | None:
+        return next((part for content_type, part in self.parts if content_type in content_types), None)
+
+    @cached_property
+    def subject(self) -> str:
+        raw = header(self.message, "Subject")
+        try:
+            return str(make_header(decode_header(raw)))
+        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+            return raw
+
+    @cached_property
+    def sender(self) -> str:
+        """The From header, lower-cased, for matching `mailer-daemon@...` and friends."""
+        return header(self.message, "From").lower()
+
+    @cached_property
+    def text(self) -> str:
+        """The human-readable notification: the first text part outside attached messages, decoded."""
+        for content_type, part in self.own_parts:
+            if content_type in ("text/plain", "text/html"):
+                text = _decoded_text(part)[:MAX_TEXT_CHARS]
+                if content_type == "text/html":
+                    text = re.sub(r"<[^>]{0,2000}>", " ", text)
+                return text.replace("\r\n", "\n")
+        return ""
+
+    @cached_property
+    def lower_text(self) -> str:
+        """`text` lower-cased: detectors test for phrases with `in`, far cheaper than case-blind regexes."""
+        return self.text.lower()
+
+    def mentions(self, *phrases: str) -> bool:
+        """Whether the notification text contains any of these lower-case phrases."""
+        return any(phrase in self.lower_text for phrase in phrases)
+
+    @cached_property
+    def inline_original_at(self) -> int | None:
+        """Offset of the first line after which the original message is pasted inline, if any."""
+        text = self.lower_text
+        found = []
+        for marker in _INLINE_ORIGINAL:
+            at = text.find(marker)
+            while at != -1:
+                line_start = text.rfind("\n", 0, at) + 1
+                if not text[line_start:at].strip(" \t-"):  # only dashes and blanks before it on its line
+                    found.append(at)
+                    break
+                at = text.find(marker, at + 1)
+        if not found:
+            return None
+        line_end = text.find("\n", min(found))
+        return len(text) if line_end == -1 else line_end + 1
+
+    @cached_property
+    def original_headers(self) -> Message | None:
+        """Headers of the returned original: attached message/rfc822, text/rfc822-headers, or pasted inline."""
+        for content_type, part in self.parts:
+            if content_type in ("message/rfc822", "message/global"):
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    return inner[0]
+            elif content_type in ("text/rfc822-headers", "message/global-headers"):
+                return HeaderParser(policy=compat32).parsestr(_decoded_text(part).lstrip())
+        if self.inline_original_at is not None:
+            rest = self.text[self.inline_original_at :].lstrip("\n")
+            return HeaderParser(policy=compat32).parsestr(rest)
+        return None
+
+    @cached_property
+    def original_message_id(self) -> str | None:
+        """Message-ID of the returned original; for an inline copy, read from its header block directly."""
+        if self.first_part(*_ORIGINAL_TYPES) is None and self.inline_original_at is not None:
+            for line in self.text[self.inline_original_at :].lstrip("\n").splitlines():
+                if not line.strip():
+                    break
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "message-id":
+                    return value.strip() or None
+            return None
+        original = self.original_headers
+        value = header(original, "Message-ID") if original is not None else ""
+        return value.strip() or None

@@ -1,0 +1,100 @@
+"""`parse_bounce`: one message in, one `BounceReport` out.
+
+Order of evidence: an ARF feedback report; an RFC 3464 delivery-status part; the non-standard dialects;
+then, for what none of them claimed, "from a mailer daemon" (a bounce we cannot attribute) and RFC 3834
+auto-replies. Anything else is `not_bounce` with no recipients.
+"""
+
+from __future__ import annotations
+
+from mailcanary.bounce.arf import read_feedback_report
+from mailcanary.bounce.autoreply import is_auto_reply, looks_like_unparsed_bounce
+from mailcanary.bounce.dialects import DIALECTS
+from mailcanary.bounce.dsn import read_delivery_status
+from mailcanary.bounce.errors import BounceParseError
+from mailcanary.bounce.message_view import MessageView
+from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport, Finding
+from mailcanary.bounce.reasons import Reason, best_status, classify
+
+__all__ = ["MAX_MESSAGE_BYTES", "parse_bounce"]
+
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # larger than any bounce a sane MTA writes
+_REPORTED_ACTIONS = frozenset({"failed", "delayed"})  # a DSN's delivered/relayed/expanded lines are not news
+
+
+def parse_bounce(data: bytes) -> BounceReport:
+    """Read one message (bytes as received) and say what kind of report it is and about whom.
+
+    Raises `BounceParseError` for input that is not a message at all (empty, or over `MAX_MESSAGE_BYTES`).
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise BounceParseError(f"expected the message as bytes, got {type(data).__name__}")
+    if not data.strip():
+        raise BounceParseError("empty input: no message to read")
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise BounceParseError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+    view = MessageView.from_bytes(bytes(data))
+    try:
+        return _report(view)
+    except (LookupError, UnicodeError) as exc:  # a charset or encoding the codecs reject outright
+        raise BounceParseError(f"unreadable message: {exc}") from exc
+
+
+def _report(view: MessageView) -> BounceReport:
+    feedback = read_feedback_report(view)
+    if feedback is not None:
+        recipients = tuple(
+            BouncedRecipient(address, None, None, None, Reason.COMPLAINT, hard=False) for address in feedback.recipients
+        )
+        return BounceReport(
+            BounceKind.COMPLAINT, recipients, "arf", None, view.original_message_id, feedback.feedback_type
+        )
+    status = read_delivery_status(view)
+    if status is not None:
+        return _from_findings(view, "rfc3464", status.recipients, status.reporting_mta)
+    for dialect in DIALECTS:
+        if dialect.detect(view):
+            findings = dialect.parse(view)
+            if findings:
+                return _from_findings(view, dialect.name, findings, None)
+    if looks_like_unparsed_bounce(view):
+        return BounceReport(BounceKind.BOUNCE, (), "unknown", None, view.original_message_id)
+    if is_auto_reply(view):
+        replier = BouncedRecipient(_from_address(view), None, None, None, Reason.AUTO_REPLY, hard=False)
+        return BounceReport(BounceKind.AUTO_REPLY, (replier,), "rfc3834", None, view.original_message_id)
+    return BounceReport(BounceKind.NOT_BOUNCE)
+
+
+def _from_findings(
+    view: MessageView, dialect: str, findings: tuple[Finding, ...], reporting_mta: str | None
+) -> BounceReport:
+    reported = [f for f in findings if (f.action or "failed") in _REPORTED_ACTIONS]
+    if not reported:  # a success DSN ("delivered", "relayed", "expanded")
+        return BounceReport(BounceKind.NOT_BOUNCE, (), dialect, reporting_mta, view.original_message_id)
+    recipients = tuple(_recipient(finding, reporting_mta) for finding in reported)
+    kind = BounceKind.BOUNCE if any(r.action == "failed" for r in recipients) else BounceKind.DELAY
+    return BounceReport(kind, recipients, dialect, reporting_mta, view.original_message_id)
+
+
+def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:
+    status = finding.status or best_status(finding.diagnostic_code)
+    verdict = classify(status, finding.diagnostic_code)
+    action = finding.action or "failed"
+    return BouncedRecipient(
+        address=finding.address,
+        action=action,
+        status=status,
+        diagnostic_code=finding.diagnostic_code,
+        reason=verdict.reason,
+        hard=verdict.hard and action == "failed",  # a delay is never a hard bounce
+        original_recipient=finding.original_recipient,
+        remote_mta=finding.remote_mta,
+        reporting_mta=reporting_mta,
+        last_attempt_date=finding.last_attempt_date,
+    )
+
+
+def _from_address(view: MessageView) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(view.sender)[1] or view.sender
