@@ -31,6 +31,9 @@ class SmtpTargetConfig(BaseModel):
     port: int = Field(default=587, ge=1, le=65535)
     tls: Literal["starttls", "implicit", "none"] = "starttls"
     auth: bool = True  # AUTH with the credentials in the SMTP secret
+    timeout_seconds: float | None = Field(
+        default=None, gt=0, le=300, description="one timeout for every SMTP stage; None keeps the per-stage defaults"
+    )
 
 
 class RecipientsConfig(BaseModel):

@@ -1,51 +1,99 @@
-"""`mailcanary demo`: one SMTP canary through the embedded SES-like endpoint, start to finish, on 127.0.0.1.
+"""`mailcanary demo`: the whole monitor on one machine (moto, an SES-like SMTP endpoint, an SES event
+emulator, all on 127.0.0.1), with a fault lab. The logic lives in `mailcanary.lab`; this is argument glue.
 
-It starts the lab endpoint (STARTTLS with a certificate made at start, AUTH required after TLS), sends a
-canary that verifies the endpoint's certificate against the lab CA, prints the transcript and verdict,
-and stops everything. Exit 0 when the canary passed and the endpoint delivered to exactly the accepted
-recipients. (The full local lab, with the SES API path, replaces this later.)
+Exit codes: 0 all checks passed (with --fault / --fault-matrix: every fault caught by its own check and
+nothing else failed), 1 otherwise, 2 usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from mailcanary.cli.smtp_output import render_result
+from mailcanary.errors import UsageError
 
-__all__ = ["register"]
+__all__ = ["register", "run"]
 
-SENDER = "canary@mailcanary.example"
-TO = ("success@simulator.amazonses.com",)
-CC = ("success+cc@simulator.amazonses.com",)
-BCC = ("success+bcc@simulator.amazonses.com",)
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _interval(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    return value
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("demo", help="run an SMTP canary against the embedded local endpoint")
-    parser.add_argument("--conformance", action="store_true", help="also run the out-of-order probe")
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the whole monitor locally (moto, SES-like SMTP endpoint, SES event emulator) with a fault lab",
+        description="Rounds of the real canary, SES-events and sweeper handlers against a lab on 127.0.0.1.",
+    )
+    parser.add_argument("--rounds", type=_positive_int, default=3, help="canary rounds to run (default 3)")
+    parser.add_argument("--interval", type=_interval, default=1.0, help="seconds between rounds (default 1)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+    parser.add_argument("--keep-running", action="store_true", help="a round per interval until Ctrl-C")
+    parser.add_argument("--report", type=Path, metavar="PATH", help="also write the JSON report to PATH")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (repeatable)")
+    parser.add_argument("--fault-matrix", action="store_true", help="every fault in turn; print the detection table")
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and the check catching each")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint  # the lab extra, needed only here
-    from mailcanary.smtp.probe_message import build_probe_message
-    from mailcanary.smtp.session import send_canary
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
-    message = build_probe_message(SENDER, TO, CC, BCC, subject="mailcanary demo canary")
-    with LabSmtpEndpoint() as endpoint:
-        print(f"lab SMTP endpoint on {endpoint.host}:{endpoint.port} (STARTTLS, AUTH; CA {endpoint.ca_file})")
-        result = send_canary(
-            endpoint.target(), SENDER, message.envelope_recipients, message.content, conformance=args.conformance
-        )
-        delivered = endpoint.delivered
-    print(render_result(result))
-    delivered_to = sorted(rcpt for each in delivered for rcpt in each.rcpt_tos)
-    agrees = delivered_to == sorted(result.accepted_recipients)
-    print(
-        f"=== endpoint delivered to: {', '.join(delivered_to) or 'nobody'}"
-        f" ({'matches' if agrees else 'DOES NOT match'} the accepted RCPTs)"
+
+def _write_report(path: Path | None, document: dict[str, Any]) -> None:
+    if path is None:
+        return
+    try:
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from mailcanary.lab.catalog import FAULTS, parse_faults
+
+    if args.list_faults:
+        for fault in FAULTS.values():
+            print(
+                f"{fault.name:26} {fault.expected.value if fault.expected else '(nothing may fail)':32} "
+                f"{fault.description}"
+            )
+        return 0
+    faults = parse_faults(args.fault)
+    if args.fault_matrix and (faults or args.keep_running):
+        raise UsageError("--fault-matrix runs every fault itself: it takes neither --fault nor --keep-running")
+    from mailcanary.lab.demo import DemoOptions
+    from mailcanary.lab.stack import LabOptions
+
+    options = DemoOptions(
+        rounds=args.rounds, interval=args.interval, keep_running=args.keep_running, lab=LabOptions(faults=faults)
     )
-    passed = result.ok and result.tls and result.authenticated and agrees
-    print(f"demo: {'PASS' if passed else 'FAIL'}")
-    return 0 if passed else 1
+    if args.fault_matrix:
+        from mailcanary.lab.matrix import render_matrix, run_matrix
+
+        matrix = run_matrix(DemoOptions(rounds=1, interval=0.0), progress=_progress)
+        document = matrix.to_dict()
+        print(json.dumps(document, indent=2) if args.json else render_matrix(matrix))
+        _write_report(args.report, document)
+        return 0 if matrix.ok else 1
+    from mailcanary.lab.demo import run_demo
+    from mailcanary.lab.render import render_report
+
+    report = run_demo(options, progress=_progress)
+    document = report.to_dict()
+    print(json.dumps(document, indent=2) if args.json else render_report(report))
+    _write_report(args.report, document)
+    return 0 if report.ok else 1

@@ -9,6 +9,7 @@ path really handed over.
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import boto3
 from botocore.config import Config
 
 from mailcanary.lab.net import LOOPBACK, free_port
+from mailcanary.store.schema import canary_table_definition, idempotency_table_definition
 
 __all__ = ["AwsLab", "LabResources", "running_aws_lab"]
 
@@ -53,6 +55,17 @@ class AwsLab:
             aws_access_key_id=_ACCESS_KEY, aws_secret_access_key=_SECRET_KEY, region_name=REGION
         )
         return session.client(service, endpoint_url=self.endpoint_url, config=config)  # type: ignore[call-overload]
+
+    def sent_raw_messages(self) -> dict[str, bytes]:
+        """Raw bytes of every message moto's SES accepted, by SES message id (v1 and v2 sends alike).
+
+        Only the bytes are used: moto's recipient list merges Destinations with the header recipients, which
+        real SES does not do, so the lab takes the envelope from what the round passed as Destinations.
+        """
+        with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/data.json", timeout=30) as reply:  # noqa: S310 - loopback only
+            data = json.load(reply)
+        sent = data.get("ses", {}).get("RawMessage", [])
+        return {str(item["id"]): str(item.get("raw_data", "")).encode("utf-8", "surrogateescape") for item in sent}
 
     def alerts_received(self) -> list[dict[str, Any]]:
         """Every alert published to the alert topic so far (drained from the subscribed queue)."""
@@ -95,29 +108,8 @@ def _create_resources(lab: AwsLab, sender: str) -> LabResources:
     ses.verify_email_identity(EmailAddress=sender)
     ses.create_configuration_set(ConfigurationSet={"Name": "mailcanary"})
     dynamodb = lab.client("dynamodb")
-    dynamodb.create_table(
-        TableName="mailcanary-canaries",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-            {"AttributeName": "ses_message_id", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-ses-message-id",
-                "KeySchema": [{"AttributeName": "ses_message_id", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    dynamodb.create_table(
-        TableName="mailcanary-idempotency",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
+    dynamodb.create_table(**canary_table_definition("mailcanary-canaries"))
+    dynamodb.create_table(**idempotency_table_definition("mailcanary-idempotency"))
     sns = lab.client("sns")
     alert_topic = sns.create_topic(Name="mailcanary-alerts")["TopicArn"]
     event_topic = sns.create_topic(Name="mailcanary-ses-events")["TopicArn"]

@@ -1,0 +1,186 @@
+"""The whole monitor on one machine: N rounds of the real canary handler, SES's events for what each path
+really handed over fed to the real SES-events handler, then the real sweeper — all against the local lab.
+
+`run_demo(options, progress)` returns a `DemoReport`; rendering and exit codes are the CLI's business.
+With `keep_running`, rounds continue (one per interval, bounded) until Ctrl-C, then the run ends normally.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mailcanary.lab.catalog import FaultLayer
+from mailcanary.lab.emf import MetricPoint, totals
+from mailcanary.lab.feed import FedEvents, accepted_messages, feed_events
+from mailcanary.lab.invoke import Invocation, invoke
+from mailcanary.lab.results import DemoReport, RoundRecord, judge, round_rows
+from mailcanary.lab.stack import LAB_RECIPIENTS, LabOptions, LabStack, running_lab
+from mailcanary.store import CanaryRecord, CanaryStore
+
+__all__ = ["DemoOptions", "run_demo"]
+
+Progress = Callable[[str], None]
+KEEP_RUNNING_LIMIT = 10_000  # rounds; --keep-running stops here at the latest
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "00000000-0000-0000-0000-00000000demo",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/mailcanary-demo"],
+    "detail": {},
+}
+_SWEEP_MARGIN_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    rounds: int = 3
+    interval: float = 1.0
+    keep_running: bool = False
+    lab: LabOptions = field(default_factory=LabOptions)
+
+
+@dataclass
+class _Round:
+    number: int
+    faults_active: bool
+    canary: Invocation
+    fed: FedEvents | None = None
+    sweeps: list[Invocation] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.canary.result if isinstance(self.canary.result, dict) else {}
+
+    @property
+    def invocations(self) -> list[Invocation]:
+        return [self.canary, *(self.fed.invocations if self.fed else ()), *self.sweeps]
+
+
+def _round_event(lab: LabStack) -> dict[str, Any]:
+    if not lab.envelope_fault:
+        return dict(SCHEDULED_EVENT)
+    # api-header-only-recipient: the API Destinations leave out the Cc the headers name (swaks-style).
+    return {"envelope": [*LAB_RECIPIENTS["to"], *LAB_RECIPIENTS["bcc"]]}
+
+
+def _one_round(lab: LabStack, number: int) -> _Round:
+    started = time.monotonic()
+    active = lab.arm(number)
+    canary = invoke("canary", lab.handlers["canary"], _round_event(lab))
+    current = _Round(number, active, canary)
+    if canary.ok:
+        accepted, missing = accepted_messages(
+            current.summary,
+            sender=lab.aws.resources.sender,
+            configuration_set=lab.aws.resources.configuration_set,
+            sent_raw=lab.aws.sent_raw_messages(),
+            delivered=lab.endpoint.delivered,
+        )
+        current.fed = feed_events(lab.handlers["ses_events"], accepted, faults=lab.event_faults, missing=missing)
+    current.seconds = time.monotonic() - started
+    return current
+
+
+def _describe(current: _Round, canary: CanaryRecord | None, total: int | None) -> str:
+    of = f"/{total}" if total else ""
+    if not current.canary.ok:
+        return f"round {current.number}{of}: canary handler failed: {current.canary.error}"
+    paths = ", ".join(
+        f"{path.get('path')} {'sent' if path.get('ses_message_id') else 'NOT SENT'}"
+        for path in current.summary.get("paths", [])
+    )
+    events = len(current.fed.records) if current.fed else 0
+    state = canary.state.value if canary else "unknown"
+    fault = " [faults on]" if current.faults_active and total is not None else ""
+    return f"round {current.number}{of}{fault}: {paths}; {events} SES events -> {state} ({current.seconds:.1f} s)"
+
+
+def _canary(store: CanaryStore, current: _Round) -> CanaryRecord | None:
+    canary_id = current.summary.get("canary_id")
+    return store.get(str(canary_id)) if canary_id else None
+
+
+def _final_sweep(lab: LabStack, store: CanaryStore, rounds: list[_Round]) -> Invocation:
+    """Wait (bounded) until every still-pending canary is past its deadline, then run the real sweeper."""
+    pending = [c for c in (_canary(store, r) for r in rounds) if c is not None and not c.state.terminal]
+    if pending:
+        latest = max(canary.deadline for canary in pending)
+        wait = (latest - datetime.now(UTC)).total_seconds() + _SWEEP_MARGIN_SECONDS
+        time.sleep(min(max(wait, 0.0), lab.options.lost_after_seconds + 2.0))
+    return invoke("sweeper", lab.handlers["sweeper"], dict(SCHEDULED_EVENT))
+
+
+def _counted_once(rounds: list[_Round], points: list[MetricPoint]) -> bool:
+    """Every distinct Delivery counted exactly once, however often SNS delivered it."""
+    expected = sum(current.fed.recipients("Delivery") for current in rounds if current.fed)
+    return sum(1 for point in points if point.name == "DeliveryLatency") == expected
+
+
+def _record(current: _Round, canary: CanaryRecord | None) -> RoundRecord:
+    errors = [f"{each.function}: {each.error}" for each in current.invocations if each.error]
+    if current.fed and current.fed.missing:
+        errors.append(f"lab: no accepted message found for {', '.join(current.fed.missing)}")
+    state = "error" if not current.canary.ok else canary.state.value if canary else "unknown"
+    return RoundRecord(
+        number=current.number,
+        canary_id=canary.canary_id if canary else None,
+        state=state,
+        faults_active=current.faults_active,
+        rows=tuple(round_rows(current.number, current.summary, canary)),
+        errors=tuple(errors),
+        events=len(current.fed.records) if current.fed else 0,
+        seconds=current.seconds,
+    )
+
+
+def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> DemoReport:
+    """Run the demo (or one fault-lab run) end to end and report what every check found."""
+    started = time.monotonic()
+    limit = KEEP_RUNNING_LIMIT if options.keep_running else options.rounds
+    total = None if options.keep_running else options.rounds
+    with running_lab(options.lab) as lab:
+        progress(
+            f"lab up: moto {lab.aws.endpoint_url}, SMTP {lab.endpoint.host}:{lab.endpoint.port} (STARTTLS, AUTH)"
+            + (f", SES fault proxy {lab.proxy.endpoint_url}" if lab.proxy else "")
+        )
+        store = CanaryStore(lab.aws.client("dynamodb"), lab.aws.resources.table_name)
+        rounds: list[_Round] = []
+        try:
+            for number in range(1, limit + 1):
+                if number > 1:
+                    time.sleep(max(options.interval, 0.0))  # Ctrl-C interrupts it
+                current = _one_round(lab, number)
+                if options.keep_running:  # like the deployed schedule: sweep after every round
+                    current.sweeps.append(invoke("sweeper", lab.handlers["sweeper"], dict(SCHEDULED_EVENT)))
+                rounds.append(current)
+                progress(_describe(current, _canary(store, current), total))
+        except KeyboardInterrupt:
+            if not options.keep_running:
+                raise
+            progress("stopping: finishing with the sweeper")
+        final = _final_sweep(lab, store, rounds)
+        records = [_record(current, _canary(store, current)) for current in rounds]
+        points = [point for current in rounds for each in current.invocations for point in each.metrics]
+        points += final.metrics
+        alerts = tuple(lab.aws.alerts_received())
+    duplicate = any(fault.name == "event-duplicate" for fault in options.lab.of(FaultLayer.EVENTS))
+    counted_once = _counted_once(rounds, points) if duplicate else None
+    all_rows = [row for record in records for row in record.rows if record.faults_active]
+    return DemoReport(
+        rounds=tuple(records),
+        metrics=tuple(totals(points)),
+        alerts=alerts,
+        faults=options.lab.faults,
+        errors=(f"sweeper: {final.error}",) if final.error else (),
+        counted_once=counted_once,
+        wall_seconds=time.monotonic() - started,
+        detections=judge(options.lab.faults, all_rows, counted_once) if options.lab.faults else (),
+    )
