@@ -25,7 +25,7 @@ class Scenario(StrEnum):
 
 def simulator_address(scenario: Scenario, label: str) -> str:
     """`success+<label>@simulator.amazonses.com`; the label (the canary id) ties events back to the run."""
-    if not label or any(ch in label for ch in "@+ \t\r\n<>\"(),;:\\[]"):
+    if not label or any(ch in label for ch in '@+ \t\r\n<>"(),;:\\[]'):
         raise ValueError(f"a simulator label must be a plain atom, got {label!r}")
     return f"{scenario.value}+{label}@{SIMULATOR_DOMAIN}"
 
