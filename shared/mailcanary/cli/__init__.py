@@ -22,7 +22,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ("mailcanary.cli.demo",)
+COMMAND_MODULES: tuple[str, ...] = ("mailcanary.cli.demo", "mailcanary.cli.preflight", "mailcanary.cli.ses_send")
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
