@@ -65,6 +65,8 @@ def test_parse_render_parse_loses_and_invents_nothing(
     assert first.defects == ()
     assert second.defects == ()
     assert list(first.normalised) == expected == list(second.normalised)
+    # And each rendered addr-spec normalises like the parsed address (compare reuses header parses this way)
+    assert [normalise(spec) for spec in first.clean_addr_specs()] == list(first.clean_addr_specs().values())
     # (display names survive too, up to whitespace, which RFC 5322 does not preserve)
     assert [" ".join(a.display_name.split()) for a in first.addresses] == [" ".join(d.split()) for d, _, _ in to + cc]
 

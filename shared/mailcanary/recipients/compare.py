@@ -8,7 +8,7 @@ while real SES is reported to deliver to `Destinations` only, so only our own re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
 from mailcanary.recipients.model import (
@@ -23,11 +23,20 @@ from mailcanary.recipients.normalise import normalise
 __all__ = ["compare", "normalise_envelope"]
 
 
-def normalise_envelope(entries: Iterable[str], where: str = "envelope") -> tuple[tuple[str, ...], list[Finding]]:
-    """Normalised envelope addresses, plus a finding for each entry that is injected or defective."""
+def normalise_envelope(
+    entries: Iterable[str], where: str = "envelope", known: Mapping[str, str] | None = None
+) -> tuple[tuple[str, ...], list[Finding]]:
+    """Normalised envelope addresses, plus a finding for each entry that is injected or defective.
+
+    `known` maps addr-specs already parsed without defect (from the headers) to their normalised form, so
+    an envelope entry spelled exactly like a header address is not parsed a second time.
+    """
     addresses: list[str] = []
     findings: list[Finding] = []
     for entry in entries:
+        if known is not None and entry in known:
+            addresses.append(known[entry])
+            continue
         try:
             addresses.append(normalise(entry))
         except RecipientInjectionError:
@@ -55,7 +64,7 @@ def compare(
     header_set = header.normalised
     findings += _duplicates(header_set, "header")
     if envelope is not None:
-        envelope_set, envelope_findings = normalise_envelope(envelope)
+        envelope_set, envelope_findings = normalise_envelope(envelope, known=header.clean_addr_specs())
         findings += envelope_findings + _duplicates(envelope_set, "envelope")
         count = len(envelope)
     else:

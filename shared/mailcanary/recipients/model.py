@@ -129,6 +129,11 @@ class HeaderRecipients:
         """Addresses in a Bcc (or Resent-Bcc) header: a blind list written into the MIME."""
         return self.in_fields("Resent-Bcc" if self.resent else "Bcc")
 
+    def clean_addr_specs(self) -> dict[str, str]:
+        """addr-spec -> normalised form, for addresses in fields the parser found no defect in."""
+        defective = {defect.field for defect in self.defects}
+        return {a.addr_spec: a.normalised for a in self.addresses if a.normalised and a.field not in defective}
+
     @property
     def normalised(self) -> tuple[str, ...]:
         """The comparison form of every usable recipient, in header order, duplicates kept."""

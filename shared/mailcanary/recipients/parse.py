@@ -39,7 +39,7 @@ def parse_header_recipients(raw: bytes | str | Message) -> HeaderRecipients:
     if isinstance(raw, Message):
         message = raw
     else:
-        text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        text = _header_block(raw).decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
         message = HeaderParser(policy=_RAW_VALUES).parsestr(text, headersonly=True)
     addresses: list[ParsedAddress] = []
     defects: list[AddressDefect] = []
@@ -53,6 +53,15 @@ def parse_header_recipients(raw: bytes | str | Message) -> HeaderRecipients:
         addresses.extend(parsed)
         defects.extend(found)
     return HeaderRecipients(tuple(addresses), tuple(defects), frozenset(present))
+
+
+def _header_block(raw: bytes) -> bytes:
+    """The bytes up to and including the first empty line: the parser stops there, so the body is never scanned.
+
+    Any CRLF CRLF or LF LF contains an empty line, so the cut is never before the parser's own end of headers.
+    """
+    ends = [index for index in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if index >= 0]
+    return raw[: min(ends) + 2] if ends else raw
 
 
 def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], list[AddressDefect]]:
