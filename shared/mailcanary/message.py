@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
+from typing import Any
 
 from mailcanary.errors import UsageError
 from mailcanary.recipients import RecipientAddressError, RecipientPlan, normalise_domain, to_address
@@ -38,6 +39,32 @@ CANARY_ID_HEADER = "X-Mailcanary-Id"
 SES_CONFIGURATION_SET_HEADER = "X-SES-CONFIGURATION-SET"
 SES_MESSAGE_TAGS_HEADER = "X-SES-MESSAGE-TAGS"
 
+
+class _OneAddressPerFold(EmailPolicy):
+    """`policy.SMTP`, except that an address list is folded one address at a time.
+
+    CPython 3.11 and 3.12 fold `a@x, Zoë <z@y>` by encoding the separating comma into the next display
+    name's encoded word (`=?utf-8?q?=2C?=`), merging two recipients into one invalid mailbox (fixed in 3.13).
+    Folding each address alone and joining them with ",<CRLF> " never puts a comma near an encoded word.
+    """
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._fold_list(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        folded = self._fold_list(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+    def _fold_list(self, name: str, value: Any) -> str | None:
+        groups = getattr(value, "groups", ())
+        if len(groups) < 2 or any(group.display_name is not None for group in groups):
+            return None
+        prefix = f"{name}: "
+        pieces = [self.header_factory(name, [group.addresses[0]]).fold(policy=self) for group in groups]
+        return prefix + f",{self.linesep} ".join(p[len(prefix) :].rstrip("\r\n") for p in pieces) + self.linesep
+
+
+_POLICY = _OneAddressPerFold(linesep="\r\n")  # policy.SMTP plus the folding fix
 _CANARY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _SES_TAG = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -94,7 +121,7 @@ def build_canary(
         raise UsageError("a canary needs at least one recipient")
     from_address = _mailbox(sender)
     to_list, cc_list, bcc_list = (tuple(map(_mailbox, group)) for group in (to, cc, bcc))
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_POLICY)
     message_id = make_msgid(idstring=canary_id, domain=from_address.domain)
     message["Message-ID"] = message_id
     message["Date"] = date or datetime.now(UTC)

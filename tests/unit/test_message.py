@@ -121,3 +121,29 @@ def test_given_bad_input_when_built_then_usage_error(kwargs: dict[str, object], 
     arguments: dict[str, object] = {"sender": "c@example.com", "to": ["a@example.com"], **kwargs}
     with pytest.raises(UsageError, match=match):
         build_canary(**arguments)  # type: ignore[arg-type]
+
+
+def test_given_long_list_with_non_ascii_names_when_built_then_every_recipient_survives_folding() -> None:
+    # Given recipients whose folded To header puts an encoded-word display name after a fold point
+    # (CPython 3.11/3.12's folder then encodes the separating comma and merges two recipients)
+    to = [
+        "user10018+c000010@example0.com",
+        "Ops Team <user572084+c000010@example5.com>",
+        "Zo\u00eb <user22392+c000010@example12.com>",
+        "\u674e\u96f7 <li@example.com>",
+    ]
+    canary = build_canary("c000010", "c@example.com", to, cc=["J\u00fcrgen <j@example.com>", "Ann <ann@example.com>"])
+    # When the bytes are parsed back
+    parsed = parse_header_recipients(canary.raw)
+    # Then every recipient is there, without defects, and lines stay within 78 characters
+    assert parsed.defects == ()
+    assert parsed.normalised == canary.header_recipients
+    assert [a.display_name for a in parsed.addresses] == [
+        "",
+        "Ops Team",
+        "Zo\u00eb",
+        "\u674e\u96f7",
+        "J\u00fcrgen",
+        "Ann",
+    ]
+    assert max(len(line) for line in canary.raw.split(b"\r\n")) <= 78
