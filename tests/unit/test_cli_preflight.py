@@ -69,3 +69,18 @@ def test_given_unreadable_file_or_bad_arguments_when_preflight_then_exit_2_one_l
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def test_given_undecodable_header_bytes_when_preflight_then_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a message whose To header holds a byte that is not UTF-8
+    message = tmp_path / "bad.eml"
+    message.write_bytes(b"From: a@example.com\r\nTo: a@ex\xffample.com\r\n\r\nx\r\n")
+    # When preflight prints its findings as text
+    code = main(["preflight", "--raw", str(message)])
+    # Then the defect is reported with the byte escaped (never a crash on output)
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "defective_address" in out
+    assert "a@ex\\xffample.com" in out

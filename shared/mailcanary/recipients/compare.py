@@ -18,7 +18,7 @@ from mailcanary.recipients.model import (
     HeaderRecipients,
     RecipientPlan,
 )
-from mailcanary.recipients.normalise import normalise
+from mailcanary.recipients.normalise import normalise, printable
 
 __all__ = ["compare", "normalise_envelope"]
 
@@ -42,7 +42,7 @@ def normalise_envelope(
         except RecipientInjectionError:
             findings.append(Finding(FindingKind.INJECTION_ATTEMPT, repr(entry), where, "CR, LF or NUL in address"))
         except RecipientAddressError as exc:
-            findings.append(Finding(FindingKind.DEFECTIVE_ADDRESS, entry, where, str(exc)))
+            findings.append(Finding(FindingKind.DEFECTIVE_ADDRESS, printable(entry), where, str(exc)))
     return tuple(addresses), findings
 
 

@@ -13,7 +13,15 @@ from email.headerregistry import Address
 
 from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
 
-__all__ = ["FORBIDDEN_CHARACTERS", "has_injection", "normalise", "normalise_domain", "normalise_parts", "to_address"]
+__all__ = [
+    "FORBIDDEN_CHARACTERS",
+    "has_injection",
+    "normalise",
+    "normalise_domain",
+    "normalise_parts",
+    "printable",
+    "to_address",
+]
 
 FORBIDDEN_CHARACTERS = frozenset("\r\n\x00")
 
@@ -68,3 +76,8 @@ def normalise(address: str | Address) -> str:
     """The comparison form of one address; raises `RecipientInjectionError` or `RecipientAddressError`."""
     parsed = to_address(address) if isinstance(address, str) else address
     return normalise_parts(parsed.username, parsed.domain)
+
+
+def printable(text: str) -> str:
+    """Evidence safe to print or log: undecodable bytes (kept as surrogates) shown as \\xNN escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -17,7 +17,7 @@ from email.policy import Compat32
 
 from mailcanary.recipients.errors import RecipientError
 from mailcanary.recipients.model import ADDRESS_FIELDS, AddressDefect, HeaderRecipients, ParsedAddress
-from mailcanary.recipients.normalise import has_injection, normalise_parts
+from mailcanary.recipients.normalise import has_injection, normalise_parts, printable
 
 __all__ = ["parse_address_header", "parse_header_recipients"]
 
@@ -66,7 +66,7 @@ def _header_block(raw: bytes) -> bytes:
 
 def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], list[AddressDefect]]:
     """One address header's mailboxes (groups flattened, group name kept) and its defects."""
-    excerpt = value[:_VALUE_EXCERPT]
+    excerpt = printable(value[:_VALUE_EXCERPT])
     defects: list[AddressDefect] = []
     if "\x00" in value:
         defects.append(AddressDefect(field, "InjectionDefect", "NUL character in header value", excerpt, True))
@@ -97,5 +97,6 @@ def _parsed(
     except RecipientError as exc:
         normalised = None
         injection = has_injection(mailbox.username) or has_injection(mailbox.domain)
-        defects.append(AddressDefect(field, type(exc).__name__, str(exc), mailbox.addr_spec, injection))
+        message = printable(str(exc))
+        defects.append(AddressDefect(field, type(exc).__name__, message, printable(mailbox.addr_spec), injection))
     return ParsedAddress(field, mailbox.display_name, mailbox.addr_spec, normalised, group)
