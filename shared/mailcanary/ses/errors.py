@@ -15,10 +15,10 @@ from mailcanary.checks import Check
 from mailcanary.errors import MailcanaryError
 
 __all__ = [
-    "SesEventError",
-    "SesEventParseError",
     "SesErrorClassification",
     "SesErrorReason",
+    "SesEventError",
+    "SesEventParseError",
     "SesPermanentError",
     "SesSendError",
     "SesTransientError",
