@@ -24,11 +24,13 @@ EXIT_USAGE = 2
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.demo",
-    "mailcanary.cli.check_transcript",
     "mailcanary.cli.smtp_probe",
+    "mailcanary.cli.check_transcript",
+    "mailcanary.cli.ses_send",
+    "mailcanary.cli.preflight",
+    "mailcanary.cli.parse_bounce",
     "mailcanary.cli.smtp_password",
     "mailcanary.cli.cost",
-    "mailcanary.cli.parse_bounce",
 )
 
 

@@ -1,0 +1,39 @@
+"""Errors of the recipients package: addresses that cannot be used, injection attempts, guard refusals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mailcanary.errors import MailcanaryError
+
+if TYPE_CHECKING:
+    from mailcanary.recipients.model import Finding
+
+__all__ = ["GuardRejectedError", "RecipientAddressError", "RecipientError", "RecipientInjectionError"]
+
+
+class RecipientError(MailcanaryError):
+    """Raised when a recipient address or recipient header cannot be used."""
+
+
+class RecipientAddressError(RecipientError, ValueError):
+    """Raised when an address is not a single well-formed mailbox (or its domain is not IDNA-encodable)."""
+
+
+class RecipientInjectionError(RecipientError, ValueError):
+    """Raised when an address or header value carries CR, LF or NUL: a header-injection attempt, always refused."""
+
+    def __init__(self, value: str) -> None:
+        bad = sorted({repr(ch) for ch in value if ch in "\r\n\x00"})
+        super().__init__(f"refused: {', '.join(bad)} in address {value[:80]!r} (header injection)")
+        self.value = value
+
+
+class GuardRejectedError(RecipientError):
+    """Raised by the preflight guard in enforce mode (and for injection in any mode): nothing was sent."""
+
+    def __init__(self, operation: str, findings: tuple[Finding, ...]) -> None:
+        names = ", ".join(sorted({finding.kind.value for finding in findings}))
+        super().__init__(f"{operation} refused by the mailcanary guard: {names}")
+        self.operation = operation
+        self.findings = findings

@@ -1,0 +1,83 @@
+"""The comparison form of an address: local part exactly as given, domain lower-case and IDNA-encoded.
+
+Local parts are case-sensitive (RFC 5321 §2.4) and a `+label` is how a canary recognises its own mail, so
+both are preserved. Domains are case-insensitive and may arrive as Unicode or as A-labels; both compare
+as the lower-case A-label (the standard library's IDNA 2003 codec). Parsing is the standard library's
+(`email.headerregistry`); this module only refuses what must never reach a header or an API call.
+"""
+
+from __future__ import annotations
+
+from email import policy
+from email.headerregistry import Address
+
+from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
+
+__all__ = [
+    "FORBIDDEN_CHARACTERS",
+    "has_injection",
+    "normalise",
+    "normalise_domain",
+    "normalise_parts",
+    "printable",
+    "to_address",
+]
+
+FORBIDDEN_CHARACTERS = frozenset("\r\n\x00")
+
+
+def has_injection(value: str) -> bool:
+    """True when `value` carries CR, LF or NUL: what header injection needs."""
+    return not FORBIDDEN_CHARACTERS.isdisjoint(value)
+
+
+def normalise_domain(domain: str) -> str:
+    """Lower-case A-label form of a domain; a domain literal (`[192.0.2.1]`) is only lower-cased."""
+    lowered = domain.lower()
+    if lowered.startswith("["):
+        return lowered
+    try:
+        return lowered.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise RecipientAddressError(f"domain {domain!r} is not a valid (internationalised) domain name") from exc
+
+
+def normalise_parts(username: str, domain: str) -> str:
+    """The comparison form of a parsed mailbox: local part as given (re-quoted where needed), domain normalised."""
+    if has_injection(username) or has_injection(domain):
+        raise RecipientInjectionError(f"{username}@{domain}")
+    if not username or not domain:
+        raise RecipientAddressError(f"{username}@{domain} lacks a local part or a domain")
+    return Address(username=username, domain=normalise_domain(domain)).addr_spec
+
+
+def to_address(value: str) -> Address:
+    """Parse one mailbox (`local@domain` or `Name <local@domain>`) with the header registry, defects refused."""
+    if has_injection(value):
+        raise RecipientInjectionError(value)
+    text = value.strip()
+    try:
+        return Address(addr_spec=text)
+    except Exception:  # noqa: S110 - not a bare addr-spec (the parser raises various types): try a mailbox list
+        pass
+    try:
+        header = policy.default.header_factory("To", text)
+    except Exception as exc:  # the registry's parser can raise (e.g. IndexError) on hostile input
+        raise RecipientAddressError(f"{value!r} is not an address ({type(exc).__name__})") from exc
+    mailboxes = header.addresses
+    if header.defects or len(mailboxes) != 1 or not mailboxes[0].username or not mailboxes[0].domain:
+        reason = "; ".join(str(defect) for defect in header.defects) or f"{len(mailboxes)} mailboxes"
+        raise RecipientAddressError(f"{value!r} is not one well-formed address ({reason})")
+    address: Address = mailboxes[0]
+    return address
+
+
+def normalise(address: str | Address) -> str:
+    """The comparison form of one address; raises `RecipientInjectionError` or `RecipientAddressError`."""
+    parsed = to_address(address) if isinstance(address, str) else address
+    return normalise_parts(parsed.username, parsed.domain)
+
+
+def printable(text: str) -> str:
+    """Evidence safe to print or log: undecodable bytes (kept as surrogates) shown as \\xNN escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
