@@ -96,6 +96,28 @@ def _destination_check(events: Iterable[ObservedEvent], envelope: set[str], abou
     return missing, "SES mail.destination differs from the envelope: " + ", ".join(part for part in parts if part)
 
 
+def _header_check(path: PathRecord) -> str:
+    """A failure detail when the message SES received names other To/Cc recipients than the path sent.
+
+    Catches a relay or endpoint that altered the headers on the way (e.g. stripped the Cc): the envelope may
+    still be right, but the recipients would see a different message than the one sent.
+    """
+    if not path.header_recipients:
+        return ""
+    sent = {normalise_address(address) for address in path.header_recipients}
+    missing: set[str] = set()
+    extra: set[str] = set()
+    for event in path.events:
+        if event.header_recipients is not None:
+            received = {normalise_address(address) for address in event.header_recipients}
+            missing |= sent - received
+            extra |= received - sent
+    if not missing and not extra:
+        return ""
+    parts = [f"missing {sorted(missing)}" if missing else "", f"unexpected {sorted(extra)}" if extra else ""]
+    return "To/Cc of the message SES received differ from those sent: " + ", ".join(part for part in parts if part)
+
+
 def evaluate(path: PathRecord) -> PathEvaluation:
     """Where `path` stands given every event recorded on it."""
     failures: list[FailedCheck] = []
@@ -114,6 +136,9 @@ def evaluate(path: PathRecord) -> PathEvaluation:
     never_sent, mismatch = _destination_check(path.events, envelope, set(by_rcpt))
     if mismatch:
         failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, mismatch))
+    altered = _header_check(path)
+    if altered:
+        failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, altered))
 
     waiting: list[str] = []
     for address, outcome in path.expected:

@@ -9,7 +9,7 @@ Events for messages that are not our canaries are counted and otherwise ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -110,7 +110,18 @@ def _observed(summary: SesEventSummary, key: str) -> ObservedEvent:
         recipients=summary.recipients,
         bounce_type=summary.bounce_type,
         bounce_subtype=summary.bounce_subtype,
+        header_recipients=_header_recipients(summary.headers),
     )
+
+
+def _header_recipients(headers: Mapping[str, str]) -> tuple[str, ...] | None:
+    """The To/Cc addresses in `mail.headers` (the message as SES received it); None when SES sent no headers."""
+    if not headers:
+        return None
+    from mailcanary.recipients import parse_header_recipients  # the header registry only when SES sent headers
+
+    block = "".join(f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() in ("to", "cc"))
+    return tuple(address.addr_spec for address in parse_header_recipients(block).in_fields("To", "Cc"))
 
 
 def _locate(store: CanaryStore, summary: SesEventSummary) -> tuple[str, str] | None:

@@ -84,6 +84,8 @@ def event_value(event: ObservedEvent) -> dict[str, Any]:
         value["bounce_type"] = event.bounce_type.value
     if event.bounce_subtype is not None:
         value["bounce_subtype"] = event.bounce_subtype.value
+    if event.header_recipients is not None:
+        value["header_recipients"] = list(event.header_recipients)
     return value
 
 
@@ -99,6 +101,7 @@ def _event(key: str, raw: Mapping[str, Any]) -> ObservedEvent:
         ),
         bounce_type=BounceType(raw["bounce_type"]) if "bounce_type" in raw else None,
         bounce_subtype=BounceSubType(raw["bounce_subtype"]) if "bounce_subtype" in raw else None,
+        header_recipients=tuple(raw["header_recipients"]) if "header_recipients" in raw else None,
     )
 
 
@@ -139,6 +142,8 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
         "version": path.version,
         TTL_ATTRIBUTE: _epoch(expires_at),
     }
+    if path.header_recipients:
+        value["header_recipients"] = list(path.header_recipients)
     optional = {"ses_message_id": path.ses_message_id, "sent_at": path.sent_at, "decided_at": path.decided_at}
     for name, attr in optional.items():
         if attr is not None:
@@ -165,6 +170,7 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             events=tuple(_event(key, raw["events"][key]) for key in sorted(raw.get("events", {}))),
             decided_at=_when(raw.get("decided_at")),
             version=int(raw.get("version", 0)),
+            header_recipients=tuple(raw.get("header_recipients", ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed path item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc

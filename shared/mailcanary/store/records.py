@@ -55,6 +55,7 @@ class ObservedEvent:
     recipients: tuple[RecipientStatus, ...] = ()
     bounce_type: BounceType | None = None
     bounce_subtype: BounceSubType | None = None
+    header_recipients: tuple[str, ...] | None = None  # To/Cc of the message as SES received it; None: no headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ class PathRecord:
     """One send path of a canary: where it sent, to whom SES was really asked to deliver, and what came back.
 
     `envelope` is what the path really used (API Destinations, or the RCPT TO addresses the server accepted);
-    `expected` holds the outcome each of those recipients must reach.
+    `expected` holds the outcome each of those recipients must reach. `header_recipients` are the To/Cc
+    addresses of the message the path sent (empty: not recorded, so not compared with what SES received).
     """
 
     canary_id: str
@@ -79,6 +81,7 @@ class PathRecord:
     events: tuple[ObservedEvent, ...] = ()  # ordered by key: the order SNS delivered them in carries no meaning
     decided_at: datetime | None = None
     version: int = 0
+    header_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,7 @@ def new_path(
     ses_message_id: str | None = None,
     sent_at: datetime | None = None,
     expected: Mapping[str, ExpectedOutcome] | None = None,
+    header_recipients: Iterable[str] = (),
 ) -> PathRecord:
     """A pending path; each envelope recipient expects its simulator outcome unless `expected` says otherwise."""
     recipients = tuple(envelope)
@@ -131,6 +135,7 @@ def new_path(
         expected=tuple(sorted(outcomes.items())),
         ses_message_id=ses_message_id,
         sent_at=sent_at,
+        header_recipients=tuple(header_recipients),
     )
 
 
