@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import io
 import itertools
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -111,13 +112,22 @@ def captured_stdout() -> Iterator[io.StringIO]:
 
     buffer = io.StringIO()
     handler = observability.get_logger().registered_handler
-    previous = handler.setStream(buffer) if hasattr(handler, "setStream") else None
+    previous = _swap_stream(handler, buffer)
     try:
         with contextlib.redirect_stdout(buffer):
             yield buffer
     finally:
-        if previous is not None and hasattr(handler, "setStream"):
-            handler.setStream(previous)
+        _swap_stream(handler, previous)
+
+
+def _swap_stream(handler: Any, stream: Any) -> Any:
+    """Point a logging StreamHandler at `stream`; unlike `setStream`, never flushes the old one (it may be closed)."""
+    if not isinstance(handler, logging.StreamHandler) or stream is None:
+        return None
+    with handler.lock or contextlib.nullcontext():
+        previous = handler.stream
+        handler.stream = stream
+    return previous
 
 
 def invoke(function: str, handler: Handler, event: Mapping[str, Any]) -> Invocation:
