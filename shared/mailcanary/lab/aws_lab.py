@@ -91,12 +91,22 @@ def running_aws_lab(sender: str = "canary@mailcanary.test") -> Iterator[AwsLab]:
     port = free_port()
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
     server.start()
+    endpoint = f"http://{LOOPBACK}:{port}"
     try:
-        endpoint = f"http://{LOOPBACK}:{port}"
+        _reset(endpoint)  # moto's backends live in the process: start from nothing, whatever ran before
         resources = _create_resources(AwsLab(endpoint, _placeholder(sender)), sender)
         yield AwsLab(endpoint, resources)
     finally:
-        server.stop()
+        try:
+            _reset(endpoint)  # and leave nothing behind for the next lab in this process
+        finally:
+            server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
+        pass
 
 
 def _placeholder(sender: str) -> LabResources:
