@@ -190,7 +190,7 @@ def test_given_a_report_when_rendered_then_table_failures_metrics_and_verdict_sh
     assert "FAIL 12 ms" in text
     assert "round 1 api ses.api: Throttling" in text
     assert "SendLatency{Path=api,Target=ses-api:us-east-1}  1 x, avg 40 ms" in text
-    assert "mailcanary: ses.api failed on api" in text
+    assert "[round ?] mailcanary: ses.api failed on api" in text
     assert text.endswith("demo: FAIL (1 round in 0.0 s)")
     assert json.loads(json.dumps(report.to_dict()))["passed"] is False
 

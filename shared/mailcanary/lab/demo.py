@@ -43,6 +43,7 @@ class DemoOptions:
     rounds: int = 3
     interval: float = 1.0
     keep_running: bool = False
+    sweep_every_round: bool = False  # like the deployed schedule (always on with keep_running)
     lab: LabOptions = field(default_factory=LabOptions)
 
 
@@ -153,14 +154,16 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
         )
         store = CanaryStore(lab.aws.client("dynamodb"), lab.aws.resources.table_name)
         rounds: list[_Round] = []
+        alerts: list[dict[str, Any]] = []
         try:
             for number in range(1, limit + 1):
                 if number > 1:
                     time.sleep(max(options.interval, 0.0))  # Ctrl-C interrupts it
                 current = _one_round(lab, number)
-                if options.keep_running:  # like the deployed schedule: sweep after every round
+                if options.keep_running or options.sweep_every_round:
                     current.sweeps.append(invoke("sweeper", lab.handlers["sweeper"], dict(SCHEDULED_EVENT)))
                 rounds.append(current)
+                alerts += [{"round": number, **alert} for alert in lab.aws.alerts_received()]
                 progress(_describe(current, _canary(store, current), total))
         except KeyboardInterrupt:
             if not options.keep_running:
@@ -170,14 +173,14 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
         records = [_record(current, _canary(store, current)) for current in rounds]
         points = [point for current in rounds for each in current.invocations for point in each.metrics]
         points += final.metrics
-        alerts = tuple(lab.aws.alerts_received())
+        alerts += [{"round": "final sweep", **alert} for alert in lab.aws.alerts_received()]
     duplicate = any(fault.name == "event-duplicate" for fault in options.lab.of(FaultLayer.EVENTS))
     counted_once = _counted_once(rounds, points) if duplicate else None
     all_rows = [row for record in records for row in record.rows if record.faults_active]
     return DemoReport(
         rounds=tuple(records),
         metrics=tuple(totals(points)),
-        alerts=alerts,
+        alerts=tuple(alerts),
         faults=options.lab.faults,
         errors=(f"sweeper: {final.error}",) if final.error else (),
         counted_once=counted_once,

@@ -93,7 +93,7 @@ def render_report(report: DemoReport) -> str:
     if not report.metrics:
         lines.append("  none")
     lines.append(f"alerts ({len(report.alerts)}):" if report.alerts else "alerts: none")
-    lines += [f"  {alert.get('subject')}" for alert in report.alerts]
+    lines += [f"  [round {alert.get('round', '?')}] {alert.get('subject')}" for alert in report.alerts]
     for error in report.crashed:
         lines.append(f"error: {error}")
     for detection in report.detections:
