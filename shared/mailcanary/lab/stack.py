@@ -25,6 +25,7 @@ from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.invoke import Handler, load_handler
 from mailcanary.lab.ses_emulator import EventFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
+from mailcanary.secret import Secret
 
 __all__ = ["LAB_RECIPIENTS", "LabOptions", "LabStack", "running_lab"]
 
@@ -46,6 +47,7 @@ class LabOptions:
     onset_round: int = 1  # faults are armed from this round on (1 = from the start)
     smtp_timeout_seconds: float = 10.0
     lost_after_seconds: int = 1  # the sweeper may declare a canary lost this soon: the lab feeds events at once
+    smtp_password: str | None = None  # the lab endpoint's AUTH password; None: a random one per run
 
     def of(self, layer: FaultLayer) -> tuple[LabFault, ...]:
         return tuple(fault for fault in self.faults if fault.layer is layer)
@@ -169,6 +171,7 @@ def running_lab(options: LabOptions, functions: Mapping[str, Handler] | None = N
             LabSmtpEndpoint(
                 faults={SmtpFault(fault.name) for fault in options.of(FaultLayer.SMTP)} & {SmtpFault.BAD_CERTIFICATE},
                 banner_delay=smtp_timeout + 1.0,
+                password=Secret(options.smtp_password) if options.smtp_password else None,
             )
         )
         proxy = stack.enter_context(SesFaultProxy(aws.endpoint_url)) if options.of(FaultLayer.API) else None

@@ -1,0 +1,96 @@
+"""`mailcanary demo` end to end: the real handlers against moto, the SES-like SMTP endpoint and the SES event
+emulator on 127.0.0.1 — all green without faults, every fault caught by its own check in the fault matrix,
+and nothing left behind (no listening port, no file, the environment as before, no secret in the output)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+
+import pytest
+
+from mailcanary.cli import main
+from mailcanary.lab.demo import DemoOptions, run_demo
+from mailcanary.lab.matrix import render_matrix, run_matrix
+from mailcanary.lab.render import render_report
+from mailcanary.lab.stack import LabOptions
+
+PASSWORD = "lab-password-that-must-never-show-9f3c"
+
+
+def _ports(lines: list[str]) -> list[int]:
+    return [int(port) for line in lines for port in re.findall(r"127\.0\.0\.1:(\d+)", line)]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_is_left_behind() -> None:
+    before = dict(os.environ)
+    progress: list[str] = []
+    # When two rounds run
+    report = run_demo(DemoOptions(rounds=2, interval=0.0, lab=LabOptions(smtp_password=PASSWORD)), progress.append)
+    # Then every check passed on both paths, every canary passed, nothing crashed and no alert went out
+    assert report.passed, render_report(report)
+    assert report.ok
+    assert [each.state for each in report.rounds] == ["passed", "passed"]
+    assert {row.path for row in report.rows} == {"api", "smtp:lab"}
+    assert {"ses.api", "smtp.transport", "smtp.sequence", "recipients.delivered"} <= {row.check for row in report.rows}
+    assert report.alerts == ()
+    sent = {total.label: total.count for total in report.metrics if total.name == "CanarySent"}
+    assert sum(sent.values()) >= 4, sent  # two paths x two rounds (plus the rollup)
+    # And the lab is gone: no port listening, the environment exactly as before
+    ports = _ports(progress)
+    assert len(ports) >= 2
+    assert not any(_listening(port) for port in ports)
+    assert dict(os.environ) == before
+    # And the SMTP password appears nowhere in what the demo shows
+    shown = render_report(report) + json.dumps(report.to_dict()) + "\n".join(progress)
+    assert PASSWORD not in shown
+
+
+def test_given_the_cli_when_demo_runs_with_json_then_one_document_and_exit_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: os.PathLike[str]
+) -> None:
+    report_path = os.path.join(tmp_path, "report.json")
+    code = main(["demo", "--rounds", "1", "--interval", "0", "--json", "--report", report_path])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert code == 0, captured.out
+    assert document["ok"] is True
+    assert json.load(open(report_path, encoding="utf-8")) == document
+    assert "round 1/1" in captured.err  # the progress display went to stderr
+
+
+def test_given_a_fault_when_the_cli_runs_then_exit_0_only_because_its_check_caught_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["demo", "--rounds", "1", "--interval", "0", "--fault", "rcpt-refused"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "fault rcpt-refused: expected smtp.transport; caught" in out
+
+
+def test_given_an_unknown_fault_when_the_cli_runs_then_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--fault", "no-such-fault"]) == 2
+    assert "unknown fault 'no-such-fault'" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(400)
+def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_check_only() -> None:
+    before = dict(os.environ)
+    matrix = run_matrix(DemoOptions(rounds=1, interval=0.0))
+    table = render_matrix(matrix)
+    for fault, report in matrix.runs:
+        # Then nothing crashed, every canary reached a terminal state, and the fault's own check caught it
+        assert not report.crashed, f"{fault.name}: {report.crashed}\n{table}"
+        assert report.all_terminal, f"{fault.name}\n{render_report(report)}"
+        assert report.ok, f"{fault.name}\n{render_report(report)}\n{table}"
+    assert matrix.ok, table
+    assert len(matrix.runs) == 20
+    assert dict(os.environ) == before
