@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -55,15 +56,15 @@ def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_i
 
 
 def test_given_the_cli_when_demo_runs_with_json_then_one_document_and_exit_0(
-    capsys: pytest.CaptureFixture[str], tmp_path: os.PathLike[str]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    report_path = os.path.join(tmp_path, "report.json")
+    report_path = str(tmp_path / "report.json")
     code = main(["demo", "--rounds", "1", "--interval", "0", "--json", "--report", report_path])
     captured = capsys.readouterr()
     document = json.loads(captured.out)
     assert code == 0, captured.out
     assert document["ok"] is True
-    assert json.load(open(report_path, encoding="utf-8")) == document
+    assert json.loads(Path(report_path).read_text(encoding="utf-8")) == document
     assert "round 1/1" in captured.err  # the progress display went to stderr
 
 
