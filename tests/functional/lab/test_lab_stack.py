@@ -83,3 +83,22 @@ def test_given_a_fault_onset_when_arming_rounds_then_faults_are_active_only_from
         assert lab.arm(2)
         assert {str(f) for f in lab.endpoint.faults} == {"rcpt-refused"}
         assert {str(f) for f in lab.event_faults} == {"event-lost"}
+
+
+def test_given_an_api_fault_when_the_sdk_sends_through_the_lab_environment_then_only_ses_meets_the_proxy() -> None:
+    from botocore.exceptions import ClientError
+
+    from mailcanary import aws_clients
+
+    with running_lab(LabOptions(faults=parse_faults(["api-message-rejected"])), HANDLERS) as lab:
+        lab.arm(1)
+        # When the cached clients the handlers use send (they read the endpoints from the environment)
+        with pytest.raises(ClientError) as raised:
+            aws_clients.ses("us-east-1").send_raw_email(
+                Source=lab.aws.resources.sender, RawMessage={"Data": b"To: a@x.test\r\n\r\nx\r\n"}
+            )
+        # Then SES answered through the proxy, while DynamoDB still talks to moto directly
+        assert raised.value.response["Error"]["Code"] == "MessageRejected"
+        assert lab.proxy is not None
+        assert lab.proxy.refused == 1
+        assert lab.aws.resources.table_name in aws_clients.dynamodb("us-east-1").list_tables()["TableNames"]
