@@ -12,6 +12,7 @@ import importlib.util
 import io
 import itertools
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -112,12 +113,24 @@ def captured_stdout() -> Iterator[io.StringIO]:
 
     buffer = io.StringIO()
     handler = observability.get_logger().registered_handler
-    previous = _swap_stream(handler, buffer)
+    _swap_stream(handler, buffer)
     try:
         with contextlib.redirect_stdout(buffer):
             yield buffer
     finally:
-        _swap_stream(handler, previous)
+        # Afterwards the logger writes to whatever sys.stdout is at the time (as print does), not to the
+        # stream that happened to be sys.stdout when the logger was created.
+        _swap_stream(handler, _CurrentStdout())
+
+
+class _CurrentStdout:
+    """A stream that writes to the current `sys.stdout`."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def _swap_stream(handler: Any, stream: Any) -> Any:
