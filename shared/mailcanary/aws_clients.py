@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sns import SNSClient
 
-__all__ = ["clear", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
+__all__ = ["clear", "client", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
@@ -36,6 +36,11 @@ def _client(service_name: str, region_name: str | None) -> Any:
         retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
     )
     return boto3.session.Session().client(service_name, region_name=region_name, config=config)  # type: ignore[call-overload]
+
+
+def client(service_name: str, region_name: str | None = None) -> Any:
+    """The cached client of any service (`Runtime.clients` in `mailcanary.runtime` is this by default)."""
+    return _client(service_name, region_name)
 
 
 def ses(region_name: str | None = None) -> SESClient:
