@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import LAB_PASSWORD, AwsWorld, lab_target
+from conftest import AwsWorld, lab_target
 
 from mailcanary.canary import run_round
-from mailcanary.checks import Check
 from mailcanary.events_in import RoundOverrides
-from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
 
 
 def _verdicts(summary_path: dict[str, Any]) -> dict[str, bool]:
@@ -37,7 +34,8 @@ def test_given_a_healthy_api_and_smtp_target_when_a_round_runs_then_every_check_
         "recipients.header_vs_envelope": True,
     }
     default = f"success+{result.canary_id}@simulator.amazonses.com"
-    assert by_path["api"]["envelope"] == [default] and by_path["smtp:lab"]["envelope"] == [default]
+    assert by_path["api"]["envelope"] == [default]
+    assert by_path["smtp:lab"]["envelope"] == [default]
     assert lab_smtp.delivered[0].message_id == by_path["smtp:lab"]["ses_message_id"]
     # And: the canary and both paths are pending in the store, with the SES message ids recorded
     items = aws.items(result.canary_id)
