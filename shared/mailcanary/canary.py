@@ -3,8 +3,9 @@
 The pending canary (one path item per path) is written BEFORE anything is sent, so an SES event can never
 arrive for a canary the store does not know. Then the SES API path and one SMTP path per target run in a
 bounded thread pool (a round with 50 targets runs them in one wave, not 50 sessions in a row); inside one
-SMTP session the commands stay strictly in order. Each path then records what it really sent (SES message id, envelope) and, when a send-time check failed (or the target is an MTA that gives no SES
-message id to wait for), is decided at once. Metrics follow `mailcanary.observability`'s one contract;
+SMTP session the commands stay strictly in order. Each path then records what it really sent (SES message
+id, envelope) and, when a send-time check failed (or the target is an MTA that gives no SES message id to
+wait for), is decided at once. Metrics follow `mailcanary.observability`'s one contract;
 alerts go out once per failed (path, check) and clear when it passes again.
 """
 
