@@ -39,6 +39,8 @@ the CLI import the constants without paying for it.
 from __future__ import annotations
 
 import functools
+import logging
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -241,7 +243,22 @@ def get_logger() -> Logger:
         def serialize(self, log: Any) -> str:
             return super().serialize(redact(log))
 
-    return Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+    return Logger(service=SERVICE, logger_formatter=RedactingFormatter(), logger_handler=_CurrentStdoutHandler())
+
+
+class _CurrentStdoutHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever `sys.stdout` is at the time of the record (Powertools binds the stream at creation).
+
+    Lambda never swaps stdout, but the cached Logger outlives a test's captured stdout and a CLI's redirection.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 @functools.cache
