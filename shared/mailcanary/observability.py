@@ -246,13 +246,13 @@ def get_logger() -> Logger:
     return Logger(service=SERVICE, logger_formatter=RedactingFormatter(), logger_handler=_CurrentStdoutHandler())
 
 
-class _CurrentStdoutHandler(logging.StreamHandler):
+class _CurrentStdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever `sys.stdout` is at the time of the record (Powertools binds the stream at creation).
 
     Lambda never swaps stdout, but the cached Logger outlives a test's captured stdout and a CLI's redirection.
     """
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stdout
 
