@@ -1,7 +1,7 @@
 """Lambda entry point of one canary round: run by the EventBridge schedule or from the console's Test tab.
 
 Glue only: parse the event into round overrides, run the round, return its JSON summary (what the
-console shows). Everything else lives in `mailcanary.canary`.
+console shows). Everything else lives in `mailcanary.services` and `mailcanary.canary`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mailcanary import observability
-from mailcanary.canary import run_round
+from mailcanary import observability, services
 from mailcanary.config import Settings
 from mailcanary.events_in import parse_canary_event
 
 logger = observability.get_logger()
 metrics = observability.get_metrics()
 tracer = observability.get_tracer()
-settings = functools.cache(Settings.from_environ)  # read on the first invocation, not at import
+
+
+@functools.cache
+def runtime() -> services.Runtime:
+    """Settings read on the first invocation (not at import), then reused while the function stays warm."""
+    return services.Runtime(Settings.from_environ())
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -27,4 +31,4 @@ settings = functools.cache(Settings.from_environ)  # read on the first invocatio
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     overrides = parse_canary_event(event)
-    return run_round(settings(), overrides).to_summary()
+    return services.canary_round(runtime(), overrides).to_summary()

@@ -10,18 +10,22 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mailcanary import observability
+from mailcanary import observability, services
 from mailcanary.config import Settings
-from mailcanary.sweeper import sweep
 
 logger = observability.get_logger()
 metrics = observability.get_metrics()
 tracer = observability.get_tracer()
-settings = functools.cache(Settings.from_environ)  # read on the first invocation, not at import
+
+
+@functools.cache
+def runtime() -> services.Runtime:
+    """Settings read on the first invocation (not at import), then reused while the function stays warm."""
+    return services.Runtime(Settings.from_environ())
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return sweep(settings()).to_summary()
+    return services.sweep(runtime()).to_summary()

@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sns import SNSClient
 
-__all__ = ["clear", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
+__all__ = ["clear", "client", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
 MAX_ATTEMPTS = 3
+MAX_POOL_CONNECTIONS = 64  # a round's paths share one client from up to 64 threads (mailcanary.canary.MAX_WORKERS)
 
 
 @functools.cache
@@ -34,8 +35,14 @@ def _client(service_name: str, region_name: str | None) -> Any:
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     return boto3.session.Session().client(service_name, region_name=region_name, config=config)  # type: ignore[call-overload]
+
+
+def client(service_name: str, region_name: str | None = None) -> Any:
+    """The cached client of any service (`Runtime.clients` in `mailcanary.runtime` is this by default)."""
+    return _client(service_name, region_name)
 
 
 def ses(region_name: str | None = None) -> SESClient:

@@ -31,6 +31,7 @@ class SmtpTargetConfig(BaseModel):
     port: int = Field(default=587, ge=1, le=65535)
     tls: Literal["starttls", "implicit", "none"] = "starttls"
     auth: bool = True  # AUTH with the credentials in the SMTP secret
+    ca_file: str | None = Field(default=None, min_length=1, description="PEM of a private CA to trust")
     timeout_seconds: float | None = Field(
         default=None, gt=0, le=300, description="one timeout for every SMTP stage; None keeps the per-stage defaults"
     )
@@ -69,9 +70,11 @@ class Settings(BaseModel):
     )
     alert_topic_arn: str = Field(default="", description="SNS topic for alerts; empty disables alerts")
     configuration_set: str = Field(default="mailcanary", description="SES configuration set used by every send")
+    ses_api: Literal["v1", "v2"] = Field(default="v1", description="SES v1 SendRawEmail or SESv2 SendEmail (raw)")
     smtp_secret_arn: str = Field(default="", description="Secrets Manager secret with SMTP username/password")
     smtp_targets: tuple[SmtpTargetConfig, ...] = Field(default=(), description="JSON list of SMTP targets")
     recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
+    conformance: bool = Field(default=False, description="run the SMTP out-of-order probe in every round")
 
     @field_validator("smtp_targets", mode="before")
     @classmethod

@@ -2,8 +2,9 @@
 
 - canary function: an EventBridge scheduled event, or a console test event with overrides
   `{"paths": ["api", "smtp"], "recipients": {"to": [...], "cc": [...], "bcc": [...]},
-  "targets": ["<configured target name>" | {SMTP target}], "conformance": true}` (every key optional;
-  `{}` runs a default round).
+  "targets": ["<configured target name>" | {SMTP target}], "conformance": true,
+  "envelope": ["<API Destinations>"]}` (every key optional; `{}` runs a default round). `envelope` replaces
+  the API path's Destinations on purpose, so the envelope may differ from the headers (swaks-style).
 - SES events function: SNS deliveries whose `Message` is an SES event-publishing record (JSON text).
 - sweeper function: an EventBridge scheduled event (its content is not used).
 
@@ -34,6 +35,7 @@ class RoundOverrides:
     recipients: RecipientsConfig | None = None
     targets: tuple[str | SmtpTargetConfig, ...] | None = None  # configured names or ad-hoc targets
     conformance: bool | None = None
+    envelope: tuple[str, ...] | None = None  # explicit API Destinations (may differ from the headers on purpose)
 
 
 class _ConsoleOverrides(BaseModel):
@@ -43,6 +45,7 @@ class _ConsoleOverrides(BaseModel):
     recipients: RecipientsConfig | None = None
     targets: tuple[str | SmtpTargetConfig, ...] | None = None
     conformance: bool | None = None
+    envelope: tuple[str, ...] | None = Field(default=None, min_length=1)
 
 
 class _ScheduledEvent(BaseModel):
@@ -69,6 +72,7 @@ def parse_canary_event(event: Mapping[str, Any]) -> RoundOverrides:
         recipients=overrides.recipients,
         targets=overrides.targets,
         conformance=overrides.conformance,
+        envelope=overrides.envelope,
     )
 
 

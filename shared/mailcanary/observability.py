@@ -15,6 +15,16 @@ x dimension combination is a billed CloudWatch custom metric, so the set is smal
 | Bounce            | Count        | (BounceType)               | reconciler           | dashboard bounces by type  |
 | SendLatency       | Milliseconds | (Path, Target)             | round                | dashboard p50/p99          |
 | DeliveryLatency   | Milliseconds | (Path, Target)             | reconciler           | dashboard p50/p99          |
+| UnmatchedSesEvent | Count        | ()                         | reconciler           | (an SES event for a message|
+|                   |              |                            |                      | that is no canary of ours) |
+| LateSesEvent      | Count        | ()                         | reconciler           | (an event after its path   |
+|                   |              |                            |                      | was swept lost: slow, not  |
+|                   |              |                            |                      | lost)                      |
+
+Every decided path yields exactly one CanaryPassed or CanaryFailed: the round for a path it decides at send
+time (a send-time check failed, or an MTA that is not SES gives no events to wait for), the reconciler for a
+path SES's events decide, the sweeper (as CanaryFailed, with CheckFailed{Check=lost}) for a lost path.
+CanarySent counts every attempt, so Sent = Passed + Failed once everything is decided.
 
 Powertools adds `ColdStart` (dimensions `function_name`, `service`) once per cold start. mailcanary's own
 metrics carry no `service` dimension: the namespace already says "mailcanary", and a constant dimension
@@ -29,6 +39,8 @@ the CLI import the constants without paying for it.
 from __future__ import annotations
 
 import functools
+import logging
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,7 +73,9 @@ __all__ = [
     "get_logger",
     "get_metrics",
     "get_tracer",
+    "late_ses_event",
     "send_latency",
+    "unmatched_ses_event",
 ]
 
 NAMESPACE = "Mailcanary"
@@ -81,6 +95,8 @@ class MetricName(StrEnum):
     BOUNCE = "Bounce"
     SEND_LATENCY = "SendLatency"
     DELIVERY_LATENCY = "DeliveryLatency"
+    UNMATCHED_SES_EVENT = "UnmatchedSesEvent"
+    LATE_SES_EVENT = "LateSesEvent"
 
 
 class Dimension(StrEnum):
@@ -116,6 +132,8 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.BOUNCE: (Unit.COUNT, frozenset({(Dimension.BOUNCE_TYPE,)})),
     MetricName.SEND_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.DELIVERY_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
+    MetricName.UNMATCHED_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
 }
 
 
@@ -173,6 +191,16 @@ def delivery_latency(path: PathKind, target: str, milliseconds: float) -> Metric
     return MetricObservation(MetricName.DELIVERY_LATENCY, milliseconds, Unit.MILLISECONDS, dimensions)
 
 
+def unmatched_ses_event() -> MetricObservation:
+    """An SES event for a message that is not one of our canaries (another sender shares the config set)."""
+    return MetricObservation(MetricName.UNMATCHED_SES_EVENT, 1, Unit.COUNT)
+
+
+def late_ses_event() -> MetricObservation:
+    """An SES event for a path the sweeper had already declared lost: the canary was slow, not lost."""
+    return MetricObservation(MetricName.LATE_SES_EVENT, 1, Unit.COUNT)
+
+
 def _path_dimensions(path: PathKind, target: str) -> tuple[tuple[Dimension, str], ...]:
     return ((Dimension.PATH, PathKind(path).value), (Dimension.TARGET, target))
 
@@ -215,7 +243,22 @@ def get_logger() -> Logger:
         def serialize(self, log: Any) -> str:
             return super().serialize(redact(log))
 
-    return Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+    return Logger(service=SERVICE, logger_formatter=RedactingFormatter(), logger_handler=_CurrentStdoutHandler())
+
+
+class _CurrentStdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stdout` is at the time of the record (Powertools binds the stream at creation).
+
+    Lambda never swaps stdout, but the cached Logger outlives a test's captured stdout and a CLI's redirection.
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 @functools.cache

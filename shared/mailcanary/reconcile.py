@@ -5,6 +5,10 @@ every expected outcome on the path is in, decide the path; when every path is de
 Every decision is a conditional write, so concurrent, duplicated or reordered deliveries decide each record
 exactly once and never move it backwards. Metrics are produced only by the invocation whose write took effect.
 Events for messages that are not our canaries are counted and otherwise ignored.
+
+Metrics follow the one contract in `mailcanary.observability`: DeliveryLatency per delivered recipient and
+Bounce per bounced recipient when an event is first recorded; CanaryPassed or CanaryFailed (Path, Target) and
+one CheckFailed per failed check when a path is decided; UnmatchedSesEvent and LateSesEvent as counters.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Verdict
 from mailcanary.idempotency import IdempotencyOptions, event_key, once_per_event
-from mailcanary.measurements import MetricName, MetricObservation, Unit
+from mailcanary.observability import MetricObservation, PathKind
 from mailcanary.outcomes import evaluate
 from mailcanary.ses.events import EventType, SesEventSummary
 from mailcanary.ses.simulator import scenario_of
@@ -30,18 +35,18 @@ from mailcanary.store import (
     TransitionConflictError,
 )
 
-__all__ = ["EventOutcome", "ReconcileReport", "Transition", "failed_verdicts", "handle", "settle"]
+__all__ = [
+    "EventOutcome",
+    "ReconcileReport",
+    "Transition",
+    "failed_verdicts",
+    "handle",
+    "path_decided_metrics",
+    "settle",
+    "transition_summary",
+]
 
-_LATENCIES = {
-    EventType.SEND: MetricName.SEND_LATENCY,
-    EventType.DELIVERY: MetricName.DELIVERY_LATENCY,
-    EventType.DELIVERY_DELAY: MetricName.DELIVERY_DELAY_LATENCY,
-}
-_CANARY_METRIC = {
-    CanaryState.PASSED: MetricName.CANARY_PASSED,
-    CanaryState.FAILED: MetricName.CANARY_FAILED,
-    CanaryState.LOST: MetricName.CANARY_LOST,
-}
+_UNDETERMINED_BOUNCE = "Undetermined"
 
 
 class EventOutcome(StrEnum):
@@ -66,6 +71,16 @@ class Transition:
     verdicts: tuple[Verdict, ...] = ()
 
 
+def transition_summary(transition: Transition) -> dict[str, Any]:
+    """One decision as JSON: canary, path (None for the canary itself), state and the failed checks."""
+    return {
+        "canary_id": transition.canary_id,
+        "path": transition.path,
+        "state": transition.state.value,
+        "failed_checks": [{"check": v.check.value, "detail": v.detail} for v in transition.verdicts],
+    }
+
+
 def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
     """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
     return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
@@ -86,6 +101,17 @@ class ReconcileReport:
     outcomes: dict[EventOutcome, int] = field(default_factory=dict)
     transitions: tuple[Transition, ...] = ()
     metrics: tuple[MetricObservation, ...] = ()
+    unparseable: tuple[str, ...] = ()  # why each undecodable SNS record was skipped (set by the service)
+    alerts_published: int = 0  # set by the service after publishing
+
+    def to_summary(self) -> dict[str, Any]:
+        """JSON for the Lambda console: event counts, every decision taken, alerts sent."""
+        return {
+            "events": {outcome.value: count for outcome, count in sorted(self.outcomes.items())},
+            "unparseable": list(self.unparseable),
+            "decided": [transition_summary(t) for t in self.transitions],
+            "alerts_published": self.alerts_published,
+        }
 
     @property
     def alerts(self) -> tuple[Verdict, ...]:
@@ -147,13 +173,27 @@ def _locate(store: CanaryStore, summary: SesEventSummary) -> tuple[str, str] | N
 
 
 def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObservation]:
-    metrics = [MetricObservation.of(MetricName.SES_EVENT, event_type=event.event_type.value, path=path.name)]
-    latency = _LATENCIES.get(event.event_type)
-    if latency is not None and event.timestamp is not None and path.sent_at is not None:
-        elapsed_ms = (event.timestamp - path.sent_at).total_seconds() * 1000
-        for _ in event.recipients or (None,):  # one latency per recipient the event reports (a Send names none)
-            metrics.append(MetricObservation.of(latency, max(elapsed_ms, 0.0), Unit.MILLISECONDS, path=path.name))
+    """DeliveryLatency per recipient a Delivery names; Bounce per recipient a Bounce names."""
+    metrics: list[MetricObservation] = []
+    if event.event_type is EventType.DELIVERY and event.timestamp is not None and path.sent_at is not None:
+        elapsed_ms = max((event.timestamp - path.sent_at).total_seconds() * 1000, 0.0)
+        kind = PathKind(path.kind.value)
+        metrics += [obs.delivery_latency(kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
+    elif event.event_type is EventType.BOUNCE:
+        bounce_type = event.bounce_type.value if event.bounce_type is not None else _UNDETERMINED_BOUNCE
+        metrics += [obs.bounce(bounce_type) for _ in event.recipients or (None,)]
     return metrics
+
+
+def path_decided_metrics(
+    path: PathRecord, state: CanaryState, checks: Iterable[FailedCheck]
+) -> list[MetricObservation]:
+    """CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
+    kind = PathKind(path.kind.value)
+    if state is CanaryState.PASSED:
+        return [obs.canary_passed(kind, path.target)]
+    metrics = obs.canary_failed(kind, path.target)
+    return metrics + [obs.check_failed(check) for check in sorted({failed.check for failed in checks})]
 
 
 def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[Transition], list[MetricObservation]]:
@@ -172,10 +212,7 @@ def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[T
             transitions.append(
                 Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
             )
-            metrics += [
-                MetricObservation.of(MetricName.CHECK_FAILED, check=check.value, path=path.name)
-                for check in sorted({failed.check for failed in verdict.failed})
-            ]
+            metrics += path_decided_metrics(path, verdict.state, verdict.failed)
     canary = store.get(path.canary_id)
     settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
     return transitions + settled, metrics + settled_metrics
@@ -187,6 +224,8 @@ def settle(
     """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
 
     Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
+    The canary itself adds no metric (its paths were counted when they were decided); the list stays for
+    callers that collect metrics alongside transitions.
     """
     if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
         return [], []
@@ -196,11 +235,7 @@ def settle(
         store.decide_canary(canary.canary_id, state, failed, now=now)
     except TransitionConflictError:
         return [], []
-    elapsed_ms = max((now - canary.created_at).total_seconds() * 1000, 0.0)
-    metrics = [
-        MetricObservation.of(_CANARY_METRIC[state]),
-        MetricObservation.of(MetricName.DECISION_TIME, elapsed_ms, Unit.MILLISECONDS),
-    ]
+    metrics: list[MetricObservation] = []
     verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
     return [Transition(canary.canary_id, None, state, verdicts)], metrics
 
@@ -208,8 +243,7 @@ def settle(
 def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: datetime) -> _EventResult:
     location = _locate(store, summary)
     if location is None:
-        unmatched = MetricObservation.of(MetricName.UNMATCHED_SES_EVENT)
-        return _EventResult(key, EventOutcome.UNMATCHED, metrics=(unmatched,))
+        return _EventResult(key, EventOutcome.UNMATCHED, metrics=(obs.unmatched_ses_event(),))
     event = _observed(summary, key)
     recorded = store.record_event(*location, event)
     metrics: list[MetricObservation] = []
@@ -219,7 +253,7 @@ def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: 
         outcome = EventOutcome.APPLIED
         if recorded.path.state is CanaryState.LOST:
             outcome = EventOutcome.LATE
-            metrics.append(MetricObservation.of(MetricName.LATE_SES_EVENT, path=recorded.path.name))
+            metrics.append(obs.late_ses_event())
     # Decide even for a duplicate: a retry after a crash between recording and deciding must finish the job.
     transitions, decided = _decide(store, recorded.path, now)
     return _EventResult(key, outcome, tuple(transitions), tuple(metrics + decided))

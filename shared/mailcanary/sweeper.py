@@ -3,7 +3,10 @@
 Nothing is silently dropped. Overdue canaries are read from the sparse `by-pending` index (only undecided
 canaries are in it, sorted by deadline), so a sweep costs one query plus one read and one transaction per
 overdue canary, however large the table. A sweep handles at most `limit` canaries; any it leaves behind stay
-pending and listed, the report says so, and a `SweeperBacklog` metric makes it visible.
+pending and listed, and the report (and the function's log) says so.
+
+Each lost path counts as CanaryFailed (Path, Target) with CheckFailed{Check=lost}, the metric the CanaryLost
+alarm watches (see `mailcanary.observability`).
 
 Lost is terminal: an event arriving afterwards is recorded and counted as late but changes no state.
 """
@@ -13,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailcanary.checks import CanaryState, Check, Verdict
-from mailcanary.measurements import MetricName, MetricObservation
+from mailcanary.observability import MetricObservation
 from mailcanary.outcomes import evaluate
-from mailcanary.reconcile import Transition, failed_verdicts, settle
+from mailcanary.reconcile import Transition, failed_verdicts, path_decided_metrics, settle, transition_summary
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathRecord, TransitionConflictError
 
 __all__ = ["DEFAULT_SWEEP_LIMIT", "SweepReport", "sweep"]
@@ -35,10 +39,22 @@ class SweepReport:
     deferred: tuple[str, ...]  # overdue canaries whose write kept conflicting; still pending and listed
     backlog: bool  # more overdue canaries than `limit`
     metrics: tuple[MetricObservation, ...]
+    alerts_published: int = 0  # set by the service after publishing
 
     @property
     def lost(self) -> tuple[str, ...]:
         return tuple(t.canary_id for t in self.transitions if t.path is None and t.state is CanaryState.LOST)
+
+    def to_summary(self) -> dict[str, Any]:
+        """JSON for the Lambda console: what was examined, lost, deferred, and alerts sent."""
+        return {
+            "examined": self.examined,
+            "lost": list(self.lost),
+            "deferred": list(self.deferred),
+            "backlog": self.backlog,
+            "decided": [transition_summary(t) for t in self.transitions],
+            "alerts_published": self.alerts_published,
+        }
 
     @property
     def alerts(self) -> tuple[Verdict, ...]:
@@ -78,8 +94,9 @@ def _sweep_one(store: CanaryStore, canary_id: str, now: datetime) -> tuple[list[
         ]
         every = tuple(verdict for transition in transitions for verdict in transition.verdicts)
         transitions.append(Transition(canary_id, None, CanaryState.LOST, every))
-        metrics = [MetricObservation.of(MetricName.CANARY_LOST)]
-        metrics += [MetricObservation.of(MetricName.CHECK_FAILED, check=Check.LOST.value, path=name) for name in checks]
+        metrics = [
+            metric for path in pending for metric in path_decided_metrics(path, CanaryState.LOST, checks[path.name])
+        ]
         return transitions, metrics
     raise TransitionConflictError(f"canary {canary_id} kept changing while being swept", current=None)
 
@@ -100,7 +117,7 @@ def sweep(
         raise ValueError("limit must be at least 1")
     overdue, backlog = store.overdue(now=now, limit=limit)
     transitions: list[Transition] = []
-    metrics = [MetricObservation.of(MetricName.SWEEPER_RUN)]
+    metrics: list[MetricObservation] = []
     deferred: list[str] = []
     for canary_id in overdue:
         try:
@@ -110,8 +127,6 @@ def sweep(
             continue
         transitions += swept
         metrics += swept_metrics
-    if backlog:
-        metrics.append(MetricObservation.of(MetricName.SWEEPER_BACKLOG))
     if emit is not None:
         for observation in metrics:
             emit(observation)

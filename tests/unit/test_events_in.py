@@ -23,7 +23,11 @@ EXPECTED_EVENT_TYPE = {
     "ses_events/sns-reject.json": "Reject",
     "ses_events/sns-delivery-delay.json": "DeliveryDelay",
 }
-CANARY_TRIGGER = {"canary/scheduled.json": "schedule", "canary/console-overrides.json": "console"}
+CANARY_TRIGGER = {
+    "canary/scheduled.json": "schedule",
+    "canary/console-overrides.json": "console",
+    "canary/console-envelope.json": "console",
+}
 SWEEPER_EVENTS = {"sweeper/scheduled.json"}
 
 
@@ -61,6 +65,19 @@ def test_given_the_console_event_when_parsed_then_every_override_is_carried() ->
     assert overrides.recipients.bcc == ("bounce+console@simulator.amazonses.com",)
     assert overrides.targets == ("ses-smtp",)
     assert overrides.conformance is True
+
+
+def test_given_the_envelope_console_event_when_parsed_then_the_api_destinations_differ_from_the_headers() -> None:
+    overrides = parse_canary_event(load("canary/console-envelope.json"))
+    assert overrides.paths == frozenset({"api"})
+    assert overrides.envelope == ("success+console@simulator.amazonses.com",)
+    assert overrides.recipients is not None
+    assert overrides.recipients.cc == ("ooto+console@simulator.amazonses.com",)  # in the headers, not the envelope
+
+
+def test_given_an_empty_envelope_override_when_parsed_then_usage_error() -> None:
+    with pytest.raises(UsageError, match="envelope"):
+        parse_canary_event({"envelope": []})
 
 
 def test_given_an_empty_console_event_when_parsed_then_a_default_round() -> None:

@@ -10,15 +10,18 @@ from typing import Any
 import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, delivery, ses_event
 
+from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Check
 from mailcanary.idempotency import IdempotencyOptions
-from mailcanary.measurements import MetricName, MetricObservation, Unit
+from mailcanary.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
 from mailcanary.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent
 
 NOW = T0 + timedelta(seconds=30)
+API_TARGET = "ses:us-east-1"  # the targets canary_with gives its paths
+SMTP_TARGET = "email-smtp.us-east-1.amazonaws.com:587"
 PERMANENT_GENERAL = (BounceType.PERMANENT, BounceSubType.GENERAL)
 
 
@@ -75,17 +78,15 @@ def test_given_both_paths_delivered_when_reconciled_then_canary_passes_once(stor
         (None, CanaryState.PASSED),
     ]
     assert report.outcomes == {EventOutcome.APPLIED: 2}
-    assert _counts(report) == Counter(
-        {
-            MetricName.SES_EVENT: 2,
-            MetricName.DELIVERY_LATENCY: 2,
-            MetricName.CANARY_PASSED: 1,
-            MetricName.DECISION_TIME: 1,
-        }
-    )
+    assert _counts(report) == Counter({MetricName.DELIVERY_LATENCY: 2, MetricName.CANARY_PASSED: 2})
+    assert [m for m in report.metrics if m.name is MetricName.CANARY_PASSED] == [
+        obs.canary_passed(PathKind.API, API_TARGET),
+        obs.canary_passed(PathKind.SMTP, SMTP_TARGET),
+    ]
     assert report.alerts == ()
     latency = next(m for m in report.metrics if m.name is MetricName.DELIVERY_LATENCY)
-    assert (latency.value, latency.unit, latency.dimensions) == (2000.0, Unit.MILLISECONDS, (("path", "api"),))
+    dimensions = ((Dimension.PATH, "api"), (Dimension.TARGET, API_TARGET))
+    assert (latency.value, latency.unit, latency.dimensions) == (2000.0, Unit.MILLISECONDS, dimensions)
 
 
 def test_given_one_path_delivered_when_reconciled_then_canary_still_pending(store: CanaryStore) -> None:
@@ -93,7 +94,10 @@ def test_given_one_path_delivered_when_reconciled_then_canary_still_pending(stor
     store.create(canary)
     report = _run(store, delivery(canary, "smtp"))
     assert _state(store, "c1") == (CanaryState.PENDING, {"api": CanaryState.PENDING, "smtp": CanaryState.PASSED})
-    assert MetricName.CANARY_PASSED not in _counts(report)
+    # the SMTP path is counted as passed; the API path is not counted until it is decided
+    assert [m for m in report.metrics if m.name is MetricName.CANARY_PASSED] == [
+        obs.canary_passed(PathKind.SMTP, SMTP_TARGET)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -149,10 +153,11 @@ def test_given_success_recipient_when_bounced_then_fails_unexpected_bounce(store
     assert (alert.check, alert.passed, alert.path) == (Check.OUTCOME_UNEXPECTED_BOUNCE, False, "api")
     assert "Transient/MailboxFull 4.2.2" in alert.detail
     check_failed = [m for m in report.metrics if m.name is MetricName.CHECK_FAILED]
-    assert check_failed == [
-        MetricObservation.of(MetricName.CHECK_FAILED, check="outcome.unexpected_bounce", path="api")
-    ]
-    assert _counts(report)[MetricName.CANARY_FAILED] == 1
+    assert check_failed == [obs.check_failed(Check.OUTCOME_UNEXPECTED_BOUNCE)]
+    assert [m for m in report.metrics if m.name is MetricName.CANARY_FAILED] == obs.canary_failed(
+        PathKind.API, API_TARGET
+    )
+    assert [m for m in report.metrics if m.name is MetricName.BOUNCE] == [obs.bounce("Transient")]
 
 
 def test_given_bounce_recipient_when_bounce_has_wrong_subtype_then_unexpected_bounce(store: CanaryStore) -> None:
@@ -232,19 +237,28 @@ def test_given_delivery_delay_then_delivery_when_reconciled_then_passes_and_dela
     # When only the DeliveryDelay has arrived, Then the canary is still pending (not a failure)
     first = _run(store, delay)
     assert _state(store, "c1")[0] is CanaryState.PENDING
-    assert [m.value for m in first.metrics if m.name is MetricName.DELIVERY_DELAY_LATENCY] == [60_000.0]
+    assert first.metrics == ()  # a delay is recorded on the path, not billed as a metric of its own
     # When the Delivery follows, Then it passes
     _run(store, delivery(canary, "api", at=T0 + timedelta(seconds=120)))
     assert _state(store, "c1")[0] is CanaryState.PASSED
 
 
-def test_given_send_event_after_delivery_when_reconciled_then_send_latency_still_measured(store: CanaryStore) -> None:
+def test_given_send_event_after_delivery_when_reconciled_then_it_is_recorded_without_a_metric(
+    store: CanaryStore,
+) -> None:
     canary = canary_with("c1", smtp=None)
     store.create(canary)
     send = ses_event(EventType.SEND, "c1-api", canary.paths[0].envelope, at=T0 + timedelta(milliseconds=1500))
     report = _run(store, delivery(canary, "api"), send)
     assert _state(store, "c1")[0] is CanaryState.PASSED
-    assert [m.value for m in report.metrics if m.name is MetricName.SEND_LATENCY] == [500.0]
+    # the round measures SendLatency itself (API call / SMTP session); SES's Send event adds no second series
+    assert MetricName.SEND_LATENCY not in _counts(report)
+    stored = store.get("c1")
+    assert stored is not None
+    assert {event.event_type for event in stored.paths[0].events} == {
+        EventType.SEND,
+        EventType.DELIVERY,
+    }
 
 
 def test_given_duplicate_deliveries_when_reconciled_then_nothing_counts_twice(store: CanaryStore) -> None:
@@ -256,8 +270,8 @@ def test_given_duplicate_deliveries_when_reconciled_then_nothing_counts_twice(st
     assert first.outcomes == {EventOutcome.APPLIED: 1, EventOutcome.DUPLICATE: 1}
     assert second.outcomes == {EventOutcome.APPLIED: 1, EventOutcome.DUPLICATE: 2}
     total = _counts(first) + _counts(second)
-    assert total[MetricName.SES_EVENT] == 2
-    assert total[MetricName.CANARY_PASSED] == 1
+    assert total[MetricName.DELIVERY_LATENCY] == 2
+    assert total[MetricName.CANARY_PASSED] == 2  # one per path
     canary_after = store.get("c1")
     assert canary_after is not None
     assert [len(path.events) for path in canary_after.paths] == [1, 1]
@@ -303,7 +317,7 @@ def test_given_event_recorded_but_not_decided_when_retried_then_the_decision_is_
     # Then nothing is counted again, but the canary is decided
     assert report.outcomes == {EventOutcome.DUPLICATE: 1}
     assert _state(store, "c1")[0] is CanaryState.PASSED
-    assert MetricName.SES_EVENT not in _counts(report)
+    assert MetricName.DELIVERY_LATENCY not in _counts(report)
     assert _counts(report)[MetricName.CANARY_PASSED] == 1
 
 
@@ -313,7 +327,7 @@ def test_given_unknown_message_id_when_reconciled_then_counted_and_ignored(store
     foreign = ses_event(EventType.DELIVERY, "not-ours", ("user@example.com",), recipients=("user@example.com",))
     report = _run(store, foreign)
     assert report.outcomes == {EventOutcome.UNMATCHED: 1}
-    assert report.metrics == (MetricObservation.of(MetricName.UNMATCHED_SES_EVENT),)
+    assert report.metrics == (obs.unmatched_ses_event(),)
     assert _state(store, "c1")[0] is CanaryState.PENDING
 
 

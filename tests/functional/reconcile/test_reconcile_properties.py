@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailcanary.checks import CanaryState
 from mailcanary.idempotency import IdempotencyOptions
-from mailcanary.measurements import MetricObservation
+from mailcanary.observability import MetricObservation
 from mailcanary.reconcile import handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario

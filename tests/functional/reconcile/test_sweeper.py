@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from canary_tables import T0, canary_with, delivery
 
+from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Check
-from mailcanary.measurements import MetricName, MetricObservation
+from mailcanary.observability import MetricName, MetricObservation
 from mailcanary.reconcile import EventOutcome, handle
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathKind, new_canary, new_path
@@ -31,13 +32,9 @@ def test_given_missing_event_when_swept_past_deadline_then_canary_is_lost_with_a
     canary = canary_with("c1")
     store.create(canary)
     handle([delivery(canary, "api")], store=store, now=T0 + timedelta(seconds=5))
-    # When the sweeper runs before the deadline, Then nothing happens but the heartbeat
+    # When the sweeper runs before the deadline, Then nothing happens
     early = sweep(store=store, now=BEFORE_DEADLINE)
-    assert (early.examined, early.transitions, early.metrics) == (
-        0,
-        (),
-        (MetricObservation.of(MetricName.SWEEPER_RUN),),
-    )
+    assert (early.examined, early.transitions, early.metrics) == (0, (), ())
     # When it runs after the deadline
     report = sweep(store=store, now=AFTER_DEADLINE)
     # Then the canary and its pending path are lost; the path that passed keeps its verdict
@@ -47,10 +44,11 @@ def test_given_missing_event_when_swept_past_deadline_then_canary_is_lost_with_a
     assert (alert.check, alert.passed, alert.path) == (Check.LOST, False, "smtp")
     assert simulator_address(Scenario.SUCCESS, "c1") in alert.detail
     assert "no Delivery yet" in alert.detail
-    assert Counter(m.name for m in report.metrics) == Counter(
-        {MetricName.SWEEPER_RUN: 1, MetricName.CANARY_LOST: 1, MetricName.CHECK_FAILED: 1}
-    )
-    assert MetricObservation.of(MetricName.CHECK_FAILED, check="lost", path="smtp") in report.metrics
+    # one lost path: CanaryFailed for it (per path and rollup) and the CheckFailed{lost} the alarm watches
+    assert list(report.metrics) == [
+        *obs.canary_failed(PathKind.SMTP, "email-smtp.us-east-1.amazonaws.com:587"),
+        obs.check_failed(Check.LOST),
+    ]
     stored = store.get("c1")
     assert stored is not None
     assert [failed.check for failed in stored.failed_checks] == [Check.LOST]
@@ -81,7 +79,7 @@ def test_given_swept_canary_when_swept_again_then_nothing_changes(store: CanaryS
     second = sweep(store=store, now=AFTER_DEADLINE + timedelta(minutes=5))
     assert first.lost == ("c1",)
     assert (second.examined, second.transitions) == (0, ())
-    assert MetricName.CANARY_LOST not in {m.name for m in second.metrics}
+    assert second.metrics == ()
 
 
 def test_given_decided_canary_when_swept_then_it_is_not_touched(store: CanaryStore) -> None:
@@ -100,7 +98,7 @@ def test_given_more_overdue_than_the_limit_when_swept_then_backlog_is_reported_a
         store.create(canary_with(f"c{index}", created_at=T0 + timedelta(seconds=index)))
     first = sweep(store=store, now=AFTER_DEADLINE, limit=2)
     assert (first.lost, first.backlog) == (("c0", "c1"), True)
-    assert MetricObservation.of(MetricName.SWEEPER_BACKLOG) in first.metrics
+    assert first.to_summary()["backlog"] is True
     second = sweep(store=store, now=AFTER_DEADLINE, limit=2)
     assert (second.lost, second.backlog) == (("c2",), False)
     assert {_states(store, f"c{index}")[0] for index in range(3)} == {CanaryState.LOST}
@@ -123,7 +121,8 @@ def test_given_paths_decided_but_canary_not_when_swept_then_it_is_settled_not_lo
     report = sweep(store=store, now=AFTER_DEADLINE)
     assert _states(store, "c1")[0] is CanaryState.PASSED
     assert report.lost == ()
-    assert MetricObservation.of(MetricName.CANARY_PASSED) in report.metrics
+    assert [(t.path, t.state) for t in report.transitions] == [(None, CanaryState.PASSED)]
+    assert report.metrics == ()  # its paths were counted when they were decided
 
 
 class _RacingStore(CanaryStore):
@@ -161,4 +160,4 @@ def test_given_emit_callable_when_swept_then_it_receives_every_metric(store: Can
     emitted: list[MetricObservation] = []
     report = sweep(store=store, now=AFTER_DEADLINE, emit=emitted.append)
     assert tuple(emitted) == report.metrics
-    assert len(emitted) == 4  # heartbeat, CanaryLost, CheckFailed for each of the two paths
+    assert len(emitted) == 6  # per lost path: CanaryFailed (per path and rollup) and CheckFailed{lost}

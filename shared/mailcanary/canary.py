@@ -1,0 +1,241 @@
+"""One canary round: plan → pending record → every path concurrently → record → metrics → alerts.
+
+The pending canary (one path item per path) is written BEFORE anything is sent, so an SES event can never
+arrive for a canary the store does not know. Then the SES API path and one SMTP path per target run in a
+bounded thread pool (a round with 50 targets runs them in one wave, not 50 sessions in a row); inside one
+SMTP session the commands stay strictly in order. Each path then records what it really sent (SES message
+id, envelope) and, when a send-time check failed (or the target is an MTA that gives no SES message id to
+wait for), is decided at once. Metrics follow `mailcanary.observability`'s one contract;
+alerts go out once per failed (path, check) and clear when it passes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from mailcanary import observability as obs
+from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
+from mailcanary.checks import CanaryState
+from mailcanary.config import SmtpTargetConfig
+from mailcanary.errors import MailcanaryError
+from mailcanary.events_in import RoundOverrides
+from mailcanary.message import build_canary, new_canary_id
+from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
+from mailcanary.reconcile import settle
+from mailcanary.round_plan import RoundPlan, plan_round
+from mailcanary.round_result import PathOutcome, RoundResult
+from mailcanary.runtime import Runtime
+from mailcanary.ses.api import SesApiSender
+from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
+from mailcanary.smtp_secret import SmtpCredentials, load_smtp_credentials
+from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+
+__all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "run_round"]
+
+# Threads per round: bounded, so 500 targets cannot exhaust a 128 MB function; 64 keeps 50 targets in one wave
+# (the sessions wait on the network, so threads cost little CPU and only their touched stack pages of memory).
+MAX_WORKERS = 64
+# Per stage, so one slow server cannot hold a session much past the sum (connect + banner + ~8 commands + dot).
+SMTP_TIMEOUTS = Timeouts(connect=5.0, banner=10.0, command=10.0, data_end=30.0)
+_TLS = {"starttls": TlsMode.REQUIRED, "implicit": TlsMode.WRAPPER, "none": TlsMode.NONE}
+
+Path = ApiPath | SmtpPath
+
+
+def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
+    """Send one canary on every planned path and return what happened (see the module docstring)."""
+    settings, now = runtime.settings, runtime.now()
+    plan = plan_round(settings, overrides, new_canary_id())
+    log = obs.get_logger()
+    dynamodb = runtime.clients("dynamodb", None)
+    store = CanaryStore(dynamodb, settings.table_name)
+    credentials, secret_error = _credentials(runtime, plan.targets)
+    paths = _paths(runtime, plan, credentials, secret_error)
+    deadline = now + timedelta(seconds=settings.lost_after_seconds)
+    store.create(
+        new_canary(
+            plan.canary_id,
+            [
+                new_path(
+                    plan.canary_id,
+                    p.name,
+                    _kind(p),
+                    p.target,
+                    deadline=deadline,
+                    envelope=_planned(p, plan),
+                    header_recipients=(*plan.to, *plan.cc),  # compared with the To/Cc SES reports receiving
+                )
+                for p in paths
+            ],
+            created_at=now,
+            lost_after=timedelta(seconds=settings.lost_after_seconds),
+        )
+    )
+    publisher = _publisher(runtime)
+    secrets = credentials.revealed() if credentials else ()
+
+    def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
+        outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
+        decided = _record(store, plan.canary_id, outcome, deadline, runtime.now)
+        log.info(
+            "path sent" if outcome.handed_over else "path not sent",
+            extra={
+                "canary_id": plan.canary_id,
+                "path": outcome.name,
+                "ses_message_id": outcome.ses_message_id,
+                "passed": outcome.passed,
+                "failed_checks": [f.check.value for f in outcome.failed_checks],
+            },
+        )
+        return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths)), thread_name_prefix="canary-path") as pool:
+        results = list(pool.map(one, paths))
+    if any(decided is not None for _, decided, _ in results):
+        canary = store.get(plan.canary_id)
+        if canary is not None:
+            settle(store, canary, now=runtime.now())
+    obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided))
+    outcomes = tuple(outcome for outcome, _, _ in results)
+    return RoundResult(plan.canary_id, overrides.trigger, outcomes, sum(sent for _, _, sent in results))
+
+
+def _kind(path: Path) -> PathKind:
+    return PathKind.API if isinstance(path, ApiPath) else PathKind.SMTP
+
+
+def _planned(path: Path, plan: RoundPlan) -> tuple[str, ...]:
+    return path.destinations if isinstance(path, ApiPath) else plan.smtp_envelope
+
+
+def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tuple[SmtpCredentials | None, str | None]:
+    """The SMTP secret, read once per round and only when some target authenticates."""
+    if not any(target.auth for target in targets):
+        return None, None
+    try:
+        client = runtime.clients("secretsmanager", None)
+        return load_smtp_credentials(client, runtime.settings.smtp_secret_arn), None
+    except MailcanaryError as exc:
+        return None, str(exc)
+
+
+def _paths(
+    runtime: Runtime, plan: RoundPlan, credentials: SmtpCredentials | None, secret_error: str | None
+) -> list[Path]:
+    settings = runtime.settings
+    paths: list[Path] = []
+    if plan.api:
+        client = runtime.clients("ses" if settings.ses_api == "v1" else "sesv2", settings.ses_region)
+        message = build_canary(plan.canary_id, settings.sender, plan.to, plan.cc, plan.bcc)
+        paths.append(
+            ApiPath(
+                "api",
+                f"ses-api:{settings.ses_region}",
+                SesApiSender(client, api=settings.ses_api),
+                settings.sender,
+                plan.destinations,
+                settings.configuration_set or None,
+                message,
+                plan.intended,
+            )
+        )
+    for config in plan.targets:
+        message = build_canary(
+            plan.canary_id,
+            settings.sender,
+            plan.to,
+            plan.cc,
+            plan.bcc,
+            configuration_set=settings.configuration_set,
+            ses_smtp_headers=True,
+        )
+        smtp, error = _smtp_target(config, credentials, secret_error)
+        paths.append(
+            SmtpPath(
+                f"smtp:{config.name}",
+                config.name,
+                smtp,
+                settings.sender,
+                plan.smtp_envelope,
+                message,
+                plan.intended,
+                plan.conformance,
+                error,
+            )
+        )
+    return paths
+
+
+def _smtp_target(
+    config: SmtpTargetConfig, credentials: SmtpCredentials | None, secret_error: str | None
+) -> tuple[SmtpTarget | None, str | None]:
+    if config.auth and credentials is None:
+        return None, secret_error or "no SMTP credentials"
+    try:
+        return SmtpTarget(
+            host=config.host,
+            port=config.port,
+            tls=_TLS[config.tls],
+            username=credentials.username if config.auth and credentials else None,
+            password=credentials.password_for(config.host) if config.auth and credentials else None,
+            timeouts=Timeouts.uniform(config.timeout_seconds) if config.timeout_seconds else SMTP_TIMEOUTS,
+            ca_file=config.ca_file,
+        ), None
+    except MailcanaryError as exc:
+        return None, str(exc)
+
+
+def _record(
+    store: CanaryStore, canary_id: str, outcome: PathOutcome, deadline: datetime, now: Callable[[], datetime]
+) -> CanaryState | None:
+    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict."""
+    if outcome.handed_over and outcome.ses_message_id:
+        sent = new_path(
+            canary_id,
+            outcome.name,
+            PathKind(outcome.kind.value),
+            outcome.target,
+            deadline=deadline,
+            envelope=outcome.envelope,
+        )
+        store.record_send(canary_id, sent, ses_message_id=outcome.ses_message_id, sent_at=now())
+        if outcome.passed:
+            return None  # the reconciler decides it from SES's events
+    state = CanaryState.PASSED if outcome.passed else CanaryState.FAILED
+    store.decide_path(canary_id, outcome.name, state, outcome.failed_checks, now=now())
+    return state
+
+
+def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.MetricObservation]:
+    metrics = obs.canary_sent(outcome.kind, outcome.target)
+    metrics.append(obs.send_latency(outcome.kind, outcome.target, outcome.send_ms))
+    if decided is CanaryState.PASSED:
+        metrics.append(obs.canary_passed(outcome.kind, outcome.target))
+    elif decided is CanaryState.FAILED:
+        metrics += obs.canary_failed(outcome.kind, outcome.target)
+        metrics += [obs.check_failed(check) for check in sorted({f.check for f in outcome.failed_checks})]
+    return metrics
+
+
+def _publisher(runtime: Runtime) -> AlertPublisher | None:
+    settings = runtime.settings
+    if not settings.alert_topic_arn:
+        return None
+    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
+    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
+
+
+def _alert(publisher: AlertPublisher | None, outcome: PathOutcome, canary_id: str, secrets: tuple[str, ...]) -> int:
+    """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
+    if publisher is None:
+        return 0
+    try:
+        results = publisher.publish(outcome.verdicts, canary_id, secrets)
+    except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
+        obs.get_logger().error(
+            "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}
+        )
+        return 0
+    return sum(result is AlertOutcome.PUBLISHED for result in results)

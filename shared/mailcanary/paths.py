@@ -1,0 +1,121 @@
+"""The two path executors of a round: hand one canary to SES through the API or to one SMTP target.
+
+Each returns a `PathOutcome` and never raises for anything the service, the server or the network does, so
+one broken target cannot take the other paths of the round down with it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mailcanary.checks import Check, Verdict
+from mailcanary.errors import MailcanaryError
+from mailcanary.message import CanaryMessage
+from mailcanary.observability import PathKind
+from mailcanary.path_checks import (
+    api_verdict,
+    conformance_verdict,
+    header_vs_envelope_verdict,
+    sequence_verdict,
+    transport_verdict,
+)
+from mailcanary.recipients import RecipientPlan
+from mailcanary.round_result import PathOutcome
+from mailcanary.ses.api import SesApiSender
+from mailcanary.ses.errors import SesSendError
+from mailcanary.smtp import SmtpTarget, TlsMode, send_canary
+
+__all__ = ["ApiPath", "SmtpPath", "run_api_path", "run_smtp_path"]
+
+
+@dataclass(frozen=True)
+class ApiPath:
+    """The SES API path of a round: the sender, what to send, and to which Destinations."""
+
+    name: str
+    target: str  # "ses-api:<region>"
+    sender: SesApiSender
+    source: str
+    destinations: tuple[str, ...]
+    configuration_set: str | None
+    message: CanaryMessage
+    intended: RecipientPlan
+
+
+@dataclass(frozen=True)
+class SmtpPath:
+    """One SMTP path of a round: the target (with its password as a `Secret`), what to send, to whom."""
+
+    name: str
+    target: str  # the configured target name
+    smtp: SmtpTarget | None  # None when the target could not be set up (see `setup_error`)
+    mail_from: str
+    recipients: tuple[str, ...]
+    message: CanaryMessage
+    intended: RecipientPlan
+    conformance: bool
+    setup_error: str | None = None
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def run_api_path(path: ApiPath) -> PathOutcome:
+    """SendRawEmail / SendEmail(raw) to exactly `destinations`, then the send-time checks."""
+    started = time.perf_counter()
+    try:
+        sent = path.sender.send(
+            path.message.raw,
+            source=path.source,
+            destinations=path.destinations,
+            configuration_set=path.configuration_set,
+        )
+    except SesSendError as exc:
+        classification = {"code": exc.classification.code, "reason": exc.reason.value, "transient": exc.transient}
+        verdict = api_verdict(path.name, str(exc), classification)
+        return _failed(path.name, PathKind.API, path.target, path.destinations, verdict, _ms_since(started))
+    except MailcanaryError as exc:  # an address refused before anything left (injection, malformed)
+        verdict = api_verdict(path.name, f"not sent: {exc}")
+        return _failed(path.name, PathKind.API, path.target, path.destinations, verdict, _ms_since(started))
+    send_ms = _ms_since(started)
+    verdicts = (
+        api_verdict(path.name, None),
+        header_vs_envelope_verdict(path.name, sent.raw, path.intended, sent.destinations),
+    )
+    return PathOutcome(
+        path.name, PathKind.API, path.target, True, sent.message_id, sent.destinations, verdicts, send_ms
+    )
+
+
+def run_smtp_path(path: SmtpPath) -> PathOutcome:
+    """One SMTP session (strictly in order inside itself), then the send-time checks."""
+    started = time.perf_counter()
+    if path.smtp is None:
+        verdict = Verdict(Check.SMTP_TRANSPORT, False, path.name, f"not attempted: {path.setup_error}")
+        return _failed(path.name, PathKind.SMTP, path.target, (), verdict, 0.0)
+    try:
+        result = send_canary(path.smtp, path.mail_from, path.recipients, path.message.raw, conformance=path.conformance)
+    except MailcanaryError as exc:  # e.g. an unreadable CA file: the session could not even start
+        verdict = Verdict(Check.SMTP_TRANSPORT, False, path.name, f"not attempted: {exc}")
+        return _failed(path.name, PathKind.SMTP, path.target, (), verdict, _ms_since(started))
+    send_ms = _ms_since(started)
+    sequence, report = sequence_verdict(path.name, result, tls_required=path.smtp.tls is not TlsMode.NONE)
+    verdicts = [transport_verdict(path.name, result, report), sequence]
+    conformance = conformance_verdict(path.name, result)
+    if conformance is not None:
+        verdicts.append(conformance)
+    envelope = result.accepted_recipients
+    if result.ok:
+        verdicts.append(header_vs_envelope_verdict(path.name, path.message.raw, path.intended, envelope))
+    return PathOutcome(
+        path.name, PathKind.SMTP, path.target, result.ok, result.message_id, envelope, tuple(verdicts), send_ms
+    )
+
+
+def _failed(
+    name: str, kind: PathKind, target: str, envelope: Sequence[str], verdict: Verdict, send_ms: float
+) -> PathOutcome:
+    return PathOutcome(name, kind, target, False, None, tuple(envelope), (verdict,), send_ms)

@@ -1,0 +1,243 @@
+"""Every file in events/ through its real handler under moto: the EMF on stdout, the DynamoDB record, the
+SNS alert (read from an SQS queue subscribed to the alert topic). The SMTP path talks to the lab endpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from conftest import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
+from handlers import LambdaContext, count, emf, event, load_handler
+
+from mailcanary import aws_clients
+from mailcanary.lab.faults import SmtpFault
+from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
+from mailcanary.secret import Secret
+from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+
+EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
+
+
+@pytest.fixture
+def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """The function environment the template sets, pointing at moto's resources."""
+    for name, value in {
+        "MAILCANARY_SENDER": SENDER,
+        "MAILCANARY_SES_REGION": "us-east-1",
+        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
+        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
+        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
+        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws_clients.clear()
+    yield monkeypatch
+    aws_clients.clear()
+
+
+def _no_secret_anywhere(*texts: str) -> None:
+    for text in texts:
+        assert LAB_PASSWORD not in text
+
+
+def test_given_the_scheduled_event_when_the_canary_handler_runs_then_both_paths_are_sent_and_pending(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with LabSmtpEndpoint(password=Secret(LAB_PASSWORD)) as lab:
+        # Given one configured SMTP target (the lab endpoint) and the API path on moto
+        env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([lab_target(lab, "lab")]))
+        handler = load_handler("canary")
+        # When EventBridge's scheduled event arrives
+        summary = handler.lambda_handler(event("canary/scheduled.json"), LambdaContext())
+    out = capsys.readouterr()
+    # Then both paths passed their send-time checks
+    assert summary["passed"] is True, summary
+    assert summary["trigger"] == "schedule"
+    metrics = emf(out.out)
+    assert count(metrics, "CanarySent", Path="api", Target="ses-api:us-east-1") == 1
+    assert count(metrics, "CanarySent", Path="smtp", Target="lab") == 1
+    assert count(metrics, "CanarySent") == 2  # the rollup the heartbeat alarm watches
+    assert count(metrics, "SendLatency", Path="smtp", Target="lab") == 1
+    assert not [m for m in metrics if m[0] in {"CanaryFailed", "CheckFailed"}]
+    # And the canary waits for SES's events in DynamoDB
+    items = aws.items(summary["canary_id"])
+    assert {sk: item["state"]["S"] for sk, item in items.items()} == {
+        "canary": "pending",
+        "path#api": "pending",
+        "path#smtp:lab": "pending",
+    }
+    assert "pending_shard" in items["canary"]  # listed in the sweeper's index
+    # And no alert went out
+    assert aws.alerts() == []
+    _no_secret_anywhere(out.out, out.err, json.dumps(summary))
+
+
+def test_given_the_console_event_and_a_503_on_data_when_handled_then_smtp_sequence_fails_alone_and_alerts(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the console event's target "ses-smtp" is a server that answers DATA with 503 after an accepted RCPT
+    with LabSmtpEndpoint(password=Secret(LAB_PASSWORD), faults={SmtpFault.DATA_BEFORE_RCPT}) as lab:
+        env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([lab_target(lab, "ses-smtp")]))
+        handler = load_handler("canary")
+        # When the console's test event (both paths, explicit recipients, conformance probe) runs
+        summary = handler.lambda_handler(event("canary/console-overrides.json"), LambdaContext())
+    out = capsys.readouterr()
+    by_path = {path["path"]: path for path in summary["paths"]}
+    smtp = {verdict["check"]: verdict["passed"] for verdict in by_path["smtp:ses-smtp"]["verdicts"]}
+    # Then exactly smtp.sequence fails; the transport verdict leaves the refusal to it; the probe passed
+    assert smtp == {"smtp.transport": True, "smtp.sequence": False, "smtp.conformance": True}
+    assert all(verdict["passed"] for verdict in by_path["api"]["verdicts"])
+    assert by_path["api"]["envelope"] == [
+        "success+console@simulator.amazonses.com",
+        "ooto+console@simulator.amazonses.com",
+        "bounce+console@simulator.amazonses.com",
+    ]
+    metrics = emf(out.out)
+    assert count(metrics, "CheckFailed", Check="smtp.sequence") == 1
+    assert count(metrics, "CanaryFailed", Path="smtp", Target="ses-smtp") == 1
+    assert count(metrics, "CanaryFailed") == 1
+    # And the SMTP path is decided failed at once in DynamoDB
+    items = aws.items(summary["canary_id"])
+    assert items["path#smtp:ses-smtp"]["state"]["S"] == "failed"
+    assert "smtp.sequence" in json.dumps(items["path#smtp:ses-smtp"]["failed_checks"])
+    # And one alert names the check, with a transcript excerpt and no secret
+    [alert] = aws.alerts()
+    assert "smtp.sequence" in alert["subject"]
+    assert (alert["body"]["check"], alert["body"]["path"]) == ("smtp.sequence", "smtp:ses-smtp")
+    assert any("DATA" in line for line in alert["body"]["transcript_excerpt"])
+    _no_secret_anywhere(out.out, out.err, json.dumps(summary), json.dumps(alert), json.dumps(items, default=str))
+
+
+def test_given_the_envelope_console_event_when_handled_then_header_vs_envelope_fails_and_alerts(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = load_handler("canary")
+    summary = handler.lambda_handler(event("canary/console-envelope.json"), LambdaContext())
+    metrics = emf(capsys.readouterr().out)
+    [api] = summary["paths"]
+    assert {v["check"]: v["passed"] for v in api["verdicts"]} == {
+        "ses.api": True,
+        "recipients.header_vs_envelope": False,
+    }
+    assert api["envelope"] == ["success+console@simulator.amazonses.com"]
+    assert count(metrics, "CheckFailed", Check="recipients.header_vs_envelope") == 1
+    assert aws.items(summary["canary_id"])["path#api"]["state"]["S"] == "failed"
+    [alert] = aws.alerts()
+    assert alert["body"]["check"] == "recipients.header_vs_envelope"
+    assert "ooto+console@simulator.amazonses.com" in alert["body"]["detail"]
+
+
+def _pending_canary(
+    aws: AwsWorld, envelope: str, *, created_at: datetime, message_id: str = EXAMPLE_MESSAGE_ID
+) -> None:
+    deadline = created_at + timedelta(minutes=15)
+    path = new_path(
+        "c-example",
+        "api",
+        PathKind.API,
+        "ses-api:us-east-1",
+        deadline=deadline,
+        envelope=[envelope],
+        ses_message_id=message_id,
+        sent_at=created_at,
+    )
+    CanaryStore(aws.client("dynamodb"), CANARY_TABLE).create(new_canary("c-example", [path], created_at=created_at))
+
+
+# file -> (recipient on the canary's envelope, path state after, CheckFailed expected, EMF that must appear)
+SES_CASES: dict[str, tuple[str, str, str | None, tuple[str, dict[str, str]]]] = {
+    "sns-delivery.json": (
+        "recipient@example.com",
+        "passed",
+        None,
+        ("CanaryPassed", {"Path": "api", "Target": "ses-api:us-east-1"}),
+    ),
+    "sns-bounce.json": (
+        "recipient@example.com",
+        "failed",
+        "outcome.unexpected_bounce",
+        ("Bounce", {"BounceType": "Permanent"}),
+    ),
+    "sns-complaint.json": (
+        "recipient@example.com",
+        "failed",
+        "outcome.unexpected_complaint",
+        ("CanaryFailed", {"Path": "api", "Target": "ses-api:us-east-1"}),
+    ),
+    "sns-reject.json": (
+        "sender@example.com",
+        "failed",
+        "outcome.reject",
+        ("CanaryFailed", {"Path": "api", "Target": "ses-api:us-east-1"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SES_CASES))
+def test_given_an_sns_wrapped_ses_event_when_the_handler_runs_then_the_path_is_decided_with_metrics_and_alerts(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    recipient, state, check, (metric, dimensions) = SES_CASES[name]
+    # Given a pending canary whose API path SES gave the example's message id
+    _pending_canary(aws, recipient, created_at=datetime(2015, 1, 1, tzinfo=UTC))
+    handler = load_handler("ses_events")
+    # When SNS delivers the event
+    summary = handler.lambda_handler(event(f"ses_events/{name}"), LambdaContext())
+    metrics = emf(capsys.readouterr().out)
+    # Then the path and the canary are decided
+    assert summary["events"] == {"applied": 1}
+    items = aws.items("c-example")
+    assert (items["path#api"]["state"]["S"], items["canary"]["state"]["S"]) == (state, state)
+    assert count(metrics, metric, **dimensions) == 1
+    alerts = aws.alerts()
+    if check is None:
+        assert alerts == []
+        assert count(metrics, "DeliveryLatency", Path="api", Target="ses-api:us-east-1") == 1
+    else:
+        assert count(metrics, "CheckFailed", Check=check) == 1
+        assert [alert["body"]["check"] for alert in alerts] == [check]
+        assert summary["alerts_published"] == 1
+    # And a redelivery of the same SNS event changes nothing and counts nothing
+    again = handler.lambda_handler(event(f"ses_events/{name}"), LambdaContext())
+    assert again["events"] == {"duplicate": 1}
+    assert not emf(capsys.readouterr().out)
+
+
+def test_given_a_delivery_delay_when_the_handler_runs_then_the_canary_keeps_waiting(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _pending_canary(aws, "recipient@example.com", created_at=datetime(2020, 6, 16, tzinfo=UTC))
+    handler = load_handler("ses_events")
+    summary = handler.lambda_handler(event("ses_events/sns-delivery-delay.json"), LambdaContext())
+    assert summary["events"] == {"applied": 1}
+    assert summary["decided"] == []
+    items = aws.items("c-example")
+    assert items["path#api"]["state"]["S"] == "pending"
+    assert "events" in items["path#api"]  # the delay is on record for the sweeper's "lost" detail
+    assert not [m for m in emf(capsys.readouterr().out) if m[0] != "ColdStart"]
+    assert aws.alerts() == []
+
+
+def test_given_an_overdue_canary_when_the_sweeper_handler_runs_then_it_is_lost_counted_and_alerted(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a canary created an hour ago that SES never reported on
+    _pending_canary(aws, "success+c-example@simulator.amazonses.com", created_at=datetime.now(UTC) - timedelta(hours=1))
+    handler = load_handler("sweeper")
+    # When the scheduled sweep runs
+    summary: dict[str, Any] = handler.lambda_handler(event("sweeper/scheduled.json"), LambdaContext())
+    metrics = emf(capsys.readouterr().out)
+    # Then it is lost, counted for the CanaryLost alarm, and alerted once
+    assert summary["lost"] == ["c-example"]
+    assert aws.items("c-example")["canary"]["state"]["S"] == "lost"
+    assert "pending_shard" not in aws.items("c-example")["canary"]
+    assert count(metrics, "CheckFailed", Check="lost") == 1
+    assert count(metrics, "CanaryFailed", Path="api", Target="ses-api:us-east-1") == 1
+    [alert] = aws.alerts()
+    assert alert["body"]["check"] == "lost"
+    assert "no Delivery yet" in alert["body"]["detail"]
