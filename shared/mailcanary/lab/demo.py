@@ -90,7 +90,7 @@ def _one_round(lab: LabStack, number: int) -> _Round:
     return current
 
 
-def _describe(current: _Round, canary: CanaryRecord | None, total: int | None) -> str:
+def _describe(current: _Round, canary: CanaryRecord | None, total: int | None, faulty: bool) -> str:
     of = f"/{total}" if total else ""
     if not current.canary.ok:
         return f"round {current.number}{of}: canary handler failed: {current.canary.error}"
@@ -100,7 +100,7 @@ def _describe(current: _Round, canary: CanaryRecord | None, total: int | None) -
     )
     events = len(current.fed.records) if current.fed else 0
     state = canary.state.value if canary else "unknown"
-    fault = " [faults on]" if current.faults_active and total is not None else ""
+    fault = " [faults on]" if current.faults_active and faulty else ""
     return f"round {current.number}{of}{fault}: {paths}; {events} SES events -> {state} ({current.seconds:.1f} s)"
 
 
@@ -164,7 +164,7 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
                     current.sweeps.append(invoke("sweeper", lab.handlers["sweeper"], dict(SCHEDULED_EVENT)))
                 rounds.append(current)
                 alerts += [{"round": number, **alert} for alert in lab.aws.alerts_received()]
-                progress(_describe(current, _canary(store, current), total))
+                progress(_describe(current, _canary(store, current), total, bool(options.lab.faults)))
         except KeyboardInterrupt:
             if not options.keep_running:
                 raise

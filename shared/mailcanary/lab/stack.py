@@ -142,7 +142,7 @@ def _quiet(names: tuple[str, ...]) -> Iterator[None]:
     loggers = [logging.getLogger(name) for name in names]
     levels = [each.level for each in loggers]
     for each in loggers:
-        each.setLevel(logging.ERROR)
+        each.setLevel(logging.CRITICAL)  # e.g. aiosmtpd logs the failed handshake of bad-certificate
     try:
         yield
     finally:

@@ -32,12 +32,11 @@ def test_given_the_lab_when_running_then_settings_point_at_it_and_afterwards_not
     before = dict(os.environ)
     with running_lab(LabOptions(faults=parse_faults(["api-throttling"])), HANDLERS) as lab:
         # Given the lab is up, the handlers' settings come from the lab environment
-        settings = Settings.from_environ({k: v for k, v in os.environ.items() if k != "MAILCANARY_SMTP_TARGETS"})
+        settings = Settings.from_environ()
         assert settings.table_name == lab.aws.resources.table_name
         assert settings.lost_after_seconds == 1
-        targets = json.loads(os.environ["MAILCANARY_SMTP_TARGETS"])
-        assert targets[0]["port"] == lab.endpoint.port
-        assert targets[0]["ca_file"] == lab.endpoint.ca_file
+        assert settings.smtp_targets[0].port == lab.endpoint.port
+        assert settings.smtp_targets[0].ca_file == lab.endpoint.ca_file
         assert os.environ["AWS_ENDPOINT_URL"] == lab.aws.endpoint_url
         assert lab.proxy is not None
         assert os.environ["AWS_ENDPOINT_URL_SES"] == lab.proxy.endpoint_url
