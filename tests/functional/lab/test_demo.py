@@ -95,3 +95,20 @@ def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_c
     assert matrix.ok, table
     assert len(matrix.runs) == 20
     assert dict(os.environ) == before
+
+
+def test_given_keep_running_when_interrupted_then_the_run_ends_normally_with_the_rounds_so_far() -> None:
+    before = dict(os.environ)
+    lines: list[str] = []
+
+    def progress(line: str) -> None:
+        lines.append(line)
+        if line.startswith("round 2"):
+            raise KeyboardInterrupt  # what Ctrl-C does between rounds
+
+    report = run_demo(DemoOptions(interval=0.0, keep_running=True), progress)
+    assert [each.number for each in report.rounds] == [1, 2]
+    assert report.passed, render_report(report)
+    assert "stopping: finishing with the sweeper" in lines
+    assert not any(_listening(port) for port in _ports(lines))
+    assert dict(os.environ) == before
