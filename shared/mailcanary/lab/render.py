@@ -102,7 +102,8 @@ def render_report(report: DemoReport) -> str:
         note = f" ({detection.note})" if detection.note else ""
         lines.append(f"fault {detection.fault.name}: expected {expected}; {verdict}{note}")
     outcome = "PASS" if report.ok else "FAIL"
+    title = "fault lab" if report.faults else "demo"
     lines.append(
-        f"demo: {outcome} ({len(numbers)} round{'s' if len(numbers) != 1 else ''} in {report.wall_seconds:.1f} s)"
+        f"{title}: {outcome} ({len(numbers)} round{'s' if len(numbers) != 1 else ''} in {report.wall_seconds:.1f} s)"
     )
     return "\n".join(lines)
