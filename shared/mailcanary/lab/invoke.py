@@ -11,8 +11,6 @@ import contextlib
 import importlib.util
 import io
 import itertools
-import logging
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -108,39 +106,11 @@ def load_handler(function: str, directory: Path | None = None) -> Handler:
 
 @contextlib.contextmanager
 def captured_stdout() -> Iterator[io.StringIO]:
-    """Everything printed to stdout in the block, including the Powertools Logger (which holds its own stream)."""
-    from mailcanary import observability
-
+    """Everything printed to stdout in the block: EMF lines, and the Powertools Logger's lines (its handler
+    writes to whatever `sys.stdout` is at the time, see `mailcanary.observability.get_logger`)."""
     buffer = io.StringIO()
-    handler = observability.get_logger().registered_handler
-    _swap_stream(handler, buffer)
-    try:
-        with contextlib.redirect_stdout(buffer):
-            yield buffer
-    finally:
-        # Afterwards the logger writes to whatever sys.stdout is at the time (as print does), not to the
-        # stream that happened to be sys.stdout when the logger was created.
-        _swap_stream(handler, _CurrentStdout())
-
-
-class _CurrentStdout:
-    """A stream that writes to the current `sys.stdout`."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-def _swap_stream(handler: Any, stream: Any) -> Any:
-    """Point a logging StreamHandler at `stream`; unlike `setStream`, never flushes the old one (it may be closed)."""
-    if not isinstance(handler, logging.StreamHandler) or stream is None:
-        return None
-    with handler.lock or contextlib.nullcontext():
-        previous = handler.stream
-        handler.stream = stream
-    return previous
+    with contextlib.redirect_stdout(buffer):
+        yield buffer
 
 
 def invoke(function: str, handler: Handler, event: Mapping[str, Any]) -> Invocation:

@@ -5,6 +5,7 @@ and nothing left behind (no listening port, no file, the environment as before, 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mailcanary import observability
 from mailcanary.cli import main
 from mailcanary.lab.demo import DemoOptions, run_demo
 from mailcanary.lab.matrix import render_matrix, run_matrix
@@ -33,6 +35,7 @@ def _listening(port: int) -> bool:
 
 def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_is_left_behind() -> None:
     before = dict(os.environ)
+    level = logging.getLogger(observability.get_logger().name).level
     progress: list[str] = []
     # When two rounds run
     report = run_demo(DemoOptions(rounds=2, interval=0.0, lab=LabOptions(smtp_password=PASSWORD)), progress.append)
@@ -50,6 +53,7 @@ def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_i
     assert len(ports) >= 2
     assert not any(_listening(port) for port in ports)
     assert dict(os.environ) == before
+    assert logging.getLogger(observability.get_logger().name).level == level
     # And the SMTP password appears nowhere in what the demo shows
     shown = render_report(report) + json.dumps(report.to_dict()) + "\n".join(progress)
     assert PASSWORD not in shown
