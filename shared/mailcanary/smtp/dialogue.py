@@ -12,12 +12,56 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from mailcanary.smtp._reply_parse import ParsedReply, build_reply, parse_line
+from mailcanary.smtp.replies import Reply, parse_reply_line
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
 
-__all__ = ["Dialogue", "Exchange", "pair"]
+__all__ = ["Dialogue", "Exchange", "ParsedReply", "pair"]
 
 _GREETING_CODES = frozenset({220, 421, 554})
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReply:
+    """A complete (possibly multi-line) reply from a transcript, and where it sits there.
+
+    `reply` is the same value the session builds from smtplib (`replies.Reply`), or None when the server
+    wrote something that is not an SMTP reply line (a capture may contain anything).
+    """
+
+    reply: Reply | None
+    lines: tuple[str, ...]  # as the server wrote them, codes included
+    first_index: int
+    last_index: int
+
+    @property
+    def code(self) -> int | None:
+        return self.reply.code if self.reply is not None else None
+
+    @property
+    def enhanced(self) -> str | None:
+        return self.reply.enhanced_status if self.reply is not None else None
+
+    @property
+    def positive(self) -> bool:
+        """A positive completion (2xx, RFC 5321 4.2.1); 3xx go-aheads are not completions."""
+        return self.reply is not None and 200 <= self.reply.code < 300
+
+    def describe(self) -> str:
+        """`503 5.5.1 Error: need RCPT command` — the first line as the server wrote it."""
+        return self.lines[0] if self.lines else ""
+
+    def keywords(self) -> frozenset[str]:
+        """The EHLO keywords this reply advertises (see `Reply.keywords`)."""
+        return self.reply.keywords() if self.reply is not None else frozenset()
+
+
+def _build_reply(lines: list[str], first_index: int, last_index: int) -> ParsedReply:
+    """A reply from its lines: the code of the last line (RFC 5321 says they agree), status from the first."""
+    parsed = [parse_reply_line(line) for line in lines]
+    code = parsed[-1].code
+    # trimmed as smtplib trims, so a transcript's reply equals the one the session saw
+    reply = Reply.from_lines(code, [each.text.strip(" \t") for each in parsed]) if code is not None else None
+    return ParsedReply(reply, tuple(lines), first_index, last_index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,16 +216,16 @@ def pair(transcript: Transcript) -> Dialogue:
             if not pending:
                 start = index
             pending.append(line.text)
-            parsed = parse_line(line.text)
+            parsed = parse_reply_line(line.text)
             if parsed.more and parsed.code is not None:
                 continue
-            pairer.reply(build_reply(pending, start, index))
+            pairer.reply(_build_reply(pending, start, index))
             pending = []
         else:
             if pending:  # a multi-line reply cut short by the client: judge what arrived
-                pairer.reply(build_reply(pending, start, index - 1))
+                pairer.reply(_build_reply(pending, start, index - 1))
                 pending = []
             pairer.client(index, line)
     if pending:
-        pairer.reply(build_reply(pending, start, len(transcript.lines) - 1))
+        pairer.reply(_build_reply(pending, start, len(transcript.lines) - 1))
     return pairer.finish()
