@@ -78,6 +78,7 @@ class Exchange:
     before_greeting: bool = False  # sent before the server's greeting arrived
     content_lines: int = 0  # DATA content lines, or BDAT chunk lines
     early_content: bool = False  # DATA content sent before the server's 354
+    probe: bool = False  # sent by the conformance probe, out of order on purpose (`TranscriptLine.probe`)
 
     def replied_before(self, index: int) -> bool:
         """Whether the final reply had arrived before transcript line `index` was sent."""
@@ -105,6 +106,7 @@ class _Open:
     interim: list[ParsedReply] = field(default_factory=list)
     content_lines: int = 0
     early_content: bool = False
+    probe: bool = False
 
     def freeze(self) -> Exchange:
         return Exchange(
@@ -118,6 +120,7 @@ class _Open:
             self.before_greeting,
             self.content_lines,
             self.early_content,
+            self.probe,
         )
 
 
@@ -156,7 +159,7 @@ class _Pairer:
     def command(self, index: int, line: TranscriptLine, *, pipelined: bool) -> None:
         words = line.text.split()
         verb = words[0].upper() if words else ""
-        opened = _Open(index, line.text, verb, line.tls, pipelined, before_greeting=not self.greeting_seen)
+        opened = _Open(index, line.text, verb, line.tls, pipelined, not self.greeting_seen, probe=line.probe)
         self.exchanges.append(opened)
         self.queue.append(opened)
         if verb == "DATA":

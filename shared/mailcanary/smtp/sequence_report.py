@@ -129,6 +129,7 @@ class SequenceReport:
     server_refusals: tuple[ServerRefusal, ...] = ()
     server_acceptances: tuple[ServerAcceptance, ...] = ()
     commands: int = 0  # how many client commands were judged
+    probe_commands: int = 0  # conformance-probe commands left out (deliberately out of order)
 
     @property
     def valid(self) -> bool:
@@ -142,6 +143,7 @@ class SequenceReport:
         return {
             "valid": self.valid,
             "commands": self.commands,
+            "probe_commands": self.probe_commands,
             "violations": [v.to_dict() for v in self.violations],
             "server_refusals": [r.to_dict() for r in self.server_refusals],
             "server_acceptances": [a.to_dict() for a in self.server_acceptances],
