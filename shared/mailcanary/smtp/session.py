@@ -69,11 +69,7 @@ class _Session:
     def enter(self, stage: Stage, at: float | None = None) -> None:
         """Close the running stage's clock (at `at`, default now) and start `stage`'s."""
         now = time.monotonic() if at is None else at
-        elapsed = now - self._since
-        if elapsed > 0.0:
-            self.durations[self.stage] = self.durations.get(self.stage, 0.0) + elapsed
-        else:
-            self.durations.setdefault(self.stage, 0.0)
+        self.durations[self.stage] = self.durations.get(self.stage, 0.0) + max(0.0, now - self._since)
         self.stage, self._since = stage, now
 
     def pause_clock(self) -> None:
