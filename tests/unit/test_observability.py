@@ -122,10 +122,7 @@ def _import_handler_in_fresh_interpreter(trace_disabled: str) -> str:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    code = (
-        "import sys, functions.sweeper.app\n"
-        "print('aws_xray_sdk' in sys.modules)"
-    )
+    code = "import sys, functions.sweeper.app\nprint('aws_xray_sdk' in sys.modules)"
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": f"{root / 'shared'}:{root}",
