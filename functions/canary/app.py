@@ -7,17 +7,18 @@ console shows). Everything else lives in `mailcanary.services` and `mailcanary.c
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
+import mailcanary.canary  # noqa: F401  every invocation runs a round: load it at init, not in the first invocation
 from mailcanary import observability, services
 from mailcanary.config import Settings
 from mailcanary.events_in import parse_canary_event
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = observability.get_logger()
 metrics = observability.get_metrics()
-tracer = observability.get_tracer()
 
 
 @functools.cache
@@ -28,7 +29,7 @@ def runtime() -> services.Runtime:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
-@tracer.capture_lambda_handler(capture_response=False)
+@observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     overrides = parse_canary_event(event)
     return services.canary_round(runtime(), overrides).to_summary()

@@ -6,16 +6,16 @@ Glue only: the scheduled event carries nothing the sweep needs; return the sweep
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from mailcanary import observability, services
 from mailcanary.config import Settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = observability.get_logger()
 metrics = observability.get_metrics()
-tracer = observability.get_tracer()
 
 
 @functools.cache
@@ -26,6 +26,6 @@ def runtime() -> services.Runtime:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
-@tracer.capture_lambda_handler(capture_response=False)
+@observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return services.sweep(runtime()).to_summary()

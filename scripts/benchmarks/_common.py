@@ -45,10 +45,10 @@ def median_seconds(action: Callable[[], object], repeats: int, warmup: int = 1) 
     return statistics.median(samples)
 
 
-def interleaved_medians(
+def interleaved_samples(
     subject: Callable[[], object], baseline: Callable[[], object], repeats: int, warmup: int = 1
-) -> tuple[float, float]:
-    """Medians of subject and baseline, measured alternately so machine noise hits both alike."""
+) -> tuple[list[float], list[float]]:
+    """Wall times of subject and baseline, measured alternately so machine noise hits both alike."""
     for _ in range(warmup):
         baseline()
         subject()
@@ -60,4 +60,17 @@ def interleaved_medians(
         started = time.perf_counter()
         subject()
         subject_samples.append(time.perf_counter() - started)
+    return subject_samples, baseline_samples
+
+
+def interleaved_medians(
+    subject: Callable[[], object], baseline: Callable[[], object], repeats: int, warmup: int = 1
+) -> tuple[float, float]:
+    """Medians of subject and baseline, measured alternately so machine noise hits both alike."""
+    subject_samples, baseline_samples = interleaved_samples(subject, baseline, repeats, warmup)
     return statistics.median(subject_samples), statistics.median(baseline_samples)
+
+
+def paired_ratio(subject_samples: list[float], baseline_samples: list[float]) -> float:
+    """Median of the ratios of neighbouring samples: steadier than a ratio of medians when load drifts."""
+    return statistics.median(s / b for s, b in zip(subject_samples, baseline_samples, strict=True) if b > 0)

@@ -11,7 +11,6 @@ alerts go out once per failed (path, check) and clear when it passes again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -27,6 +26,7 @@ from mailcanary.reconcile import settle
 from mailcanary.round_plan import RoundPlan, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
 from mailcanary.runtime import Runtime
+from mailcanary.send_recorder import SendRecorder
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
 from mailcanary.smtp_secret import SmtpCredentials, load_smtp_credentials
@@ -78,7 +78,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
 
     def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
         outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
-        decided = _record(store, plan.canary_id, outcome, deadline, runtime.now)
+        decided = _record(recorder, plan.canary_id, outcome, deadline)
         log.info(
             "path sent" if outcome.handed_over else "path not sent",
             extra={
@@ -91,7 +91,10 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
         )
         return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths)), thread_name_prefix="canary-path") as pool:
+    with (
+        SendRecorder(store, plan.canary_id, runtime.now) as recorder,
+        ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths)), thread_name_prefix="canary-path") as pool,
+    ):
         results = list(pool.map(one, paths))
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
@@ -187,10 +190,13 @@ def _smtp_target(
         return None, str(exc)
 
 
-def _record(
-    store: CanaryStore, canary_id: str, outcome: PathOutcome, deadline: datetime, now: Callable[[], datetime]
-) -> CanaryState | None:
-    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict."""
+def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadline: datetime) -> CanaryState | None:
+    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict.
+
+    The writes go through the round's `SendRecorder`: written as soon as possible, grouped with the other
+    paths that completed at the same moment.
+    """
+    sent = None
     if outcome.handed_over and outcome.ses_message_id:
         sent = new_path(
             canary_id,
@@ -200,11 +206,11 @@ def _record(
             deadline=deadline,
             envelope=outcome.envelope,
         )
-        store.record_send(canary_id, sent, ses_message_id=outcome.ses_message_id, sent_at=now())
         if outcome.passed:
+            recorder.submit(sent, outcome.ses_message_id)
             return None  # the reconciler decides it from SES's events
     state = CanaryState.PASSED if outcome.passed else CanaryState.FAILED
-    store.decide_path(canary_id, outcome.name, state, outcome.failed_checks, now=now())
+    recorder.submit(sent, outcome.ses_message_id or "", decide=(outcome.name, state, outcome.failed_checks))
     return state
 
 

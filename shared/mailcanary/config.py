@@ -16,9 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mailcanary.errors import ConfigError
 from mailcanary.secret import Secret
 
-__all__ = ["ENV_PREFIX", "RecipientsConfig", "Settings", "SmtpTargetConfig", "secret_from_environ"]
+__all__ = [
+    "ENV_PREFIX",
+    "TRACE_DISABLED_VARIABLE",
+    "RecipientsConfig",
+    "Settings",
+    "SmtpTargetConfig",
+    "secret_from_environ",
+    "xray_subsegments_enabled",
+]
 
 ENV_PREFIX = "MAILCANARY_"
+# Set by the template from its XRaySubsegments parameter; Powertools reads the same variable.
+TRACE_DISABLED_VARIABLE = "POWERTOOLS_TRACE_DISABLED"
 
 
 class SmtpTargetConfig(BaseModel):
@@ -111,3 +121,19 @@ def secret_from_environ(variable: str, environ: Mapping[str, str] | None = None)
     if not value:
         raise ConfigError(f"{variable}: environment variable is not set or empty")
     return Secret(value)
+
+
+def xray_subsegments_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the handlers load the Powertools Tracer (and with it the X-Ray SDK) at all.
+
+    Read once, when a handler module is imported: the decision is which modules to import, so it cannot wait
+    for the first invocation. Off when `POWERTOOLS_TRACE_DISABLED` is true in Powertools' own spelling
+    ("1", "true", "yes", "on", ...); the template sets it from the `XRaySubsegments` parameter.
+    """
+    from aws_lambda_powertools.shared.functions import strtobool
+
+    source = os.environ if environ is None else environ
+    try:
+        return not strtobool(source.get(TRACE_DISABLED_VARIABLE, "false"))
+    except ValueError as exc:
+        raise ConfigError(f"{TRACE_DISABLED_VARIABLE}: not a boolean: {source[TRACE_DISABLED_VARIABLE]!r}") from exc

@@ -3,7 +3,8 @@
 - `ses.api`: SES accepted the API call (else the classified error).
 - `smtp.transport`: the SMTP session got the message accepted (250 after the final dot).
 - `smtp.sequence`: the session followed RFC 5321 order on both sides (`mailcanary.smtp.validate`), judged on
-  the canary's own commands; the deliberate out-of-order commands of the conformance probe are cut out first.
+  the canary's own commands; the deliberate out-of-order commands of the conformance probe are marked in the
+  transcript and left out.
 - `smtp.conformance`: when the probe ran, the server refused every out-of-order command as a sequence error.
 - `recipients.header_vs_envelope`: the recipients in the MIME bytes we sent agree with the envelope we used
   (API Destinations / accepted RCPT TO) and with the intended To/Cc/Bcc; judged only when the message was
@@ -21,11 +22,9 @@ from collections.abc import Sequence
 from mailcanary.checks import Check, Verdict
 from mailcanary.recipients import RecipientPlan, compare, parse_header_recipients
 from mailcanary.smtp import SequenceReport, SmtpResult, Transcript, validate
-from mailcanary.smtp.transcript import Direction
 
 __all__ = [
     "api_verdict",
-    "canary_transcript",
     "conformance_verdict",
     "header_vs_envelope_verdict",
     "sequence_verdict",
@@ -63,26 +62,10 @@ def header_vs_envelope_verdict(path: str, raw: bytes, intended: RecipientPlan, e
     )
 
 
-def canary_transcript(result: SmtpResult) -> Transcript:
-    """The transcript without the conformance probe (its first RSET up to the canary's MAIL FROM)."""
-    lines = result.transcript.lines
-    if result.conformance is None:
-        return result.transcript
-    client = [i for i, line in enumerate(lines) if line.direction is Direction.CLIENT]
-    start = next((i for i in client if lines[i].text.upper().startswith("RSET")), None)
-    if start is None:
-        return result.transcript
-    mails = [i for i in client if i > start and lines[i].text.upper().startswith("MAIL FROM")]
-    # After its RCPT probe the probe sends one MAIL of its own; the canary's MAIL is the next one, if sent.
-    probe_mails = 1 if any(p.name == "rcpt-before-mail" for p in result.conformance.probes) else 0
-    end = mails[probe_mails] if len(mails) > probe_mails else len(lines)
-    return Transcript(lines[:start] + lines[end:])
-
-
 def sequence_verdict(path: str, result: SmtpResult, *, tls_required: bool) -> tuple[Verdict, SequenceReport]:
     """`smtp.sequence` on the canary's own commands, and the report it was judged from."""
-    transcript = canary_transcript(result)
-    report = validate(transcript, tls_required=tls_required)
+    # The conformance probe's lines are marked in the transcript; validate() leaves them out of the verdict.
+    report = validate(result.transcript, tls_required=tls_required)
     if report.valid:
         return Verdict(Check.SMTP_SEQUENCE, True, path, f"{report.commands} commands in RFC 5321 order"), report
     problems = [f"client: {v.rule.value}: {v.explanation}" for v in report.violations]
@@ -95,7 +78,7 @@ def sequence_verdict(path: str, result: SmtpResult, *, tls_required: bool) -> tu
         "; ".join(problems[:3]),
         expected="RFC 5321 command order",
         observed=report.to_dict(),
-        evidence=_evidence(transcript),
+        evidence=_evidence(result.transcript),
     )
     return verdict, report
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
 from mailcanary.checks import CanaryState, Check, Verdict
-from mailcanary.events_in import RoundOverrides
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.reconcile import ReconcileReport, Transition, handle
 from mailcanary.runtime import ClientFactory, Runtime
@@ -24,7 +23,8 @@ from mailcanary.store import CanaryStore
 from mailcanary.sweeper import SweepReport
 from mailcanary.sweeper import sweep as sweep_overdue
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sweeper and SES-events functions never parse a console event: no pydantic models for it
+    from mailcanary.events_in import RoundOverrides
     from mailcanary.round_result import RoundResult
 
 __all__ = ["ClientFactory", "Runtime", "canary_round", "reconcile_notifications", "sweep"]
@@ -44,8 +44,9 @@ _LATE_CHECKS = (
 def canary_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
     """One round on every planned path (see `mailcanary.canary`).
 
-    The round's modules (smtplib, ssl, the message builder) are imported here, on first use, so the SES-events
-    and sweeper functions never pay for them at cold start.
+    The round's modules (smtplib, ssl, the message builder) are imported here, so the SES-events and sweeper
+    functions never pay for them; the canary function imports `mailcanary.canary` itself at init, because every
+    one of its invocations runs a round (deferring that import would only move it into the first invocation).
     """
     from mailcanary.canary import run_round
 

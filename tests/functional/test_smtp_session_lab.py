@@ -189,15 +189,6 @@ def test_given_plain_endpoint_when_auth_without_tls_allowed_then_canary_passes(s
     assert result.authenticated
 
 
-def test_given_starttls_refused_when_tls_required_then_29_with_transient_reply(start_endpoint: StartEndpoint) -> None:
-    endpoint = start_endpoint(faults={SmtpFault.STARTTLS_REFUSED})
-    result = send(endpoint.target())
-    assert result.exit_code is ExitCode.TLS
-    assert result.failure_reply is not None
-    assert result.failure_reply.code == 454
-    assert classify(result.failure_reply, "STARTTLS") is ReplyClass.TRANSIENT
-
-
 def test_given_starttls_refused_when_opportunistic_then_session_continues_in_clear_and_refuses_auth(
     start_endpoint: StartEndpoint,
 ) -> None:
@@ -208,15 +199,6 @@ def test_given_starttls_refused_when_opportunistic_then_session_continues_in_cle
     assert not result.tls
 
 
-def test_given_auth_fault_when_authenticating_then_28_with_auth_class(start_endpoint: StartEndpoint) -> None:
-    endpoint = start_endpoint(faults={SmtpFault.AUTH_FAIL_535})
-    result = send(endpoint.target())
-    assert result.exit_code is ExitCode.AUTH
-    assert result.failure_reply is not None
-    assert result.failure_reply.code == 535
-    assert classify(result.failure_reply, "AUTH") is ReplyClass.AUTH
-
-
 def test_given_wrong_password_when_authenticating_then_28(start_endpoint: StartEndpoint) -> None:
     from mailcanary.secret import Secret
 
@@ -225,12 +207,14 @@ def test_given_wrong_password_when_authenticating_then_28(start_endpoint: StartE
     assert result.exit_code is ExitCode.AUTH
 
 
-# -- faults in the transaction --------------------------------------------------------------------------
+# -- faults, each hitting one stage ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("fault", "stage", "exit_code", "code", "reply_class"),
     [
+        (SmtpFault.STARTTLS_REFUSED, Stage.STARTTLS, ExitCode.TLS, 454, ReplyClass.TRANSIENT),
+        (SmtpFault.AUTH_FAIL_535, Stage.AUTH, ExitCode.AUTH, 535, ReplyClass.AUTH),
         (SmtpFault.DATA_BEFORE_RCPT, Stage.DATA, ExitCode.DATA, 503, ReplyClass.SEQUENCE),
         (SmtpFault.RCPT_REFUSED, Stage.RCPT, ExitCode.NO_RECIPIENT, 550, ReplyClass.RECIPIENT),
         (SmtpFault.GREYLIST_451, Stage.RCPT, ExitCode.NO_RECIPIENT, 451, ReplyClass.TRANSIENT),

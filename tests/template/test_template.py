@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mailcanary.checks import Check
-from mailcanary.config import ENV_PREFIX, Settings
+from mailcanary.config import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
 from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,8 +201,11 @@ def test_given_the_dashboard_when_its_body_is_rendered_then_it_is_json_and_every
     titles = " | ".join(widget["properties"].get("title", "") for widget in rendered["widgets"])
     for wanted in ("Success rate per path", "SendLatency p50 / p99", "DeliveryLatency p50 / p99", "Bounces by type"):
         assert wanted in titles
+    assert "SES events not matched to a live canary" in titles
     searches = re.findall(r"SEARCH\('\{(?P<schema>[^}]+)\} MetricName=\\\"(?P<name>\w+)\\\"", body)
     assert len(searches) >= 8
+    # Given the counters of SES events that match no live canary, Then the dashboard shows both
+    assert {MetricName.UNMATCHED_SES_EVENT.value, MetricName.LATE_SES_EVENT.value} <= {name for _, name in searches}
     for schema, name in searches:
         namespace, *dimension_names = schema.split(",")
         assert_emitted(namespace, name, dict.fromkeys(dimension_names, ""))
@@ -229,3 +232,14 @@ def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number
 
     alarms = resources(template, "AWS::CloudWatch::Alarm")
     assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values()) == ALARM_METRICS
+
+
+def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_powertools(
+    template: dict[str, Any],
+) -> None:
+    # Given the XRaySubsegments parameter, Then it defaults to off (no X-Ray SDK in the cold start)
+    assert template["Parameters"]["XRaySubsegments"]["Default"] == "false"
+    assert template["Conditions"]["HasXRaySubsegments"] == {"Fn::Equals": [{"Ref": "XRaySubsegments"}, "true"]}
+    # And it reaches every function as the variable mailcanary.config and Powertools both read
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables[TRACE_DISABLED_VARIABLE] == {"Fn::If": ["HasXRaySubsegments", "false", "true"]}

@@ -65,7 +65,7 @@ _ALERTS = [("sns:Publish", {"Ref": "AlertTopic"})]
 _ALERT_STATE = [("dynamodb:UpdateItem", CANARY_TABLE), ("dynamodb:DeleteItem", CANARY_TABLE)]
 NEEDED: dict[str, list[tuple[str, Any]]] = {
     "CanaryFunction": [
-        ("dynamodb:TransactWriteItems", CANARY_TABLE),  # create the pending canary; settle it
+        ("dynamodb:TransactWriteItems", CANARY_TABLE),  # create the pending canary; record_sends; settle it
         ("dynamodb:UpdateItem", CANARY_TABLE),  # record_send, decide_path
         ("dynamodb:Query", CANARY_TABLE),  # read the canary back
         ("secretsmanager:GetSecretValue", {"Ref": "SmtpSecret"}),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings
+from mailcanary.config import Settings, xray_subsegments_enabled
 from mailcanary.errors import ConfigError
 
 
@@ -41,3 +41,22 @@ def test_given_table_variables_when_loaded_then_they_are_used() -> None:
 def test_given_non_positive_lost_after_when_loaded_then_error_names_the_variable() -> None:
     with pytest.raises(ConfigError, match="MAILCANARY_LOST_AFTER_SECONDS"):
         Settings.from_environ({"MAILCANARY_LOST_AFTER_SECONDS": "0"})
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"), [("true", False), ("TRUE", False), ("1", False), ("false", True), ("0", True), ("off", True)]
+)
+def test_given_powertools_trace_disabled_when_read_then_subsegments_follow_it(value: str, enabled: bool) -> None:
+    # Given the variable the template sets from XRaySubsegments, When read, Then Powertools' truth values apply
+    assert xray_subsegments_enabled({"POWERTOOLS_TRACE_DISABLED": value}) is enabled
+
+
+def test_given_no_trace_variable_when_read_then_subsegments_are_on_as_powertools_would_have_them() -> None:
+    # Given no POWERTOOLS_TRACE_DISABLED (e.g. a custom deployment), When read, Then Powertools' default: tracing on
+    assert xray_subsegments_enabled({}) is True
+
+
+def test_given_a_non_boolean_trace_variable_when_read_then_a_config_error_names_it() -> None:
+    # Given a typo in the variable, When read, Then a ConfigError naming the variable
+    with pytest.raises(ConfigError, match="POWERTOOLS_TRACE_DISABLED"):
+        xray_subsegments_enabled({"POWERTOOLS_TRACE_DISABLED": "maybe"})

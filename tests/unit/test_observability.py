@@ -115,3 +115,48 @@ def test_given_a_fresh_interpreter_when_observability_is_imported_then_powertool
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # Then Powertools was not loaded
     assert result.stdout.strip() == "False"
+
+
+def _import_handler_in_fresh_interpreter(trace_disabled: str) -> str:
+    """Import the sweeper handler as Lambda does (its environment, a new interpreter); say what got loaded."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = "import sys, functions.sweeper.app\nprint('aws_xray_sdk' in sys.modules)"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{root / 'shared'}:{root}",
+        "AWS_LAMBDA_FUNCTION_NAME": "mailcanary-test",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "mailcanary",
+        "POWERTOOLS_TRACE_DISABLED": trace_disabled,
+    }
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=root)
+    return result.stdout.strip()
+
+
+def test_given_x_ray_subsegments_off_when_a_handler_is_imported_then_the_x_ray_sdk_is_never_loaded() -> None:
+    # Given the template's default (POWERTOOLS_TRACE_DISABLED=true), When Lambda imports a handler
+    loaded = _import_handler_in_fresh_interpreter("true")
+    # Then the X-Ray SDK is not in the process (Powertools' tracer module loads it only when a Tracer is built)
+    assert loaded == "False"
+
+
+def test_given_x_ray_subsegments_on_when_a_handler_is_imported_then_the_tracer_wraps_it() -> None:
+    # Given XRaySubsegments=true (POWERTOOLS_TRACE_DISABLED=false), When Lambda imports a handler
+    loaded = _import_handler_in_fresh_interpreter("false")
+    # Then the X-Ray SDK is loaded for the handler's subsegments
+    assert loaded == "True"
+
+
+def test_given_tracing_off_when_a_function_is_traced_then_it_is_returned_untouched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given POWERTOOLS_TRACE_DISABLED in Powertools' spelling of true
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+
+    def handler(event: object, context: object) -> str:
+        return "ok"
+
+    # When the handler is decorated, Then it is the very same function
+    assert obs.traced(handler) is handler

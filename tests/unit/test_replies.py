@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id
+from mailcanary.smtp.dialogue import pair
+from mailcanary.smtp.replies import Code, Reply, ReplyClass, ReplyLine, classify, parse_reply_line, ses_message_id
+from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
 
 # (server, command, code, text, expected class). Texts are as those servers send them.
 REAL_REPLIES = [
@@ -17,6 +19,8 @@ REAL_REPLIES = [
     ("postfix", "RCPT", 503, "5.5.1 Error: need MAIL command", ReplyClass.SEQUENCE),
     ("postfix", "DATA", 554, "5.5.1 Error: no valid recipients", ReplyClass.SEQUENCE),
     ("postfix", "MAIL", 503, "5.5.1 Error: nested MAIL command", ReplyClass.SEQUENCE),
+    ("postfix", "BDAT", 502, "5.5.1 Error: command not implemented", ReplyClass.SYNTAX),
+    ("postfix", "MAIL", 554, "5.5.1 Error: no valid recipients", ReplyClass.SEQUENCE),
     (
         "postfix",
         "RCPT",
@@ -165,3 +169,40 @@ def test_property_every_reply_gets_exactly_one_class_and_4xx_is_transient(
     klass = classify(reply, command)
     assert (klass is ReplyClass.SUCCESS) == (200 <= code < 400)
     assert (klass is ReplyClass.TRANSIENT) == (400 <= code < 500)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("250-SIZE 1000", ReplyLine(250, True, "SIZE 1000")),
+        ("250 OK", ReplyLine(250, False, "OK")),
+        ("354", ReplyLine(354, False, "")),
+        ("199 too low", ReplyLine(None, False, "199 too low")),
+        ("25O not digits", ReplyLine(None, False, "25O not digits")),
+        ("250:colon", ReplyLine(None, False, "250:colon")),
+        ("\u0662\u0665\u0660 arabic digits", ReplyLine(None, False, "\u0662\u0665\u0660 arabic digits")),
+    ],
+)
+def test_given_transcript_line_when_framed_then_code_and_continuation_found(line: str, expected: ReplyLine) -> None:
+    # Given a server line as recorded; When framed (RFC 5321 4.2); Then code, continuation and text are split
+    assert parse_reply_line(line) == expected
+
+
+@given(
+    code=st.integers(min_value=200, max_value=599),
+    texts=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_property_transcript_reply_equals_the_smtplib_reply(code: int, texts: list[str]) -> None:
+    # Given reply lines as smtplib returns them (each trimmed) and as a transcript records them;
+    texts = [text.strip(" \t") for text in texts]
+    wire = [f"{code}{'-' if n < len(texts) - 1 else ' '}{text}" for n, text in enumerate(texts)]
+    transcript = Transcript(tuple(TranscriptLine(0.0, Direction.SERVER, line) for line in wire))
+    # When the validator's dialogue groups them
+    greeting = pair(transcript).greeting
+    # Then it holds the very Reply the session builds from smtplib (one parser for both)
+    assert greeting is not None
+    assert greeting.reply == Reply.from_smtplib(code, "\n".join(texts).encode())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.message_view import MessageView
 
 __all__ = ["is_auto_reply", "looks_like_unparsed_bounce"]
 
@@ -24,12 +24,11 @@ _BOUNCE_SUBJECT = re.compile(
 
 def is_auto_reply(view: MessageView) -> bool:
     """Auto-Submitted: auto-replied, a vendor auto-reply header, Precedence: auto_reply, or a tell-tale subject."""
-    message = view.message
-    if header(message, "Auto-Submitted").lower().startswith("auto-replied"):
+    if view.header("Auto-Submitted").lower().startswith("auto-replied"):
         return True
-    if any(message.get(name) is not None for name in _AUTO_REPLY_HEADERS):
+    if any(view.has_header(name) for name in _AUTO_REPLY_HEADERS):
         return True
-    if header(message, "Precedence").lower() == "auto_reply":
+    if view.header("Precedence").lower() == "auto_reply":
         return True
     return _AUTO_REPLY_SUBJECT.search(view.subject) is not None
 

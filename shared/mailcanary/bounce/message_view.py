@@ -86,12 +86,24 @@ class MessageView:
                 found.append((content_type, part))
         return tuple(found)
 
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        """The message's header names, lower-cased: most lookups are for headers a message does not have."""
+        return frozenset(name.lower() for name in self.message)
+
+    def has_header(self, name: str) -> bool:
+        return name.lower() in self._names
+
+    def header(self, name: str) -> str:
+        """`header(self.message, name)`, answering at once for an absent header (compat32 scans them all)."""
+        return header(self.message, name) if name.lower() in self._names else ""
+
     def first_part(self, *content_types: str) -> Message | None:
         return next((part for content_type, part in self.parts if content_type in content_types), None)
 
     @cached_property
     def subject(self) -> str:
-        raw = header(self.message, "Subject")
+        raw = self.header("Subject")
         try:
             return str(make_header(decode_header(raw)))
         except (HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -100,7 +112,7 @@ class MessageView:
     @cached_property
     def sender(self) -> str:
         """The From header, lower-cased, for matching `mailer-daemon@...` and friends."""
-        return header(self.message, "From").lower()
+        return self.header("From").lower()
 
     @cached_property
     def text(self) -> str:

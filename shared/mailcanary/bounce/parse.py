@@ -29,11 +29,11 @@ def parse_bounce(data: bytes) -> BounceReport:
     """
     if not isinstance(data, bytes | bytearray):
         raise BounceParseError(f"expected the message as bytes, got {type(data).__name__}")
-    if not data.strip():
+    if not data or data.isspace():  # (no stripped copy of a large message just to see it is blank)
         raise BounceParseError("empty input: no message to read")
     if len(data) > MAX_MESSAGE_BYTES:
         raise BounceParseError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
-    view = MessageView.from_bytes(bytes(data))
+    view = MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data))
     try:
         return _report(view)
     except (LookupError, UnicodeError) as exc:  # a charset or encoding the codecs reject outright

@@ -53,6 +53,8 @@ def _where(loaded: LoadedTranscript, index: int) -> str:
 
 def _human(name: str, loaded: LoadedTranscript, report: SequenceReport) -> str:
     count = f"{report.commands} commands, {loaded.format}"
+    if report.probe_commands:
+        count += f"; {report.probe_commands} conformance-probe commands left out"
     if report.valid:
         return f"{name}: valid ({count}): every command in RFC 5321 order"
     out = [f"{name}: INVALID ({count})"]

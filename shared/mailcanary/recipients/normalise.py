@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from email import policy
 from email.headerregistry import Address
+from functools import lru_cache
 
 from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
+from mailcanary.recipients.simple import simple_address
 
 __all__ = [
     "FORBIDDEN_CHARACTERS",
@@ -31,8 +33,12 @@ def has_injection(value: str) -> bool:
     return not FORBIDDEN_CHARACTERS.isdisjoint(value)
 
 
+@lru_cache(maxsize=4096)
 def normalise_domain(domain: str) -> str:
-    """Lower-case A-label form of a domain; a domain literal (`[192.0.2.1]`) is only lower-cased."""
+    """Lower-case A-label form of a domain; a domain literal (`[192.0.2.1]`) is only lower-cased.
+
+    Cached: a handful of domains recur across every message (a bad domain raises, and is not cached).
+    """
     lowered = domain.lower()
     if lowered.startswith("["):
         return lowered
@@ -56,6 +62,9 @@ def to_address(value: str) -> Address:
     if has_injection(value):
         raise RecipientInjectionError(value)
     text = value.strip()
+    plain = simple_address(text)  # exactly what the registry would give, when the mailbox is that plain
+    if plain is not None:
+        return plain
     try:
         return Address(addr_spec=text)
     except Exception:  # noqa: S110 - not a bare addr-spec (the parser raises various types): try a mailbox list

@@ -14,10 +14,12 @@ from email.headerregistry import Address, Group
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import Compat32
+from functools import lru_cache
 
 from mailcanary.recipients.errors import RecipientError
 from mailcanary.recipients.model import ADDRESS_FIELDS, AddressDefect, HeaderRecipients, ParsedAddress
 from mailcanary.recipients.normalise import has_injection, normalise_parts, printable
+from mailcanary.recipients.simple import NAMED_PLAIN_ADDRESS, split_mailboxes
 
 __all__ = ["parse_address_header", "parse_header_recipients"]
 
@@ -71,18 +73,68 @@ def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], l
     if "\x00" in value:
         defects.append(AddressDefect(field, "InjectionDefect", "NUL character in header value", excerpt, True))
     unfolded = value.replace("\r", "").replace("\n", "")  # unfold as policy.default does
-    try:
-        header = policy.default.header_factory(field, unfolded)
-    except Exception as exc:  # the registry's parser has raised on hostile input: keep the evidence
-        defects.append(AddressDefect(field, type(exc).__name__, f"header parser failed: {exc}", excerpt))
-        return [], defects
-    defects.extend(AddressDefect(field, type(d).__name__, str(d), excerpt) for d in header.defects)
-    addresses: list[ParsedAddress] = []
+    pieces = split_mailboxes(unfolded)  # plain elements skip the registry; the others are read one by one
+    found = _read_pieces(field, pieces) if pieces is not None else None
+    if found is None:
+        try:
+            found = _registry_read(field, unfolded)
+        except Exception as exc:  # the registry's parser has raised on hostile input: keep the evidence
+            defects.append(AddressDefect(field, type(exc).__name__, f"header parser failed: {exc}", excerpt))
+            return [], defects
+    mailboxes, registry_defects = found
+    defects.extend(AddressDefect(field, type(d).__name__, str(d), excerpt) for d in registry_defects)
+    return [_parsed(field, mailbox, group, defects, excerpt) for mailbox, group in mailboxes], defects
+
+
+_Read = tuple[list[tuple[Address, str | None]], list[Exception]]
+
+
+def _registry_read(field: str, text: str) -> _Read:
+    """The header registry's mailboxes (with their group's name) and defects for an address-list text."""
+    header = policy.default.header_factory(field, text)
     groups: tuple[Group, ...] = header.groups  # an AddressHeader (header_factory is untyped)
-    for group in groups:
-        for mailbox in group.addresses:
-            addresses.append(_parsed(field, mailbox, group.display_name, defects, excerpt))
-    return addresses, defects
+    return [(mailbox, group.display_name) for group in groups for mailbox in group.addresses], list(header.defects)
+
+
+@lru_cache(maxsize=1024)
+def _display_name(name: str) -> str | None:
+    """How the registry reads `name` as the display name of a plain address; None if it finds any defect.
+
+    The address after it is plain, so the name reads the same before any address: the registry reads it
+    once, before a stand-in address, and a name that recurs (encoded words, mostly) costs nothing more.
+    """
+    try:
+        mailboxes, defects = _registry_read("To", f"{name}<name@example.invalid>")
+    except Exception:
+        return None
+    if defects or len(mailboxes) != 1 or mailboxes[0][1] is not None:
+        return None
+    mailbox = mailboxes[0][0]
+    if (mailbox.username, mailbox.domain) != ("name", "example.invalid"):
+        return None
+    return str(mailbox.display_name)
+
+
+def _read_pieces(field: str, pieces: list[Address | str]) -> _Read | None:
+    """Plain elements as they are, the rest through the registry; None (read it whole) on any defect or error."""
+    mailboxes: list[tuple[Address, str | None]] = []
+    for piece in pieces:
+        if isinstance(piece, Address):
+            mailboxes.append((piece, None))
+            continue
+        named = NAMED_PLAIN_ADDRESS.fullmatch(piece)
+        display_name = _display_name(named["name"]) if named else None
+        if named and display_name is not None:
+            mailboxes.append((Address(display_name, named["local"], named["domain"]), None))
+            continue
+        try:
+            more, found = _registry_read(field, piece)
+        except Exception:  # read the whole value instead, which reports the failure
+            return None
+        if found:  # the registry orders a whole list's defects its own way: let it read the whole list
+            return None
+        mailboxes += more
+    return mailboxes, []
 
 
 def _parsed(

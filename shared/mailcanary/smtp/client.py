@@ -40,6 +40,7 @@ class Recorder:
                 forms.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
         self._secrets = tuple(sorted(forms, key=len, reverse=True))
         self.lines: list[TranscriptLine] = []
+        self.probe = False  # set while the conformance probe runs: the lines it records are marked
         self._debug = _log.isEnabledFor(logging.DEBUG)
 
     def record(self, direction: Direction, text: str, tls: bool) -> None:
@@ -49,12 +50,16 @@ class Recorder:
         """Record lines that left or arrived together (one timestamp), secrets scrubbed first."""
         if self._secrets:
             texts = [self._scrub(text) for text in texts]
-        now = time.monotonic()
-        lines = [TranscriptLine(now, direction, text, tls) for text in texts]
-        self.lines.extend(lines)
+        now, probe = time.monotonic(), self.probe
+        lines = [TranscriptLine(now, direction, text, tls, probe) for text in texts]
+        self.lines += lines
         if self._debug:
             for line in lines:
                 _log.debug("%s", line.render())
+
+    def record_replies(self, raw: list[bytes], tls: bool) -> None:
+        """Record reply lines as read from the socket (one timestamp), decoded, secrets scrubbed first."""
+        self.record_many(Direction.SERVER, [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in raw], tls)
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
@@ -83,9 +88,8 @@ class _RecordingReader:
             self.pending.append(line)
         return line
 
-    def take(self) -> list[str]:
-        lines = [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in self.pending]
-        self.pending.clear()
+    def take(self) -> list[bytes]:
+        lines, self.pending = self.pending, []
         return lines
 
     def close(self) -> None:
@@ -144,14 +148,15 @@ class RecordingSMTP(smtplib.SMTP):
         super().putcmd(_VERBS.get(cmd, cmd), args)
 
     def send(self, s: str | bytes) -> None:  # type: ignore[override]
-        text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
-        if self._data_sends >= 0:
-            self._data_sends += 1
-        payload = self._data_sends > 1  # the message itself, after the DATA command
+        sends = self._data_sends
+        if sends >= 0:
+            self._data_sends = sends = sends + 1
+        payload = sends > 1  # the message itself, after the DATA command
         tls = self.tls_active
         try:
             super().send(s)
         finally:  # recorded after the bytes left (or failed to), so the bookkeeping overlaps the round trip
+            text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
             lines = text.removesuffix("\r\n").split("\r\n")
             self.recorder.record_many(Direction.CLIENT, lines if payload else [self._redact(x) for x in lines], tls)
         if payload:
@@ -176,7 +181,7 @@ class RecordingSMTP(smtplib.SMTP):
             code, message = super().getreply()
         finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
             if isinstance(reader, _RecordingReader) and reader.pending:
-                self.recorder.record_many(Direction.SERVER, reader.take(), tls)
+                self.recorder.record_replies(reader.take(), tls)
         self._last_raw = (code, message)
         return code, message
 

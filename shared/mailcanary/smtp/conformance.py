@@ -9,6 +9,10 @@ If a broken server answers 354 to a probe's DATA, it is now reading message cont
 more content, so the one in-band way out is the terminating dot. We send the dot at once — an empty
 message with no recipients, nothing anyone could receive — record the server's answer as evidence, and
 RSET. (Dropping the connection would also abort the transaction, but would cost the canary its session.)
+
+Every line of the probe, from the opening RSET to the reply to the closing one, is marked `probe` in the
+transcript: those commands are out of order on purpose, so `sequence.validate` judges the canary's own
+session without them (the probe's findings are in the `ConformanceResult`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,14 @@ def _rset(client: RecordingSMTP) -> Reply:
 
 def probe_sequence(client: RecordingSMTP, mail_from: str, recipient: str) -> ConformanceResult:
     """Run the three out-of-order probes on an open, greeted (and authenticated) connection."""
+    client.recorder.probe = True
+    try:
+        return _probe(client, mail_from, recipient)
+    finally:
+        client.recorder.probe = False
+
+
+def _probe(client: RecordingSMTP, mail_from: str, recipient: str) -> ConformanceResult:
     probes: list[ConformanceProbe] = []
     try:
         fence = _rset(client)

@@ -12,12 +12,56 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from mailcanary.smtp._reply_parse import ParsedReply, build_reply, parse_line
+from mailcanary.smtp.replies import Reply, parse_reply_line
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
 
-__all__ = ["Dialogue", "Exchange", "pair"]
+__all__ = ["Dialogue", "Exchange", "ParsedReply", "pair"]
 
 _GREETING_CODES = frozenset({220, 421, 554})
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReply:
+    """A complete (possibly multi-line) reply from a transcript, and where it sits there.
+
+    `reply` is the same value the session builds from smtplib (`replies.Reply`), or None when the server
+    wrote something that is not an SMTP reply line (a capture may contain anything).
+    """
+
+    reply: Reply | None
+    lines: tuple[str, ...]  # as the server wrote them, codes included
+    first_index: int
+    last_index: int
+
+    @property
+    def code(self) -> int | None:
+        return self.reply.code if self.reply is not None else None
+
+    @property
+    def enhanced(self) -> str | None:
+        return self.reply.enhanced_status if self.reply is not None else None
+
+    @property
+    def positive(self) -> bool:
+        """A positive completion (2xx, RFC 5321 4.2.1); 3xx go-aheads are not completions."""
+        return self.reply is not None and 200 <= self.reply.code < 300
+
+    def describe(self) -> str:
+        """`503 5.5.1 Error: need RCPT command` — the first line as the server wrote it."""
+        return self.lines[0] if self.lines else ""
+
+    def keywords(self) -> frozenset[str]:
+        """The EHLO keywords this reply advertises (see `Reply.keywords`)."""
+        return self.reply.keywords() if self.reply is not None else frozenset()
+
+
+def _build_reply(lines: list[str], first_index: int, last_index: int) -> ParsedReply:
+    """A reply from its lines: the code of the last line (RFC 5321 says they agree), status from the first."""
+    parsed = [parse_reply_line(line) for line in lines]
+    code = parsed[-1].code
+    # trimmed as smtplib trims, so a transcript's reply equals the one the session saw
+    reply = Reply.from_lines(code, [each.text.strip(" \t") for each in parsed]) if code is not None else None
+    return ParsedReply(reply, tuple(lines), first_index, last_index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +78,7 @@ class Exchange:
     before_greeting: bool = False  # sent before the server's greeting arrived
     content_lines: int = 0  # DATA content lines, or BDAT chunk lines
     early_content: bool = False  # DATA content sent before the server's 354
+    probe: bool = False  # sent by the conformance probe, out of order on purpose (`TranscriptLine.probe`)
 
     def replied_before(self, index: int) -> bool:
         """Whether the final reply had arrived before transcript line `index` was sent."""
@@ -61,6 +106,7 @@ class _Open:
     interim: list[ParsedReply] = field(default_factory=list)
     content_lines: int = 0
     early_content: bool = False
+    probe: bool = False
 
     def freeze(self) -> Exchange:
         return Exchange(
@@ -74,6 +120,7 @@ class _Open:
             self.before_greeting,
             self.content_lines,
             self.early_content,
+            self.probe,
         )
 
 
@@ -112,7 +159,7 @@ class _Pairer:
     def command(self, index: int, line: TranscriptLine, *, pipelined: bool) -> None:
         words = line.text.split()
         verb = words[0].upper() if words else ""
-        opened = _Open(index, line.text, verb, line.tls, pipelined, before_greeting=not self.greeting_seen)
+        opened = _Open(index, line.text, verb, line.tls, pipelined, not self.greeting_seen, probe=line.probe)
         self.exchanges.append(opened)
         self.queue.append(opened)
         if verb == "DATA":
@@ -172,16 +219,16 @@ def pair(transcript: Transcript) -> Dialogue:
             if not pending:
                 start = index
             pending.append(line.text)
-            parsed = parse_line(line.text)
+            parsed = parse_reply_line(line.text)
             if parsed.more and parsed.code is not None:
                 continue
-            pairer.reply(build_reply(pending, start, index))
+            pairer.reply(_build_reply(pending, start, index))
             pending = []
         else:
             if pending:  # a multi-line reply cut short by the client: judge what arrived
-                pairer.reply(build_reply(pending, start, index - 1))
+                pairer.reply(_build_reply(pending, start, index - 1))
                 pending = []
             pairer.client(index, line)
     if pending:
-        pairer.reply(build_reply(pending, start, len(transcript.lines) - 1))
+        pairer.reply(_build_reply(pending, start, len(transcript.lines) - 1))
     return pairer.finish()

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
-__all__ = ["Code", "Reply", "ReplyClass", "classify", "ses_message_id"]
+__all__ = ["Code", "Reply", "ReplyClass", "ReplyLine", "classify", "parse_reply_line", "ses_message_id"]
 
 # RFC 3463 section 2: class "." subject "." detail, at the start of the reply text (RFC 2034).
-_ENHANCED_STATUS = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+_ENHANCED_STATUS = re.compile(r"^([245])\.([0-9]{1,3})\.([0-9]{1,3})(?=\s|$)")
 # The SES SMTP interface answers the final dot with "250 Ok <message-id>" (sometimes without the brackets).
 _SES_OK = re.compile(r"^Ok\s+<?([A-Za-z0-9][A-Za-z0-9._@-]*)>?\s*$", re.IGNORECASE)
 
@@ -71,7 +72,26 @@ _AUTH_CODES = frozenset({Code.AUTH_REQUIRED, Code.AUTH_TOO_WEAK, Code.AUTH_FAILE
 _RECIPIENT_CODES = frozenset({Code.MAILBOX_UNAVAILABLE, Code.USER_NOT_LOCAL, Code.MAILBOX_NAME_NOT_ALLOWED})
 _POLICY_CODES = frozenset({Code.EXCEEDED_STORAGE, Code.TRANSACTION_FAILED})
 # Commands for which "x.5.1 invalid command" means "not valid in this state" (Postfix: 554 5.5.1 no valid recipients).
-_SEQUENCE_SENSITIVE = frozenset({"DATA", "RCPT", "BDAT"})
+_SEQUENCE_SENSITIVE = frozenset({"MAIL", "RCPT", "DATA", "BDAT"})
+
+
+class ReplyLine(NamedTuple):
+    """One line as a server wrote it: its 3-digit code (None when it is not a reply line), and whether more follow."""
+
+    code: int | None
+    more: bool
+    text: str  # after `250-` / `250 `; the whole line when it is not a reply line
+
+
+def parse_reply_line(line: str) -> ReplyLine:
+    """Split `250-SIZE 1000` into code 250, more=True, text `SIZE 1000` (RFC 5321 4.2 framing); never raises.
+
+    smtplib does this framing for its own replies; transcripts (ours or a capture) need it done again.
+    """
+    code, sep = line[:3], line[3:4]
+    if len(code) == 3 and code[0] in "2345" and code.isascii() and code.isdigit() and sep in ("", " ", "-"):
+        return ReplyLine(int(code), sep == "-", line[4:])
+    return ReplyLine(None, False, line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +126,13 @@ class Reply:
     def positive(self) -> bool:
         return 200 <= self.code < 400
 
+    def keywords(self) -> frozenset[str]:
+        """EHLO keywords (RFC 5321 4.1.1.1): the first word of every line after the first, upper-cased.
+
+        The old `AUTH=LOGIN` form counts as `AUTH`.
+        """
+        return frozenset(words[0].split("=", 1)[0].upper() for words in map(str.split, self.lines[1:]) if words)
+
     def __str__(self) -> str:
         return " ".join([str(self.code), *(line for line in self.lines if line)])
 
@@ -121,10 +148,11 @@ def classify(reply: Reply, command: str | None = None) -> ReplyClass:
     """Classify a reply, optionally knowing the command it answers (`"DATA"`, `"RCPT"`, ...).
 
     Precedence, most specific first: 2xx/3xx succeed; any 4xx is transient (RFC 5321 reply class 4:
-    retrying may succeed, whatever the subject); 503 is a sequence error, and so is x.5.1 answering
-    DATA/RCPT (Postfix's `554 5.5.1 Error: no valid recipients`); 500/501/502/504 are syntax; 530/534/
-    535/538 are auth; then the enhanced status subject (x.1.x addressing → recipient, x.7.x security or
-    policy → policy/content) overrides the basic code (550/551/553 recipient, 552/554 policy/content).
+    retrying may succeed, whatever the subject); 503 is a sequence error; 500/501/502/504 are syntax
+    (Postfix's `502 5.5.1 Error: command not implemented` too); x.5.1 answering MAIL/RCPT/DATA/BDAT is
+    a sequence error (Postfix's `554 5.5.1 Error: no valid recipients`); 530/534/535/538 are auth; then
+    the enhanced status subject (x.1.x addressing → recipient, x.7.x security or policy → policy/content)
+    overrides the basic code (550/551/553 recipient, 552/554 policy/content).
     """
     code = reply.code
     if 200 <= code < 400:
@@ -137,10 +165,10 @@ def classify(reply: Reply, command: str | None = None) -> ReplyClass:
     if code == Code.BAD_SEQUENCE:
         return ReplyClass.SEQUENCE
     verb = command.split(None, 1)[0].upper() if command and command.strip() else None
-    if status is not None and status[1:] == (5, 1) and verb in _SEQUENCE_SENSITIVE:
-        return ReplyClass.SEQUENCE
     if code in _SYNTAX_CODES:
         return ReplyClass.SYNTAX
+    if status is not None and status[1:] == (5, 1) and verb in _SEQUENCE_SENSITIVE:
+        return ReplyClass.SEQUENCE
     if code in _AUTH_CODES:
         return ReplyClass.AUTH
     if status is not None and status[1] == 1:

@@ -118,13 +118,20 @@ def _settle_points(exchanges: tuple[Exchange, ...]) -> list[float]:
     return points
 
 
-def validate(transcript: Transcript, *, tls_required: bool = True) -> SequenceReport:
+def validate(transcript: Transcript, *, tls_required: bool = True, include_probe: bool = False) -> SequenceReport:
     """Check a transcript against RFC 5321 command order (and STARTTLS, AUTH, PIPELINING rules).
 
     `tls_required` makes AUTH in clear text a violation (the default, as for the SES SMTP interface).
+    Commands the conformance probe sent out of order on purpose (lines marked `probe`) are left out,
+    server answers included, unless `include_probe`: the probe's RSET fence leaves the session as it
+    found it, so the rest is judged as if it had not run, and its findings are the probe's own result.
     """
     dialogue = pair(transcript)
     exchanges = dialogue.exchanges
+    skipped = 0
+    if not include_probe:
+        exchanges = tuple(ex for ex in exchanges if not ex.probe)
+        skipped = len(dialogue.exchanges) - len(exchanges)
     settles = _settle_points(exchanges)
     judge = _Judge(dialogue, tls_required)
     confirmed, settled = SessionState(), 0
@@ -150,4 +157,5 @@ def validate(transcript: Transcript, *, tls_required: bool = True) -> SequenceRe
         server_refusals=sequence_refusals(exchanges, first_rule),
         server_acceptances=out_of_order_acceptances(exchanges),
         commands=len(exchanges),
+        probe_commands=skipped,
     )

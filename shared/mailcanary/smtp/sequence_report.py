@@ -52,19 +52,26 @@ _REFERENCES = {
 }
 
 
+class _AtCommand:
+    """A finding about the command at transcript line `index` (0-based)."""
+
+    __slots__ = ()
+    index: int
+
+    @property
+    def position(self) -> int:
+        """1-based line of the transcript, for people."""
+        return self.index + 1
+
+
 @dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(_AtCommand):
     """A client command sent out of order: which rule, which command, where, and why it is wrong."""
 
     rule: Rule
     index: int  # 0-based position of the command line in the transcript
     command: str  # as sent, with AUTH arguments redacted
     explanation: str
-
-    @property
-    def position(self) -> int:
-        """1-based line of the transcript, for people."""
-        return self.index + 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,7 +84,7 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
-class ServerRefusal:
+class ServerRefusal(_AtCommand):
     """The server refused a command as a bad sequence (503, or x.5.1 on MAIL/RCPT/DATA/BDAT)."""
 
     index: int  # 0-based position of the refused command in the transcript
@@ -87,10 +94,6 @@ class ServerRefusal:
     reply: str  # the first reply line as the server wrote it
     confirms: Rule | None  # the client violation on the same command, when there is one
     explanation: str
-
-    @property
-    def position(self) -> int:
-        return self.index + 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,17 +108,13 @@ class ServerRefusal:
 
 
 @dataclass(frozen=True, slots=True)
-class ServerAcceptance:
+class ServerAcceptance(_AtCommand):
     """The server accepted a command it should have refused as out of sequence (DATA with no RCPT, ...)."""
 
     index: int
     command: str
     reply: str
     explanation: str
-
-    @property
-    def position(self) -> int:
-        return self.index + 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "command": self.command, "reply": self.reply, "explanation": self.explanation}
@@ -129,6 +128,7 @@ class SequenceReport:
     server_refusals: tuple[ServerRefusal, ...] = ()
     server_acceptances: tuple[ServerAcceptance, ...] = ()
     commands: int = 0  # how many client commands were judged
+    probe_commands: int = 0  # conformance-probe commands left out (deliberately out of order)
 
     @property
     def valid(self) -> bool:
@@ -142,6 +142,7 @@ class SequenceReport:
         return {
             "valid": self.valid,
             "commands": self.commands,
+            "probe_commands": self.probe_commands,
             "violations": [v.to_dict() for v in self.violations],
             "server_refusals": [r.to_dict() for r in self.server_refusals],
             "server_acceptances": [a.to_dict() for a in self.server_acceptances],

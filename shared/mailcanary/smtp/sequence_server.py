@@ -1,37 +1,29 @@
 """The server's side of sequence checking: refusals that are sequence errors, and out-of-order acceptances.
 
-A 503 (RFC 5321 "bad sequence of commands"), or an RFC 3463 x.5.1 status on MAIL/RCPT/DATA/BDAT (such
-as Postfix's `554 5.5.1 Error: no valid recipients`), is a sequence refusal. A server that answers DATA
+A reply `replies.classify` calls a sequence error is a sequence refusal: a 503 (RFC 5321 "bad sequence
+of commands"), or a permanent RFC 3463 x.5.1 status on MAIL/RCPT/DATA/BDAT that is not a syntax code
+(such as Postfix's `554 5.5.1 Error: no valid recipients`). A server that answers DATA
 with 354 when no RCPT was accepted, or accepts RCPT outside a transaction, is a server that lets
 out-of-order commands through — what the conformance probe is looking for.
 """
 
 from __future__ import annotations
 
-from mailcanary.smtp._reply_parse import ParsedReply
-from mailcanary.smtp.dialogue import Exchange
+from mailcanary.smtp.dialogue import Exchange, ParsedReply
+from mailcanary.smtp.replies import ReplyClass, classify
 from mailcanary.smtp.sequence_report import Rule, ServerAcceptance, ServerRefusal
 from mailcanary.smtp.sequence_state import SessionState, shown
 
 __all__ = ["out_of_order_acceptances", "sequence_refusals"]
 
-BAD_SEQUENCE = 503
-_TRANSACTION_VERBS = frozenset({"MAIL", "RCPT", "DATA", "BDAT"})
-_SYNTAX_CODES = frozenset({500, 501, 502})
 
-
-def _refusal(ex: Exchange, reply: ParsedReply, confirms: Rule | None) -> ServerRefusal | None:
-    code = reply.code
-    if code is None:
+def _refusal(ex: Exchange, parsed: ParsedReply, confirms: Rule | None) -> ServerRefusal | None:
+    reply = parsed.reply
+    if reply is None or classify(reply, ex.verb) is not ReplyClass.SEQUENCE:
         return None
-    x51 = reply.enhanced is not None and reply.enhanced[1:] == ".5.1" and code not in _SYNTAX_CODES
-    if code != BAD_SEQUENCE and not (x51 and ex.verb in _TRANSACTION_VERBS):
-        return None
-    status = f" {reply.enhanced}" if reply.enhanced else ""
-    said = reply.describe()[3:].lstrip(" -")
-    said = said[len(reply.enhanced) :].lstrip() if reply.enhanced and said.startswith(reply.enhanced) else said
-    why = f"the server refused {ex.verb} with {code}{status}, a bad-sequence reply: {said!r}"
-    return ServerRefusal(ex.index, shown(ex), code, reply.enhanced, reply.describe(), confirms, why)
+    status = f" {reply.enhanced_status}" if reply.enhanced_status else ""
+    why = f"the server refused {ex.verb} with {reply.code}{status}, a bad-sequence reply: {reply.message!r}"
+    return ServerRefusal(ex.index, shown(ex), reply.code, reply.enhanced_status, parsed.describe(), confirms, why)
 
 
 def sequence_refusals(exchanges: tuple[Exchange, ...], confirms: dict[int, Rule]) -> tuple[ServerRefusal, ...]:

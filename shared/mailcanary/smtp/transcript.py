@@ -2,6 +2,9 @@
 
 Secrets never enter a transcript: the session redacts AUTH arguments before a line is recorded, so
 anything built from a transcript (logs, JSON, alerts) is safe to publish.
+
+Lines the conformance probe sends and receives are marked `probe`: those commands are out of order on
+purpose, so the sequence validator leaves them out of its verdict on the canary's own session.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Direction", "Transcript", "TranscriptLine"]
 
@@ -23,17 +26,22 @@ class Direction(StrEnum):
     SERVER = "server"
 
 
-@dataclass(frozen=True, slots=True)
-class TranscriptLine:
-    """One command or one reply line, with a monotonic timestamp (seconds) and whether TLS was active."""
+class TranscriptLine(NamedTuple):
+    """One command or one reply line, with a monotonic timestamp (seconds) and whether TLS was active.
+
+    An immutable record like the package's frozen dataclasses, but tuple-backed: the session records one
+    per line while the server waits, and a tuple is built about four times faster than a frozen dataclass.
+    """
 
     at: float
     direction: Direction
     text: str
     tls: bool = False
+    probe: bool = False  # inside the conformance probe's RSET fence (deliberately out of order)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": round(self.at, 6), "direction": self.direction.value, "text": self.text, "tls": self.tls}
+        data = {"at": round(self.at, 6), "direction": self.direction.value, "text": self.text, "tls": self.tls}
+        return data | {"probe": True} if self.probe else data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptLine:
@@ -42,6 +50,7 @@ class TranscriptLine:
             direction=Direction(data["direction"]),
             text=str(data["text"]),
             tls=bool(data.get("tls", False)),
+            probe=bool(data.get("probe", False)),
         )
 
     def render(self) -> str:

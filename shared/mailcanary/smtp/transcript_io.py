@@ -1,7 +1,8 @@
 """Load a saved SMTP transcript: our JSON, or the text swaks prints, so users can check their own captures.
 
-JSON is a list of transcript-line objects (`{"at", "direction", "text", "tls"}`) or an object holding
-that list under "transcript" (as `smtp-probe --json` prints it). swaks text uses its transaction hints:
+JSON is a list of transcript-line objects (`{"at", "direction", "text", "tls"}`, plus `"probe": true` on
+the conformance probe's lines) or an object holding that list under "transcript" (as `smtp-probe --json`
+prints it). swaks text uses its transaction hints:
 ` ->`/`<- ` plain, ` ~>`/`<~ ` inside TLS, `**>`/`<**` and `*~>`/`<~*` for lines swaks did not expect,
 `===`/`***` for its own messages (skipped). AUTH arguments and AUTH answers are redacted on load, so a
 capture holding credentials cannot leak them through anything built from it.
@@ -52,6 +53,7 @@ def _line_adapter() -> TypeAdapter[list[Any]]:
         direction: Direction
         text: StrictStr
         tls: StrictBool = False
+        probe: StrictBool = False
 
     return TypeAdapter(list[TranscriptLineModel])
 
@@ -72,7 +74,7 @@ def _redacted(lines: list[TranscriptLine]) -> list[TranscriptLine]:
             in_auth = bool(words) and words[0].upper() == "AUTH"
             if in_auth and len(words) > 2:
                 text = " ".join([*words[:2], REDACTED])
-        out.append(line if text == line.text else TranscriptLine(line.at, line.direction, text, line.tls))
+        out.append(line if text == line.text else line._replace(text=text))
     return out
 
 
@@ -98,7 +100,7 @@ def parse_json_transcript(text: str) -> LoadedTranscript:
         item = int(where[0]) + 1 if where and isinstance(where[0], int) else 1
         field = ".".join(str(part) for part in where[1:]) or "line"
         raise TranscriptFormatError(f"transcript line {item}: {field}: {first['msg']}") from exc
-    lines = [TranscriptLine(m.at, m.direction, m.text, m.tls) for m in models]
+    lines = [TranscriptLine(m.at, m.direction, m.text, m.tls, m.probe) for m in models]
     if not lines:
         raise TranscriptFormatError("line 1: the transcript holds no SMTP lines")
     positions = tuple(range(1, len(lines) + 1))

@@ -29,6 +29,7 @@ __all__ = [
     "load",
     "path_from_item",
     "path_item",
+    "send_update",
 ]
 
 Item = dict[str, Any]  # a low-level DynamoDB item: attribute name → AttributeValue
@@ -201,3 +202,23 @@ def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed canary item {head.get('pk')!r}: {exc!r}") from exc
+
+
+def send_update(
+    path: PathRecord, ses_message_id: str, sent_at: datetime
+) -> tuple[str, str, dict[str, str], dict[str, Any]]:
+    """(update expression, condition, names, values) attaching one send to a still-pending, unsent path."""
+    values = {
+        ":pending": {"S": CanaryState.PENDING.value},
+        ":id": {"S": ses_message_id},
+        ":at": {"S": iso(sent_at)},
+        ":env": dump(list(path.envelope)),
+        ":exp": dump({rcpt: outcome.value for rcpt, outcome in path.expected}),
+        ":one": {"N": "1"},
+    }
+    return (
+        "SET ses_message_id = :id, sent_at = :at, envelope = :env, expected = :exp, version = version + :one",
+        "attribute_exists(pk) AND attribute_not_exists(ses_message_id) AND #state = :pending",
+        {"#state": "state"},
+        values,
+    )

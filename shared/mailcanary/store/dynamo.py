@@ -8,7 +8,7 @@ a canary swept `lost` stays lost even if its Delivery arrives afterwards (the ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +29,7 @@ __all__ = ["DEFAULT_RETENTION", "CanaryStore", "RecordedEvent"]
 DEFAULT_RETENTION = timedelta(days=30)
 _T = TypeVar("_T")
 _PENDING = {":pending": {"S": CanaryState.PENDING.value}}
+_TRANSACTION_LIMIT = 100  # DynamoDB's maximum actions per TransactWriteItems
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,22 +82,46 @@ class CanaryStore:
 
         Lets the canary be created before it is sent, so an SES event can never arrive for an unknown canary.
         """
-        names = {"#state": "state"}
-        values = _PENDING | {
-            ":id": {"S": ses_message_id},
-            ":at": {"S": codec.iso(sent_at)},
-            ":env": codec.dump(list(path.envelope)),
-            ":exp": codec.dump({rcpt: outcome.value for rcpt, outcome in path.expected}),
-            ":one": {"N": "1"},
-        }
-        return self._update_path(
-            canary_id,
-            path.name,
-            "SET ses_message_id = :id, sent_at = :at, envelope = :env, expected = :exp, version = version + :one",
-            "attribute_exists(pk) AND attribute_not_exists(ses_message_id) AND #state = :pending",
-            names,
-            values,
-        )
+        return self._update_path(canary_id, path.name, *codec.send_update(path, ses_message_id, sent_at))
+
+    def record_sends(self, canary_id: str, sends: Sequence[tuple[PathRecord, str, datetime]]) -> None:
+        """`record_send` for several paths of one canary, each (path, SES message id, sent at), in few calls.
+
+        Two or more go in TransactWriteItems of up to 100 conditional updates each (the same condition as
+        `record_send`, so nothing is recorded twice or on a decided path; a transaction bills 2 write units
+        per item). If a transaction is refused, its sends are retried one by one, so a conflict surfaces
+        exactly as `record_send` reports it and the other paths are still recorded.
+        """
+        for start in range(0, len(sends), _TRANSACTION_LIMIT):
+            chunk = sends[start : start + _TRANSACTION_LIMIT]
+            if len(chunk) == 1:
+                path, ses_message_id, sent_at = chunk[0]
+                self.record_send(canary_id, path, ses_message_id=ses_message_id, sent_at=sent_at)
+                continue
+            items: list[Any] = []
+            for path, ses_message_id, sent_at in chunk:
+                expression, condition, names, values = codec.send_update(path, ses_message_id, sent_at)
+                items.append(
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": self._key(canary_id, PATH_SK_PREFIX + path.name),
+                            "UpdateExpression": expression,
+                            "ConditionExpression": condition,
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": values,
+                        }
+                    }
+                )
+            try:
+                self._client.transact_write_items(TransactItems=items)
+            except ClientError as exc:
+                if _conflict_code(exc) not in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+                    raise StoreError(f"recording sends of {canary_id} failed: {_conflict_code(exc)}") from exc
+                for path, ses_message_id, sent_at in chunk:
+                    self.record_send(canary_id, path, ses_message_id=ses_message_id, sent_at=sent_at)
+            except BotoCoreError as exc:
+                raise StoreError(f"recording sends of {canary_id} failed: {exc}") from exc
 
     def get(self, canary_id: str) -> CanaryRecord | None:
         """The canary with all its paths (strongly consistent), or None."""

@@ -86,6 +86,50 @@ def test_given_path_without_message_id_when_created_then_it_is_not_in_the_index(
         store.record_send("c2", path, ses_message_id="other", sent_at=T0)
 
 
+def _unsent(canary_id: str, names: list[str]) -> list[Any]:
+    deadline = T0 + timedelta(minutes=15)
+    rcpt = simulator_address(Scenario.SUCCESS, canary_id)
+    return [new_path(canary_id, name, PathKind.SMTP, name, deadline=deadline, envelope=[rcpt]) for name in names]
+
+
+def test_given_many_unsent_paths_when_their_sends_are_recorded_together_then_each_is_attached_once(
+    store: CanaryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a canary with 60 unsent paths, and transactions of 25 (so chunks are exercised below 100 paths,
+    # the most one canary can have: create() writes it and its paths in one transaction)
+    monkeypatch.setattr("mailcanary.store.dynamo._TRANSACTION_LIMIT", 25)
+    paths = _unsent("c3", [f"smtp:t{i}" for i in range(60)])
+    store.create(new_canary("c3", paths, created_at=T0))
+    # When all their sends are recorded in one call
+    store.record_sends("c3", [(path, f"id-{path.name}", T0 + timedelta(seconds=2)) for path in paths])
+    # Then every path carries its own message id and is found by it
+    loaded = store.get("c3")
+    assert loaded is not None
+    assert {path.name: path.ses_message_id for path in loaded.paths} == {p.name: f"id-{p.name}" for p in paths}
+    assert store.find_path("id-smtp:t59") == ("c3", "smtp:t59")
+    # And recording one of them again is refused (the condition is the one record_send has)
+    with pytest.raises(TransitionConflictError):
+        store.record_sends("c3", [(paths[0], "other", T0), (paths[1], "other", T0)])
+
+
+def test_given_one_path_already_decided_when_sends_are_recorded_together_then_the_others_still_are(
+    store: CanaryStore,
+) -> None:
+    # Given three unsent paths, one of them already decided (e.g. swept lost meanwhile)
+    paths = _unsent("c4", ["a", "b", "c"])
+    store.create(new_canary("c4", paths, created_at=T0))
+    store.decide_path("c4", "b", CanaryState.LOST, [], now=T0)
+    # When the three sends are recorded together
+    with pytest.raises(TransitionConflictError):
+        store.record_sends("c4", [(path, f"id-{path.name}", T0) for path in paths])
+    # Then the decided path did not move backwards, and the path before it was still recorded
+    loaded = store.get("c4")
+    assert loaded is not None
+    assert loaded.path("b").state is CanaryState.LOST  # type: ignore[union-attr]
+    assert loaded.path("b").ses_message_id is None  # type: ignore[union-attr]
+    assert loaded.path("a").ses_message_id == "id-a"  # type: ignore[union-attr]
+
+
 def test_given_event_when_recorded_twice_then_applied_once(store: CanaryStore) -> None:
     store.create(canary_with("c1"))
     event = _delivery("Delivery#a", simulator_address(Scenario.SUCCESS, "c1"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, compile_ci, read_sections
-from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import Finding
 
 _NOT_DELIVERED = Section(
@@ -30,7 +30,7 @@ class Domino:
     name = "domino"
 
     def detect(self, msg: MessageView) -> bool:
-        mailer = header(msg.message, "X-Mailer").lower()
+        mailer = msg.header("X-Mailer").lower()
         if "domino" in mailer or "lotus" in mailer:
             return True
         if msg.mentions("failure reasons") and _REASONS.search(msg.text) is not None:

@@ -8,7 +8,7 @@ groups:" and, further down, "Remote Server returned '550 5.1.1 RESOLVER.ADR.Reci
 from __future__ import annotations
 
 from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compile_ci
-from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.message_view import MessageView
 
 _PHRASES = (
     "could not be reached",
@@ -19,9 +19,9 @@ _PHRASES = (
 
 
 def _detect(msg: MessageView) -> bool:
-    if msg.message.get("X-MS-Exchange-Message-Is-Ndr") is not None:
+    if msg.has_header("X-MS-Exchange-Message-Is-Ndr"):
         return True
-    mailer = header(msg.message, "X-Mailer").lower()
+    mailer = msg.header("X-Mailer").lower()
     return "microsoft exchange" in mailer or msg.mentions(*_PHRASES)
 
 

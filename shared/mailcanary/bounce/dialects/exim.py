@@ -26,7 +26,7 @@ class Exim:
     name = "exim"
 
     def detect(self, msg: MessageView) -> bool:
-        failed = msg.message.get("X-Failed-Recipients") is not None
+        failed = msg.has_header("X-Failed-Recipients")
         return failed or msg.mentions("created automatically by mail delivery software")
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:

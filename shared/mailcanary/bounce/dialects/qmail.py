@@ -17,7 +17,7 @@ from mailcanary.bounce.dialects.base import ADDRESS, Section, TextDialect, compi
 
 QMAIL = TextDialect(
     "qmail",
-    lambda msg: msg.mentions("qmail-send program") or "invoked for bounce" in str(msg.message.get("Received", "")),
+    lambda msg: msg.mentions("qmail-send program") or "invoked for bounce" in msg.header("Received"),
     Section(
         start=("wasn't able to deliver", "was not able to deliver", "could not be delivered"),
         head=compile_ci(rf"^<(?P<addr>{ADDRESS})>:\s*(?P<rest>.*)$"),
