@@ -209,3 +209,15 @@ def test_given_round_summary_when_looking_up_accepted_messages_then_api_uses_des
     assert [(a.message_id, a.destinations) for a in accepted] == [("m1", ("a@x.test",)), ("s1", ("a@x.test",))]
     _, missing = accepted_messages(_summary(), sender="c", configuration_set="cs", sent_raw={}, delivered=[])
     assert missing == ["api", "smtp:lab"]
+
+
+def test_given_list_faults_when_the_cli_runs_then_every_fault_and_its_check_are_listed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mailcanary.cli import main
+
+    assert main(["demo", "--list-faults"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(FAULTS)
+    assert any(line.startswith("strip-cc-header") and "recipients.delivered" in line for line in out)
+    assert main(["demo", "--fault-matrix", "--fault", "event-lost"]) == 2
