@@ -5,8 +5,15 @@
     ASCII and non-ASCII display names, a Bcc on the envelope of every fifth, and a fifth of the envelopes
     spelled differently from the headers (display name, upper-case domain). Subject: parse the recipients
     with the header registry and compare with the envelope; baseline: `email.message_from_bytes`.
-(b) The same SES v1 client call on moto (`mock_aws`, in process) with and without the guard installed,
-    one distinct message per call, measured call by call and interleaved.
+(b) The guard's cost per SendRawEmail call (target: under 5%). Target row: against moto's
+    ThreadedMotoServer on 127.0.0.1, i.e. over HTTP, as a production boto3 client talks to its endpoint
+    (an in-process `mock_aws` call skips the HTTP request and response entirely, so it is not what users
+    pay). Two otherwise identical SES v1 clients on the same endpoint, one with the guard installed, one
+    distinct message per call, measured call by call and interleaved; the note gives the added
+    microseconds and the median of paired ratios. The server thread shares this interpreter, but the
+    guard runs before the request is built, while the server is idle, so it does not inflate the guard's
+    cost. The old in-process `mock_aws` figure is kept as an info row (there the same guard work is set
+    against a call that does much less).
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from __future__ import annotations
 import email
 import os
 import random
+import statistics
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from mailcanary.message import build_canary
 from mailcanary.recipients import compare, parse_header_recipients
-from scripts.benchmarks._common import Row, interleaved_medians
+from scripts.benchmarks._common import Row, interleaved_medians, interleaved_samples, paired_ratio
 
 TARGET_EXTRACTION = 1.5
 TARGET_GUARD = 1.05
@@ -108,35 +116,59 @@ def extraction_rows(quick: bool) -> list[Row]:
 
 
 def guard_rows(quick: bool) -> list[Row]:
-    import boto3
     from moto import mock_aws
+    from moto.server import ThreadedMotoServer
 
-    from mailcanary import guard
-
-    calls = 40 if quick else 400
-    messages = generate(2 * (calls + 20), "canary", seed=11)
+    calls = 40 if quick else 1000
     saved = {name: os.environ.get(name) for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_SESSION_TOKEN="bench")
     try:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            over_http = _guard_samples(calls, endpoint_url=f"http://{host}:{port}", seed=11)
+        finally:
+            server.stop()
         with mock_aws():
-            plain = boto3.client("ses", region_name="us-east-1")
-            guarded = boto3.client("ses", region_name="us-east-1")
-            plain.verify_email_identity(EmailAddress="canary@example.com")
-            # The audit Bcc is a deliberate blind copy: the guard is measured on consistent sends (no logging).
-            installed = guard.install(guarded, mode="warn", blind_copies=["audit@example.com"])
-            stream = iter(messages)
-            subject, baseline = interleaved_medians(_sender(guarded, stream), _sender(plain, stream), calls, warmup=20)
-            assert installed.checked == calls + 20, "the guard must have checked every guarded call"
-            assert not installed.findings, f"generated sends must be consistent: {installed.findings}"
+            in_process = _guard_samples(calls, endpoint_url=None, seed=13)
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+    baseline = "same call without the guard"
     return [
-        Row("guard: SendRawEmail on moto, per call", "same call without the guard", subject, baseline, TARGET_GUARD)
+        _guard_row("guard: SendRawEmail, moto server over HTTP", baseline, over_http, TARGET_GUARD),
+        _guard_row("guard: SendRawEmail, moto in-process (mock_aws)", baseline, in_process, None),
     ]
+
+
+def _guard_samples(calls: int, endpoint_url: str | None, seed: int) -> tuple[list[float], list[float]]:
+    """Interleaved per-call samples (guarded, plain) on two otherwise identical SES v1 clients."""
+    import boto3
+
+    from mailcanary import guard
+
+    messages = generate(2 * (calls + 20), "canary", seed=seed)
+    plain = boto3.client("ses", region_name="us-east-1", endpoint_url=endpoint_url)
+    guarded = boto3.client("ses", region_name="us-east-1", endpoint_url=endpoint_url)
+    plain.verify_email_identity(EmailAddress="canary@example.com")
+    # The audit Bcc is a deliberate blind copy: the guard is measured on consistent sends (no logging).
+    installed = guard.install(guarded, mode="warn", blind_copies=["audit@example.com"])
+    stream = iter(messages)
+    samples = interleaved_samples(_sender(guarded, stream), _sender(plain, stream), calls, warmup=20)
+    assert installed.checked == calls + 20, "the guard must have checked every guarded call"
+    assert not installed.findings, f"generated sends must be consistent: {installed.findings}"
+    return samples
+
+
+def _guard_row(name: str, baseline: str, samples: tuple[list[float], list[float]], target: float | None) -> Row:
+    ours, bare = samples
+    subject, base = statistics.median(ours), statistics.median(bare)
+    note = f"{(subject - base) * 1e6:+.0f} us/call; median of paired ratios {paired_ratio(ours, bare):.3f}x"
+    return Row(name, baseline, subject, base, target, note=note)
 
 
 def _sender(client: Any, stream: Iterator[Message]) -> Callable[[], object]:

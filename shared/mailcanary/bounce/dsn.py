@@ -56,21 +56,31 @@ def _blocks(part: Message) -> list[Message]:
 
 
 def _recipient(block: Message) -> Finding | None:
-    address = _address(header(block, "Final-Recipient")) or _address(header(block, "Original-Recipient"))
+    fields = _fields(block)
+    address = _address(fields.get("final-recipient", "")) or _address(fields.get("original-recipient", ""))
     if not address:
         return None
-    status_match = _STATUS.search(header(block, "Status"))
+    status_match = _STATUS.search(fields.get("status", ""))
     status = status_match.group(0) if status_match else None
-    action = header(block, "Action").lower().split(" ", 1)[0] or _ACTION_BY_CLASS.get((status or "5")[0])
+    action = fields.get("action", "").lower().split(" ", 1)[0] or _ACTION_BY_CLASS.get((status or "5")[0])
     return Finding(
         address=address,
         action=action,
         status=status,
-        diagnostic_code=_unfold(header(block, "Diagnostic-Code")) or None,
-        original_recipient=_address(header(block, "Original-Recipient")),
-        remote_mta=_typed_value(header(block, "Remote-MTA")),
-        last_attempt_date=_date(header(block, "Last-Attempt-Date")),
+        diagnostic_code=_unfold(fields.get("diagnostic-code", "")) or None,
+        original_recipient=_address(fields.get("original-recipient", "")),
+        remote_mta=_typed_value(fields.get("remote-mta", "")),
+        last_attempt_date=_date(fields.get("last-attempt-date", "")),
     )
+
+
+def _fields(block: Message) -> dict[str, str]:
+    """The block's fields by lower-case name, first occurrence winning as with `header()`: one pass over the
+    block instead of one scan of every field per name asked for."""
+    fields: dict[str, str] = {}
+    for name, value in block.items():
+        fields.setdefault(name.lower(), str(value).strip())
+    return fields
 
 
 def _typed_value(value: str) -> str | None:

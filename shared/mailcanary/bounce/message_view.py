@@ -19,13 +19,6 @@ from functools import cached_property
 __all__ = ["MessageView", "header"]
 
 MAX_TEXT_CHARS = 100_000
-_ORIGINAL_TYPES = (
-    "message/rfc822",
-    "message/global",
-    "text/rfc822-headers",
-    "message/global-headers",
-)  # the notification is at the top; never scan megabytes of returned attachments
-
 # Lines (lower-cased, leading dashes and blanks stripped) after which a dialect pastes the original inline.
 _INLINE_ORIGINAL = (
     "this is a copy of the message",
@@ -74,11 +67,12 @@ class MessageView:
     @cached_property
     def own_parts(self) -> tuple[tuple[str, Message], ...]:
         """Leaf parts of the report itself, not inside an attached (returned) message."""
+        types = {id(part): content_type for content_type, part in self.parts}  # (no second get_content_type)
         found: list[tuple[str, Message]] = []
         stack: list[Message] = [self.message]
         while stack:
             part = stack.pop()
-            content_type = part.get_content_type()
+            content_type = types[id(part)]
             payload = part.get_payload()
             if isinstance(payload, list) and not content_type.startswith("message/"):
                 stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
@@ -169,15 +163,35 @@ class MessageView:
 
     @cached_property
     def original_message_id(self) -> str | None:
-        """Message-ID of the returned original; for an inline copy, read from its header block directly."""
-        if self.first_part(*_ORIGINAL_TYPES) is None and self.inline_original_at is not None:
-            for line in self.text[self.inline_original_at :].lstrip("\n").splitlines():
-                if not line.strip():
-                    break
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "message-id":
-                    return value.strip() or None
-            return None
-        original = self.original_headers
-        value = header(original, "Message-ID") if original is not None else ""
-        return value.strip() or None
+        """Message-ID of the returned original.
+
+        An attached message was parsed with the report; a header block (text/rfc822-headers, or an original
+        pasted inline) is only searched for this one field, which spares a second feed-parser pass over it.
+        """
+        for content_type, part in self.parts:
+            if content_type in ("message/rfc822", "message/global"):
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    return header(inner[0], "Message-ID") or None
+            elif content_type in ("text/rfc822-headers", "message/global-headers"):
+                return _message_id(_decoded_text(part).lstrip())
+        if self.inline_original_at is not None:
+            return _message_id(self.text[self.inline_original_at :].lstrip("\n"))
+        return None
+
+
+def _message_id(block: str) -> str | None:
+    """The Message-ID field of a header block (continuation lines unfolded), read up to its first blank line."""
+    value: str | None = None
+    for line in block.splitlines():
+        if value is not None:
+            if line[:1] not in (" ", "\t"):
+                break
+            value = f"{value} {line.strip()}"
+        elif not line.strip():
+            break
+        else:
+            name, colon, rest = line.partition(":")
+            if colon and name.strip().lower() == "message-id":
+                value = rest.strip()
+    return value.strip() or None if value is not None else None

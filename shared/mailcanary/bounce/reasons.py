@@ -102,6 +102,8 @@ def best_status(text: str | None) -> str | None:
     """The most telling enhanced status code in free text: the first specific one, else the first one."""
     if not text:
         return None
+    if _ENHANCED.fullmatch(text):  # already one code (a DSN's Status field): nothing to rank
+        return text
     codes = [".".join(m.groups()) for m in _ENHANCED.finditer(text)]
     specific = [code for code in codes if code.split(".", 1)[1] not in _BROAD]
     ranked = specific or codes

@@ -43,7 +43,10 @@ class Section:
 
 def line_has(line: str, phrases: tuple[str, ...]) -> bool:
     """Whether a line matches any marker phrase (see `Section`); plain `in` tests, no regular expressions."""
-    lowered = line.lower()
+    return _lower_line_has(line.lower(), phrases)
+
+
+def _lower_line_has(lowered: str, phrases: tuple[str, ...]) -> bool:
     stripped = lowered.lstrip()
     return any(stripped.startswith(p[1:]) if p.startswith("^") else p in lowered for p in phrases)
 
@@ -51,20 +54,22 @@ def line_has(line: str, phrases: tuple[str, ...]) -> bool:
 def read_sections(text: str, sections: tuple[Section, ...]) -> tuple[Finding, ...]:
     """Findings of the first section that yields any; explanation lines are joined into the diagnostic."""
     lines = text.splitlines()
+    lowered = text.lower().splitlines()  # once, not per line per section (lower-casing never moves a line break)
     for section in sections:
-        found = _read(lines, section)
+        found = _read(lines, lowered, section)
         if found:
             return found
     return ()
 
 
-def _read(lines: list[str], section: Section) -> tuple[Finding, ...]:
-    start = next((i for i, line in enumerate(lines) if line_has(line, section.start)), None)
+def _read(lines: list[str], lowered: list[str], section: Section) -> tuple[Finding, ...]:
+    start = next((i for i, line in enumerate(lowered) if _lower_line_has(line, section.start)), None)
     if start is None:
         return ()
     blocks: list[tuple[str, list[str]]] = []
-    for line in lines[start + 1 :]:
-        if section.end and line_has(line, section.end):
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        if section.end and _lower_line_has(lowered[index], section.end):
             break
         head = section.head.match(line)
         if head:
