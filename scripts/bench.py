@@ -8,7 +8,9 @@ working); `--only NAME` runs the modules whose name contains NAME.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import pkgutil
 import sys
 from pathlib import Path
@@ -43,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         module = importlib.import_module(f"scripts.benchmarks.{module_info.name}")
         print(f"# {module_info.name} ...", file=sys.stderr, flush=True)
-        rows.extend(module.run(quick=args.quick))
+        # Handlers invoked by a benchmark log to stdout as they would in Lambda; keep the table readable.
+        with contextlib.redirect_stdout(io.StringIO()):
+            rows.extend(module.run(quick=args.quick))
     print(_format(rows))
     return 0
 
