@@ -20,7 +20,7 @@ from mailcanary.checks import CanaryState
 from mailcanary.config import SmtpTargetConfig
 from mailcanary.errors import MailcanaryError
 from mailcanary.events_in import RoundOverrides
-from mailcanary.message import build_canary, new_canary_id
+from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
 from mailcanary.round_plan import RoundPlan, plan_round
@@ -144,8 +144,9 @@ def _paths(
                 plan.intended,
             )
         )
-    for config in plan.targets:
-        message = build_canary(
+    messages: list[CanaryMessage] = []
+    if plan.targets:  # built once, then a fresh Message-ID per path (`restamp` costs a fraction of a build)
+        first = build_canary(
             plan.canary_id,
             settings.sender,
             plan.to,
@@ -154,6 +155,8 @@ def _paths(
             configuration_set=settings.configuration_set,
             ses_smtp_headers=True,
         )
+        messages = [first, *(restamp(first) for _ in plan.targets[1:])]
+    for config, message in zip(plan.targets, messages, strict=True):
         smtp, error = _smtp_target(config, credentials, secret_error)
         paths.append(
             SmtpPath(
