@@ -8,7 +8,8 @@ so the ratio shows the fan-out rather than 50 TLS handshakes on a shared 2-core 
 go to moto's DynamoDB served from its own process, over HTTP (DynamoDB is a service outside the function
 too; moto in this process would spend its CPU under the round's GIL, where DynamoDB spends network time).
 moto is still slower than DynamoDB per write (it copies the table for every transaction), so the store's
-share stays overstated. Medians over 7 rounds of each size, alternating. Target: at most 3x.
+share stays overstated. Alerts are on, as in the default deployment (SNS on the same moto server). Medians over
+7 rounds of each size, alternating. Target: at most 3x.
 
 (c) Peak memory of one 50-target round, in a fresh subprocess that imports only what Lambda imports (the
 store is a moto server in this process, reached over HTTP): the subprocess's peak resident set and the
@@ -169,14 +170,25 @@ def _fan_out(quick: bool) -> list[Row]:
             aws_secret_access_key="testing",
             config=Config(max_pool_connections=MAX_POOL_CONNECTIONS),  # as mailcanary.aws_clients builds it
         )
+        # The default deployment has an alert topic, so the round does its alert bookkeeping here too (SNS on
+        # the same moto server; a passing round publishes nothing but still reads its open alerts).
+        sns = boto3.client(
+            "sns",
+            region_name=REGION,
+            endpoint_url=endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        topic_arn = sns.create_topic(Name="bench-alerts")["TopicArn"]
+        clients = {"dynamodb": client, "sns": sns}
 
         def round_of(count: int, run: int) -> tuple[float, float]:
             # A fresh table per round: moto copies a table for every transaction, so a growing table
             # would make each later round slower for reasons that have nothing to do with the fan-out.
             table = f"{TABLE}-{count}-{run}"
             client.create_table(**canary_table_definition(table))
-            values = _settings_values(ports[:count]) | {"table_name": table}
-            runtime = Runtime(Settings.model_validate(values), clients=lambda service, region: client)
+            values = _settings_values(ports[:count]) | {"table_name": table, "alert_topic_arn": topic_arn}
+            runtime = Runtime(Settings.model_validate(values), clients=lambda service, region: clients[service])
             started, cpu_started = time.perf_counter(), time.process_time()
             result = run_round(runtime, overrides)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started

@@ -26,12 +26,22 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
-__all__ = ["AlertError", "AlertOutcome", "AlertPublisher", "AlertState", "DynamoAlertState", "subject_for"]
+__all__ = [
+    "AlertError",
+    "AlertOutcome",
+    "AlertPublisher",
+    "AlertState",
+    "DynamoAlertState",
+    "OpenAlerts",
+    "subject_for",
+]
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 EXCERPT_LINES = 40
 EXCERPT_CHARS = 8_000
 STATE_TTL_SECONDS = 7 * 24 * 3600
+_BATCH_GET_LIMIT = 100  # DynamoDB's maximum keys per BatchGetItem
+_BATCH_GET_ATTEMPTS = 3  # keys DynamoDB leaves unprocessed are asked again, then counted as open
 
 
 class AlertError(MailcanaryError):
@@ -45,8 +55,27 @@ class AlertOutcome(StrEnum):
     NOTHING = "nothing"  # a passing verdict with no open failure
 
 
+@dataclass(frozen=True)
+class OpenAlerts:
+    """Which of the `checked` (path, check) pairs had an open failure when read, for clearing only those.
+
+    A passing verdict whose pair was checked and found closed needs no write; a pair that was not checked
+    (or that the read could not settle) is cleared with a delete, as without this read.
+    """
+
+    checked: frozenset[tuple[str, str]] = frozenset()
+    open: frozenset[tuple[str, str]] = frozenset()
+
+    def known_closed(self, path: str, check: str) -> bool:
+        return (path, check) in self.checked and (path, check) not in self.open
+
+
 class AlertState:
     """Where open failures are remembered. `open` returns True only for the caller that opened it."""
+
+    def open_among(self, keys: Iterable[tuple[str, str]]) -> OpenAlerts:
+        """Which of these (path, check) pairs are open now; by default none is known (every pass deletes)."""
+        return OpenAlerts()
 
     def open(self, path: str, check: str, canary_id: str) -> bool:
         raise NotImplementedError
@@ -86,6 +115,28 @@ class DynamoAlertState(AlertState):
             raise AlertError(f"could not record the open failure {path} {check}: {exc}") from exc
         return "occurrences" not in reply.get("Attributes", {})
 
+    def open_among(self, keys: Iterable[tuple[str, str]]) -> OpenAlerts:
+        """One strongly consistent BatchGetItem per 100 pairs (instead of a delete per passing check)."""
+        wanted = sorted(set(keys))
+        found: set[tuple[str, str]] = set()
+        unsettled: set[tuple[str, str]] = set()
+        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
+            pending = [_key(path, check) for path, check in wanted[start : start + _BATCH_GET_LIMIT]]
+            for _ in range(_BATCH_GET_ATTEMPTS):
+                request: Any = {
+                    self.table_name: {"Keys": pending, "ConsistentRead": True, "ProjectionExpression": "pk"}
+                }
+                try:
+                    reply: Any = self.client.batch_get_item(RequestItems=request)
+                except _aws_errors() as exc:
+                    raise AlertError(f"could not read the open failures: {exc}") from exc
+                found |= {_pair(item["pk"]["S"]) for item in reply.get("Responses", {}).get(self.table_name, [])}
+                pending = reply.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+                if not pending:
+                    break
+            unsettled |= {_pair(key["pk"]["S"]) for key in pending}
+        return OpenAlerts(frozenset(wanted) - unsettled, frozenset(found))
+
     def close(self, path: str, check: str) -> bool:
         try:
             reply = self.client.delete_item(TableName=self.table_name, Key=_key(path, check), ReturnValues="ALL_OLD")
@@ -103,6 +154,12 @@ def _aws_errors() -> tuple[type[Exception], ...]:
 
 def _key(path: str, check: str) -> dict[str, Any]:
     return {"pk": {"S": f"alert#{path}#{check}"}, "sk": {"S": "alert"}}
+
+
+def _pair(pk: str) -> tuple[str, str]:
+    """(path, check) back from an alert item's pk; a check name never contains '#', a path name may."""
+    path, _, check = pk.removeprefix("alert#").rpartition("#")
+    return path, check
 
 
 def subject_for(verdict: Verdict, canary_id: str) -> str:
@@ -149,14 +206,26 @@ class AlertPublisher:
     topic_arn: str
     dedup_store: AlertState
 
-    def publish(self, verdicts: Iterable[Verdict], canary_id: str, secrets: Iterable[str] = ()) -> list[AlertOutcome]:
-        """Alert on each new failure, clear recovered ones; one outcome per verdict, in order."""
-        secrets = tuple(secrets)
-        return [self._one(verdict, canary_id, secrets) for verdict in verdicts]
+    def publish(
+        self,
+        verdicts: Iterable[Verdict],
+        canary_id: str,
+        secrets: Iterable[str] = (),
+        known: OpenAlerts | None = None,
+    ) -> list[AlertOutcome]:
+        """Alert on each new failure, clear recovered ones; one outcome per verdict, in order.
 
-    def _one(self, verdict: Verdict, canary_id: str, secrets: tuple[str, ...]) -> AlertOutcome:
+        `known` (from `AlertState.open_among`, read once for a whole round) spares the delete of every
+        passing check that was read as not open: a round's many passing checks then cost one read.
+        """
+        secrets = tuple(secrets)
+        return [self._one(verdict, canary_id, secrets, known or OpenAlerts()) for verdict in verdicts]
+
+    def _one(self, verdict: Verdict, canary_id: str, secrets: tuple[str, ...], known: OpenAlerts) -> AlertOutcome:
         check = verdict.check.value
         if verdict.passed:
+            if known.known_closed(verdict.path, check):
+                return AlertOutcome.NOTHING
             return AlertOutcome.CLEARED if self.dedup_store.close(verdict.path, check) else AlertOutcome.NOTHING
         if not self.dedup_store.open(verdict.path, check, canary_id):
             return AlertOutcome.SUPPRESSED

@@ -11,16 +11,16 @@ alerts go out once per failed (path, check) and clear when it passes again.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from mailcanary import observability as obs
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
-from mailcanary.checks import CanaryState
+from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
+from mailcanary.checks import CanaryState, Check
 from mailcanary.config import SmtpTargetConfig
 from mailcanary.errors import MailcanaryError
 from mailcanary.events_in import RoundOverrides
-from mailcanary.message import build_canary, new_canary_id
+from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
 from mailcanary.round_plan import RoundPlan, plan_round
@@ -40,6 +40,17 @@ MAX_WORKERS = 64
 # Per stage, so one slow server cannot hold a session much past the sum (connect + banner + ~8 commands + dot).
 SMTP_TIMEOUTS = Timeouts(connect=5.0, banner=10.0, command=10.0, data_end=30.0)
 _TLS = {"starttls": TlsMode.REQUIRED, "implicit": TlsMode.WRAPPER, "none": TlsMode.NONE}
+# The checks a path can verdict at send time (`mailcanary.paths`): their open alerts are read once per round, so
+# a passing check costs no write. A check missing here is still cleared, by a delete of its own.
+_SEND_TIME_CHECKS = {
+    PathKind.API: (Check.SES_API, Check.RECIPIENTS_HEADER_VS_ENVELOPE),
+    PathKind.SMTP: (
+        Check.SMTP_SEQUENCE,
+        Check.SMTP_TRANSPORT,
+        Check.SMTP_CONFORMANCE,
+        Check.RECIPIENTS_HEADER_VS_ENVELOPE,
+    ),
+}
 
 Path = ApiPath | SmtpPath
 
@@ -89,12 +100,16 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets)
+        return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets, known)
 
+    known: Future[OpenAlerts] | None = None
     with (
         SendRecorder(store, plan.canary_id, runtime.now) as recorder,
-        ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths)), thread_name_prefix="canary-path") as pool,
+        ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths) + 1), thread_name_prefix="canary-path") as pool,
     ):
+        if publisher is not None:  # read while the paths send; each path's alerts wait for it
+            keys = [(p.name, check.value) for p in paths for check in _SEND_TIME_CHECKS[_kind(p)]]
+            known = pool.submit(publisher.dedup_store.open_among, keys)
         results = list(pool.map(one, paths))
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
@@ -144,8 +159,9 @@ def _paths(
                 plan.intended,
             )
         )
-    for config in plan.targets:
-        message = build_canary(
+    messages: list[CanaryMessage] = []
+    if plan.targets:  # built once, then a fresh Message-ID per path (`restamp` costs a fraction of a build)
+        first = build_canary(
             plan.canary_id,
             settings.sender,
             plan.to,
@@ -154,6 +170,8 @@ def _paths(
             configuration_set=settings.configuration_set,
             ses_smtp_headers=True,
         )
+        messages = [first, *(restamp(first) for _ in plan.targets[1:])]
+    for config, message in zip(plan.targets, messages, strict=True):
         smtp, error = _smtp_target(config, credentials, secret_error)
         paths.append(
             SmtpPath(
@@ -233,12 +251,23 @@ def _publisher(runtime: Runtime) -> AlertPublisher | None:
     return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
 
 
-def _alert(publisher: AlertPublisher | None, outcome: PathOutcome, canary_id: str, secrets: tuple[str, ...]) -> int:
+def _alert(
+    publisher: AlertPublisher | None,
+    outcome: PathOutcome,
+    canary_id: str,
+    secrets: tuple[str, ...],
+    known: Future[OpenAlerts] | None,
+) -> int:
     """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
     if publisher is None:
         return 0
     try:
-        results = publisher.publish(outcome.verdicts, canary_id, secrets)
+        open_alerts = known.result() if known is not None else None
+    except AlertError as exc:  # without the read, every passing check is cleared by its own delete
+        obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
+        open_alerts = None
+    try:
+        results = publisher.publish(outcome.verdicts, canary_id, secrets, open_alerts)
     except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
         obs.get_logger().error(
             "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}

@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -32,6 +32,7 @@ __all__ = [
     "build_canary",
     "default_recipients",
     "new_canary_id",
+    "restamp",
 ]
 
 CANARY_ID_HEADER = "X-Mailcanary-Id"
@@ -149,6 +150,22 @@ def build_canary(
         envelope_recipients=plan.envelope,
         plan=plan,
     )
+
+
+def restamp(canary: CanaryMessage) -> CanaryMessage:
+    """The same canary under a fresh Message-ID: one message per path at a fraction of `build_canary`'s cost.
+
+    Every path of a round sends its own copy, and mailbox providers collapse copies that share a Message-ID,
+    so each path needs its own. Building the message again parses every header anew; here the already-parsed
+    header objects and the encoded body are reused, so only the new Message-ID is parsed and the message
+    serialised (the bytes differ from `canary.raw` in that header alone).
+    """
+    message_id = make_msgid(idstring=canary.canary_id, domain=canary.message["From"].addresses[0].domain)
+    message = EmailMessage(policy=_POLICY)
+    for name, value in canary.message.items():  # a header object under its own name is stored as it is
+        message[name] = message_id if name.lower() == "message-id" else value
+    message.set_payload(canary.message.get_payload())
+    return replace(canary, message=message, raw=message.as_bytes(), message_id=message_id)
 
 
 def _mailbox(value: str) -> Address:

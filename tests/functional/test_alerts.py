@@ -176,3 +176,37 @@ def test_given_a_very_long_path_when_the_subject_is_built_then_it_fits_sns_limit
     assert len(subject) <= 100
     assert subject.endswith("...")
     assert "\n" not in subject
+
+
+def test_given_some_open_failures_when_read_for_many_pairs_then_only_those_are_open(aws: Aws) -> None:
+    # Given open failures on two of 150 (path, check) pairs, one path name containing '#'
+    aws.publisher.publish([failed_sequence("smtp:relay-7"), failed_sequence("smtp:odd#name")], canary_id="c-1")
+    pairs = [
+        (f"smtp:relay-{i}", check.value) for i in range(50) for check in (Check.SMTP_SEQUENCE, Check.SMTP_TRANSPORT)
+    ]
+    pairs += [(f"smtp:other-{i}", "smtp.sequence") for i in range(49)] + [("smtp:odd#name", "smtp.sequence")]
+    # When they are read at once (more than one BatchGetItem of 100 keys)
+    known = aws.publisher.dedup_store.open_among(pairs)
+    # Then every pair is settled and exactly the two open ones are open
+    assert known.checked == frozenset(pairs)
+    assert known.open == {("smtp:relay-7", "smtp.sequence"), ("smtp:odd#name", "smtp.sequence")}
+    assert known.known_closed("smtp:relay-8", "smtp.sequence")
+    assert not known.known_closed("smtp:relay-7", "smtp.sequence")
+    assert not known.known_closed("smtp:never-read", "smtp.sequence")
+
+
+def test_given_pairs_read_as_open_or_closed_when_checks_pass_then_open_ones_clear_and_closed_ones_cost_no_write(
+    aws: Aws,
+) -> None:
+    # Given relay-1 open and relay-2 closed when read
+    aws.publisher.publish([failed_sequence("smtp:relay-1")], canary_id="c-1")
+    known = aws.publisher.dedup_store.open_among([("smtp:relay-1", "smtp.sequence"), ("smtp:relay-2", "smtp.sequence")])
+    # ... and relay-2 opened after the read (by a concurrent round), so only skipping its delete keeps it open
+    aws.publisher.publish([failed_sequence("smtp:relay-2")], canary_id="c-2")
+    passes = [Verdict(Check.SMTP_SEQUENCE, True, "smtp:relay-1"), Verdict(Check.SMTP_SEQUENCE, True, "smtp:relay-2")]
+    # When both pass in a round that read `known`
+    outcomes = aws.publisher.publish(passes, canary_id="c-3", known=known)
+    # Then relay-1 is cleared, relay-2 was not written (still open), and without `known` a pass deletes it
+    assert outcomes == [AlertOutcome.CLEARED, AlertOutcome.NOTHING]
+    assert aws.publisher.dedup_store.open_among([("smtp:relay-2", "smtp.sequence")]).open
+    assert aws.publisher.publish(passes[1:], canary_id="c-4") == [AlertOutcome.CLEARED]

@@ -15,6 +15,7 @@ from mailcanary.message import (
     build_canary,
     default_recipients,
     new_canary_id,
+    restamp,
 )
 from mailcanary.recipients import (
     RecipientAddressError,
@@ -147,3 +148,30 @@ def test_given_long_list_with_non_ascii_names_when_built_then_every_recipient_su
         "Ann",
     ]
     assert max(len(line) for line in canary.raw.split(b"\r\n")) <= 78
+
+
+def test_given_a_canary_when_restamped_then_only_the_message_id_differs() -> None:
+    # Given a canary with To, Cc (a non-ASCII display name) and Bcc, and the SES SMTP headers
+    canary = build_canary(
+        "abc123",
+        "canary@example.com",
+        ["to@example.com"],
+        ["Zoë <cc@example.com>"],
+        ["bcc@example.com"],
+        configuration_set="cs",
+        ses_smtp_headers=True,
+    )
+    # When it is restamped for another path
+    copy = restamp(canary)
+    # Then it has its own Message-ID (still carrying the canary id), and otherwise the same bytes and recipients
+    assert copy.message_id != canary.message_id
+    assert "abc123" in copy.message_id
+    assert copy.message["Message-ID"] == copy.message_id
+    assert copy.raw.replace(copy.message_id.encode(), canary.message_id.encode()) == canary.raw
+    assert message_from_bytes(copy.raw, policy=policy.SMTP)["Message-ID"] == copy.message_id
+    assert (copy.header_recipients, copy.envelope_recipients, copy.plan) == (
+        canary.header_recipients,
+        canary.envelope_recipients,
+        canary.plan,
+    )
+    assert b"bcc@example.com" not in copy.raw

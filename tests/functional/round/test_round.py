@@ -93,6 +93,29 @@ def test_given_an_unverified_sender_when_a_round_runs_then_ses_api_fails_and_the
     assert alert["body"]["check"] == "ses.api"
 
 
+def test_given_rounds_failing_then_passing_then_failing_when_run_then_alerts_once_per_failure_episode(
+    aws: AwsWorld,
+) -> None:
+    # Given an API-only round whose sender SES (moto) has not verified
+    runtime = aws.runtime(sender="stranger@example.org")
+    api_only = RoundOverrides(trigger="console", paths=frozenset({"api"}))
+    alert_key = {"pk": {"S": "alert#api#ses.api"}, "sk": {"S": "alert"}}
+    # When it fails twice: one alert, the repeat suppressed
+    run_round(runtime, api_only)
+    run_round(runtime, api_only)
+    assert [alert["body"]["check"] for alert in aws.alerts()] == ["ses.api"]
+    # When the sender is verified and the round passes: the open failure is cleared (read once, then deleted)
+    aws.client("ses").verify_email_identity(EmailAddress="stranger@example.org")
+    assert run_round(runtime, api_only).passed
+    assert "Item" not in aws.client("dynamodb").get_item(TableName=CANARY_TABLE, Key=alert_key)
+    assert aws.alerts() == []
+    # When another round passes: nothing open, nothing written; then a new failure alerts again
+    assert run_round(runtime, api_only).passed
+    aws.client("ses").delete_identity(Identity="stranger@example.org")
+    run_round(runtime, api_only)
+    assert [alert["body"]["check"] for alert in aws.alerts()] == ["ses.api"]
+
+
 def test_given_wrong_smtp_credentials_when_a_round_runs_then_smtp_transport_fails_and_no_secret_leaks(
     aws: AwsWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
