@@ -89,6 +89,18 @@ def test_given_the_function_environment_when_read_then_every_mailcanary_variable
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == NAMESPACE
 
 
+def test_given_env_json_when_read_then_it_sets_only_variables_the_template_gives_every_function(
+    template: dict[str, Any],
+) -> None:
+    # Given env.json, the --env-vars file for `sam local invoke` (its "Parameters" apply to every function)
+    local = json.loads((ROOT / "env.json").read_text())["Parameters"]
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Then every variable it sets is one the template sets too, and it covers all of mailcanary's settings there
+    assert set(local) <= set(variables), set(local) - set(variables)
+    assert {name for name in variables if name.startswith(ENV_PREFIX)} <= set(local)
+    Settings.from_environ(local)  # and the values are valid settings
+
+
 def test_given_every_iam_statement_when_read_then_no_wildcard_action_or_resource(template: dict[str, Any]) -> None:
     found = list(statements(template))
     assert len(found) >= 8  # the function policies, the SMTP user and the SES topic policy are all inspected
