@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mailcanary.checks import CanaryState
 from mailcanary.store import codec
-from mailcanary.store.errors import StoreError, TransitionConflictError
+from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord
 from mailcanary.store.schema import BY_PENDING_INDEX, BY_SES_MESSAGE_ID_INDEX, CANARY_SK, PATH_SK_PREFIX, PENDING_SHARD
 
@@ -30,6 +30,7 @@ DEFAULT_RETENTION = timedelta(days=30)
 _T = TypeVar("_T")
 _PENDING = {":pending": {"S": CanaryState.PENDING.value}}
 _TRANSACTION_LIMIT = 100  # DynamoDB's maximum actions per TransactWriteItems
+_MAX_PAGES = 64  # query pages of 1 MB one canary may span: far above 500 paths with all their events
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,14 @@ class RecordedEvent:
 
 def _conflict_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _refused_by_condition(exc: ClientError) -> bool:
+    """True when a write (or one action of a transaction) lost its condition, as opposed to failing."""
+    if _conflict_code(exc) == "ConditionalCheckFailedException":
+        return True
+    reasons = exc.response.get("CancellationReasons", [])
+    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
 
 
 class CanaryStore:
@@ -67,15 +76,62 @@ class CanaryStore:
         return {"pk": {"S": canary_id}, "sk": {"S": sk}}
 
     def create(self, canary: CanaryRecord) -> None:
-        """Write a new canary and its paths in one transaction; an existing canary id raises `StoreError`."""
+        """Write a new canary and all its paths; an id already in the table raises `CanaryExistsError`.
+
+        Every put is conditional (`attribute_not_exists`), so nothing is ever overwritten. Up to 99 paths go in
+        one transaction with the canary item. More paths (a transaction holds at most 100 actions) are written
+        first, 99 per transaction, each transaction also checking that the canary item does not exist; the
+        canary item goes LAST, with the final paths. The canary item is what every reader starts from: `get`
+        returns None without it, the sweeper lists only canary items (`by-pending`), the reconciler decides a
+        canary from `get`. So no reader ever sees a canary whose paths are not all written. (Written first, a
+        canary would read as malformed until its paths exist, and a failed later write would leave it so.)
+        If a transaction fails, the paths already written are deleted again (best effort: any left over are
+        invisible without their canary item and expire with their TTL).
+        """
         expires_at = canary.created_at + self._retention
-        items = [codec.canary_item(canary, expires_at=expires_at)]
-        items += [codec.path_item(path, expires_at=expires_at) for path in canary.paths]
-        puts: list[Any] = [
-            {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-            for item in items
-        ]
-        self._call(f"create canary {canary.canary_id}", lambda: self._client.transact_write_items(TransactItems=puts))
+        head = codec.canary_item(canary, expires_at=expires_at)
+        paths = [codec.path_item(path, expires_at=expires_at) for path in canary.paths]
+        size = _TRANSACTION_LIMIT - 1
+        chunks = [paths[start : start + size] for start in range(0, len(paths), size)] or [[]]
+        absent = "attribute_not_exists(pk)"
+        written: list[codec.Item] = []
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            guard: Any = (
+                {"Put": {"TableName": self.table_name, "Item": head, "ConditionExpression": absent}}
+                if last
+                else {
+                    "ConditionCheck": {
+                        "TableName": self.table_name,
+                        "Key": self._key(canary.canary_id, CANARY_SK),
+                        "ConditionExpression": absent,
+                    }
+                }
+            )
+            puts: list[Any] = [
+                {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": absent}} for item in chunk
+            ]
+            try:
+                self._client.transact_write_items(TransactItems=[*puts, guard])
+            except (ClientError, BotoCoreError) as exc:
+                self._forget(written)
+                if isinstance(exc, ClientError) and _refused_by_condition(exc):
+                    raise CanaryExistsError(f"canary {canary.canary_id} already exists: nothing written") from exc
+                reason = _conflict_code(exc) if isinstance(exc, ClientError) else str(exc)
+                raise StoreError(f"create canary {canary.canary_id} failed on {self.table_name}: {reason}") from exc
+            written += chunk
+
+    def _forget(self, items: Sequence[codec.Item]) -> None:
+        """Delete path items a failed `create` wrote (they are ours: each was put only where nothing was)."""
+        for start in range(0, len(items), _TRANSACTION_LIMIT):
+            deletes: list[Any] = [
+                {"Delete": {"TableName": self.table_name, "Key": {"pk": item["pk"], "sk": item["sk"]}}}
+                for item in items[start : start + _TRANSACTION_LIMIT]
+            ]
+            try:
+                self._client.transact_write_items(TransactItems=deletes)
+            except (ClientError, BotoCoreError):
+                return  # best effort: leftovers have no canary item, so no reader sees them; TTL removes them
 
     def record_send(self, canary_id: str, path: PathRecord, *, ses_message_id: str, sent_at: datetime) -> PathRecord:
         """Attach what a path really sent (message id, envelope, expectations) to its pending item, once.
@@ -124,18 +180,21 @@ class CanaryStore:
                 raise StoreError(f"recording sends of {canary_id} failed: {exc}") from exc
 
     def get(self, canary_id: str) -> CanaryRecord | None:
-        """The canary with all its paths (strongly consistent), or None."""
-        response = self._query(
-            f"read canary {canary_id}",
-            {
-                "TableName": self.table_name,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": canary_id}},
-                "ConsistentRead": True,
-            },
-        )
-        # One canary has a handful of items, far below one 1 MB query page.
-        return codec.canary_from_items(response.get("Items", []))
+        """The canary with all its paths (strongly consistent reads), or None until its canary item exists."""
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": canary_id}},
+            "ConsistentRead": True,
+        }
+        for _ in range(_MAX_PAGES):  # hundreds of paths with their events can outgrow one 1 MB page
+            response = self._query(f"read canary {canary_id}", query)
+            items += response.get("Items", [])
+            if not response.get("LastEvaluatedKey"):
+                return codec.canary_from_items(items)
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        raise StoreError(f"canary {canary_id} spans more than {_MAX_PAGES} query pages")
 
     def find_path(self, ses_message_id: str) -> tuple[str, str] | None:
         """(canary id, path name) of the path SES gave `ses_message_id`, or None when it is not a canary of ours.
@@ -204,14 +263,26 @@ class CanaryStore:
         self._transact_decision(canary_id, state, checks, now=now, paths={})
 
     def mark_lost(self, canary: CanaryRecord, checks: Mapping[str, Iterable[FailedCheck]], *, now: datetime) -> None:
-        """Atomically mark a pending canary and all its still-pending paths `lost`.
+        """Mark a pending canary and all its still-pending paths `lost`; the canary item is written last.
 
-        One transaction, so a path cannot pass in between; if anything left `pending` meanwhile the whole
-        write is refused with `TransitionConflictError` and the caller re-reads.
+        Up to 99 pending paths: one transaction, so a path cannot pass in between; if anything left `pending`
+        meanwhile the whole write is refused with `TransitionConflictError` and the caller re-reads. More paths
+        than one transaction holds: 99 paths per transaction first, then the canary item with the last ones. A
+        refusal then raises `TransitionConflictError` with the earlier paths already lost (pending past the
+        deadline, which is what a re-read decides for them anyway); the canary stays pending and listed until
+        its own write. Its failed checks are those of every lost path, also of paths `canary` shows lost
+        already (left so by an unfinished earlier call).
         """
-        pending = {path.name: checks.get(path.name, ()) for path in canary.paths if not path.state.terminal}
-        every_check = [check for path_checks in pending.values() for check in path_checks]
-        self._transact_decision(canary.canary_id, CanaryState.LOST, every_check, now=now, paths=pending)
+        pending = {path.name: tuple(checks.get(path.name, ())) for path in canary.paths if not path.state.terminal}
+        every_check = [check for path in canary.paths if path.state is CanaryState.LOST for check in path.failed_checks]
+        every_check += [check for path_checks in pending.values() for check in path_checks]
+        names, size = list(pending), _TRANSACTION_LIMIT - 1
+        ahead = max(len(names) - size, 0)  # paths written before the final transaction
+        for start in range(0, ahead, size):
+            chunk = {name: pending[name] for name in names[start : min(start + size, ahead)]}
+            self._transact_decision(canary.canary_id, CanaryState.LOST, (), now=now, paths=chunk, canary=False)
+        last = {name: pending[name] for name in names[ahead:]}
+        self._transact_decision(canary.canary_id, CanaryState.LOST, every_check, now=now, paths=last)
 
     def _transact_decision(
         self,
@@ -221,6 +292,7 @@ class CanaryStore:
         *,
         now: datetime,
         paths: Mapping[str, Iterable[FailedCheck]],
+        canary: bool = True,
     ) -> None:
         if not state.terminal:
             raise ValueError("a canary can only be decided into a terminal state")
@@ -244,7 +316,7 @@ class CanaryStore:
                 }
             }
 
-        items = [update(CANARY_SK, checks, " REMOVE pending_shard")]
+        items = [update(CANARY_SK, checks, " REMOVE pending_shard")] if canary else []
         items += [update(PATH_SK_PREFIX + name, path_checks) for name, path_checks in paths.items()]
         try:
             self._client.transact_write_items(TransactItems=items)
