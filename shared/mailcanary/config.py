@@ -18,6 +18,7 @@ from mailcanary.secret import Secret
 
 __all__ = [
     "ENV_PREFIX",
+    "MAX_SMTP_TARGETS",
     "TRACE_DISABLED_VARIABLE",
     "RecipientsConfig",
     "Settings",
@@ -29,6 +30,9 @@ __all__ = [
 ENV_PREFIX = "MAILCANARY_"
 # Set by the template from its XRaySubsegments parameter; Powertools reads the same variable.
 TRACE_DISABLED_VARIABLE = "POWERTOOLS_TRACE_DISABLED"
+# SMTP targets one round may have: each is a path (a thread slot, a record item, a session of up to a few
+# minutes), and far more than this is a configuration mistake rather than a canary.
+MAX_SMTP_TARGETS = 500
 
 
 class SmtpTargetConfig(BaseModel):
@@ -82,7 +86,9 @@ class Settings(BaseModel):
     configuration_set: str = Field(default="mailcanary", description="SES configuration set used by every send")
     ses_api: Literal["v1", "v2"] = Field(default="v1", description="SES v1 SendRawEmail or SESv2 SendEmail (raw)")
     smtp_secret_arn: str = Field(default="", description="Secrets Manager secret with SMTP username/password")
-    smtp_targets: tuple[SmtpTargetConfig, ...] = Field(default=(), description="JSON list of SMTP targets")
+    smtp_targets: tuple[SmtpTargetConfig, ...] = Field(
+        default=(), max_length=MAX_SMTP_TARGETS, description="JSON list of SMTP targets"
+    )
     recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
     conformance: bool = Field(default=False, description="run the SMTP out-of-order probe in every round")
 

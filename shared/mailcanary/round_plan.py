@@ -1,14 +1,15 @@
 """Plan one round from the settings and a console event's overrides: recipients, envelope, SMTP targets.
 
-Bad overrides (an unknown target name, a duplicate, nothing left to send) raise `UsageError` before anything
-is written or sent, so the console shows the mistake instead of a half-run round.
+Bad overrides (an unknown target name, a duplicate, more than `MAX_SMTP_TARGETS` targets, nothing left to
+send) raise `UsageError` before anything is written or sent, so the console shows the mistake instead of a
+half-run round.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcanary.config import RecipientsConfig, Settings, SmtpTargetConfig
+from mailcanary.config import MAX_SMTP_TARGETS, RecipientsConfig, Settings, SmtpTargetConfig
 from mailcanary.errors import UsageError
 from mailcanary.events_in import RoundOverrides
 from mailcanary.message import default_recipients
@@ -57,7 +58,9 @@ def plan_round(settings: Settings, overrides: RoundOverrides, canary_id: str) ->
 
 def _targets(settings: Settings, overrides: RoundOverrides) -> tuple[SmtpTargetConfig, ...]:
     if overrides.targets is None:
-        return settings.smtp_targets
+        return settings.smtp_targets  # at most MAX_SMTP_TARGETS: Settings refuses more with a ConfigError
+    if len(overrides.targets) > MAX_SMTP_TARGETS:
+        raise UsageError(f"targets: at most {MAX_SMTP_TARGETS} SMTP targets per round, got {len(overrides.targets)}")
     configured = {target.name: target for target in settings.smtp_targets}
     chosen: list[SmtpTargetConfig] = []
     for each in overrides.targets:

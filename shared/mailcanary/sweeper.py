@@ -81,13 +81,17 @@ def _sweep_one(store: CanaryStore, canary_id: str, now: datetime) -> tuple[list[
         if canary is None or canary.state.terminal or canary.deadline > now:
             return [], []  # decided meanwhile (the index lags), expired by TTL, or not overdue after all
         pending = [path for path in canary.paths if not path.state.terminal]
-        if not pending:
+        # Paths lost while the canary is still pending were left so by a `mark_lost` that did not finish (a
+        # canary with more paths than one transaction holds): nobody counted them yet, so this sweep does.
+        carried = [path for path in canary.paths if path.state is CanaryState.LOST]
+        if not pending and not carried:
             return settle(store, canary, now=now)  # every path was decided; only the canary write was missing
-        checks = {path.name: (_lost_check(path, canary),) for path in pending}
+        checks: dict[str, tuple[FailedCheck, ...]] = {path.name: (_lost_check(path, canary),) for path in pending}
         try:
             store.mark_lost(canary, checks, now=now)
         except TransitionConflictError:
             continue  # a path was decided between our read and our write: read again
+        checks |= {path.name: path.failed_checks for path in carried}
         transitions = [
             Transition(canary_id, name, CanaryState.LOST, failed_verdicts(name, path_checks))
             for name, path_checks in checks.items()
@@ -95,7 +99,9 @@ def _sweep_one(store: CanaryStore, canary_id: str, now: datetime) -> tuple[list[
         every = tuple(verdict for transition in transitions for verdict in transition.verdicts)
         transitions.append(Transition(canary_id, None, CanaryState.LOST, every))
         metrics = [
-            metric for path in pending for metric in path_decided_metrics(path, CanaryState.LOST, checks[path.name])
+            metric
+            for path in (*carried, *pending)
+            for metric in path_decided_metrics(path, CanaryState.LOST, checks[path.name])
         ]
         return transitions, metrics
     raise TransitionConflictError(f"canary {canary_id} kept changing while being swept", current=None)

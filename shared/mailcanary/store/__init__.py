@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mailcanary.store.dynamo import CanaryStore, RecordedEvent
-from mailcanary.store.errors import StoreError, TransitionConflictError
+from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import (
     CanaryRecord,
     FailedCheck,
@@ -23,6 +23,7 @@ from mailcanary.store.schema import (
 __all__ = [
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
+    "CanaryExistsError",
     "CanaryRecord",
     "CanaryStore",
     "FailedCheck",

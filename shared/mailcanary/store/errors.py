@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailcanary.checks import CanaryState
 from mailcanary.errors import MailcanaryError
 
-__all__ = ["StoreError", "TransitionConflictError"]
+__all__ = ["CanaryExistsError", "StoreError", "TransitionConflictError"]
 
 
 class StoreError(MailcanaryError):
@@ -18,3 +18,7 @@ class TransitionConflictError(StoreError):
     def __init__(self, message: str, *, current: CanaryState | None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class CanaryExistsError(StoreError):
+    """Raised when a canary is created under an id the table already holds; nothing was written or changed."""

@@ -93,12 +93,10 @@ def _unsent(canary_id: str, names: list[str]) -> list[Any]:
 
 
 def test_given_many_unsent_paths_when_their_sends_are_recorded_together_then_each_is_attached_once(
-    store: CanaryStore, monkeypatch: pytest.MonkeyPatch
+    store: CanaryStore,
 ) -> None:
-    # Given a canary with 60 unsent paths, and transactions of 25 (so chunks are exercised below 100 paths,
-    # the most one canary can have: create() writes it and its paths in one transaction)
-    monkeypatch.setattr("mailcanary.store.dynamo._TRANSACTION_LIMIT", 25)
-    paths = _unsent("c3", [f"smtp:t{i}" for i in range(60)])
+    # Given a canary with 150 unsent paths (more than one transaction's 100 actions, so sends go in chunks)
+    paths = _unsent("c3", [f"smtp:t{i}" for i in range(150)])
     store.create(new_canary("c3", paths, created_at=T0))
     # When all their sends are recorded in one call
     store.record_sends("c3", [(path, f"id-{path.name}", T0 + timedelta(seconds=2)) for path in paths])
@@ -106,7 +104,7 @@ def test_given_many_unsent_paths_when_their_sends_are_recorded_together_then_eac
     loaded = store.get("c3")
     assert loaded is not None
     assert {path.name: path.ses_message_id for path in loaded.paths} == {p.name: f"id-{p.name}" for p in paths}
-    assert store.find_path("id-smtp:t59") == ("c3", "smtp:t59")
+    assert store.find_path("id-smtp:t149") == ("c3", "smtp:t149")
     # And recording one of them again is refused (the condition is the one record_send has)
     with pytest.raises(TransitionConflictError):
         store.record_sends("c3", [(paths[0], "other", T0), (paths[1], "other", T0)])
