@@ -11,6 +11,18 @@ moto is still slower than DynamoDB per write (it copies the table for every tran
 share stays overstated. Alerts are on, as in the default deployment (SNS on the same moto server). Medians over
 7 rounds of each size, alternating. Target: at most 3x.
 
+Two info rows (no target) split each of those rounds in two, measured in the same runs. "last SMTP session
+done": from the round's start to the last DATA reply any target sent in that round. The server processes stamp
+every DATA reply with time.time() into a shared append-only file just before answering, and the benchmark
+takes time.time() just before run_round: both the same clock on the same machine, read from outside the
+library. The round cannot end before that last reply reaches it, so this is how long the fan-out (plus the
+round's set-up: the canary's first write and the open-alerts read) kept the round busy. "round after the last
+session": the round's end (time.time() when run_round returns) minus that last reply, i.e. what the round
+still waited for once every session was over: the send records and decisions still queued for moto's
+DynamoDB, settling the canary, and emitting metrics. moto serialises requests under one lock and deep-copies
+the table for every item of a TransactWriteItems, where DynamoDB commits a transaction of up to 100 items in
+tens of milliseconds, so this row is mostly moto and would shrink against the real service.
+
 (c) Peak memory of one 50-target round, in a fresh subprocess that imports only what Lambda imports (the
 store is a moto server in this process, reached over HTTP): the subprocess's peak resident set and the
 round's own tracemalloc peak. Target: under 100 MB, so the 128 MB default function size suffices. The peak
@@ -28,6 +40,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,23 +58,33 @@ SENDER = "canary@example.com"
 
 
 class _SlowHandler:
-    """Accepts everything; answers the final dot after 200 ms with SES's `250 Ok <message-id>`."""
+    """Accepts everything; answers the final dot after 200 ms with SES's `250 Ok <message-id>`.
+
+    With a stamp file, appends the wall-clock time of each reply to it (one line, one O_APPEND write, so the
+    server processes sharing the file never interleave) before answering: the client cannot see the reply
+    before its stamp is on disk."""
+
+    def __init__(self, stamps: str = "") -> None:
+        self._stamps = os.open(stamps, os.O_WRONLY | os.O_APPEND | os.O_CREAT) if stamps else None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(DELAY_SECONDS)
+        if self._stamps is not None:
+            os.write(self._stamps, f"{time.time():.6f}\n".encode())
         return f"250 Ok 0100{secrets.token_hex(16)}-000000"
 
 
 SERVER_PROCESSES = 2  # one per core here; each process serves its share of the targets on its own event loop
 
 
-def serve(count: int) -> None:
-    """In a server process: `count` slow SMTP servers on one event loop; print their ports, serve until stdin closes."""
+def serve(count: int, stamps: str = "") -> None:
+    """In a server process: `count` slow SMTP servers on one event loop; print their ports, serve until stdin
+    closes. With `stamps`, every DATA reply's time.time() is appended to that file."""
     from aiosmtpd.smtp import SMTP
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        handler = _SlowHandler()
+        handler = _SlowHandler(stamps)
         servers = [
             await loop.create_server(lambda: SMTP(handler, hostname="localhost"), "127.0.0.1", 0) for _ in range(count)
         ]
@@ -74,14 +97,19 @@ def serve(count: int) -> None:
 
 
 @contextmanager
-def slow_servers(count: int, processes: int = SERVER_PROCESSES) -> Iterator[list[int]]:
+def slow_servers(count: int, processes: int = SERVER_PROCESSES, stamps: Path | None = None) -> Iterator[list[int]]:
     """`count` SMTP servers on 127.0.0.1, spread over `processes` processes (each its own interpreter and event
-    loop, like independent relays: the servers must not share the benchmark's GIL or one loop); yields ports."""
+    loop, like independent relays: the servers must not share the benchmark's GIL or one loop); yields ports.
+    With `stamps`, the servers append the time.time() of every DATA reply to that file (see last_reply)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "shared"), str(ROOT)]))
     shares = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", f"from scripts.benchmarks.round import serve; serve({share})"],
+            [
+                sys.executable,
+                "-c",
+                f"from scripts.benchmarks.round import serve; serve({share}, {str(stamps or '')!r})",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -110,6 +138,18 @@ def slow_servers(count: int, processes: int = SERVER_PROCESSES) -> Iterator[list
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait(timeout=10)
+            if child.stdout is not None:
+                child.stdout.close()
+
+
+def last_reply(stamps: Path, since: float, until: float) -> float:
+    """The latest DATA reply stamped in [since, until] (time.time() values); rounds never overlap, so these
+    are one round's replies. Raises when there is none: a round that sent nothing has no session to time."""
+    times = [float(line) for line in stamps.read_text().split()]
+    inside = [t for t in times if since <= t <= until]
+    if not inside:
+        raise RuntimeError("no SMTP DATA reply was stamped during the round")
+    return max(inside)
 
 
 def _targets(ports: list[int]) -> list[dict[str, Any]]:
@@ -161,7 +201,13 @@ def _fan_out(quick: bool) -> list[Row]:
     from mailcanary.store import canary_table_definition
 
     overrides = RoundOverrides(trigger="console", paths=frozenset({"smtp"}))
-    with dynamodb_service() as endpoint, slow_servers(TARGETS) as ports:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-round-") as scratch,
+        dynamodb_service() as endpoint,
+        slow_servers(TARGETS, stamps=Path(scratch) / "data-replies") as ports,
+    ):
+        stamps = Path(scratch) / "data-replies"
+        stamps.touch()
         client = boto3.client(
             "dynamodb",
             region_name=REGION,
@@ -182,20 +228,24 @@ def _fan_out(quick: bool) -> list[Row]:
         topic_arn = sns.create_topic(Name="bench-alerts")["TopicArn"]
         clients = {"dynamodb": client, "sns": sns}
 
-        def round_of(count: int, run: int) -> tuple[float, float]:
+        def round_of(count: int, run: int) -> tuple[float, float, float, float]:
+            """Wall time, CPU, time to the last DATA reply, and the time the round went on after it."""
             # A fresh table per round: moto copies a table for every transaction, so a growing table
             # would make each later round slower for reasons that have nothing to do with the fan-out.
             table = f"{TABLE}-{count}-{run}"
             client.create_table(**canary_table_definition(table))
             values = _settings_values(ports[:count]) | {"table_name": table, "alert_topic_arn": topic_arn}
             runtime = Runtime(Settings.model_validate(values), clients=lambda service, region: clients[service])
+            wall_started = time.time()  # the clock the server processes stamp their replies with
             started, cpu_started = time.perf_counter(), time.process_time()
             result = run_round(runtime, overrides)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            wall_ended = time.time()
             if not result.passed:
                 raise RuntimeError(f"benchmark round failed: {result.to_summary()}")
             client.delete_table(TableName=table)
-            return elapsed, cpu
+            last = last_reply(stamps, wall_started, wall_ended)
+            return elapsed, cpu, last - wall_started, wall_ended - last
 
         repeats = 2 if quick else 7
         round_of(1, -1), round_of(TARGETS, -1)  # warm-up
@@ -218,6 +268,21 @@ def _fan_out(quick: bool) -> list[Row]:
             baseline="CPU of the 1-target round",
             value=statistics.median(fifty[1] for _, fifty in samples),
             baseline_value=statistics.median(one[1] for one, _ in samples),
+        ),
+        # The same rounds split at the last DATA reply the servers stamped (see the module docstring).
+        Row(
+            name=f"  of it: until the last SMTP session done ({TARGETS})",
+            baseline="the same, 1 target",
+            value=statistics.median(fifty[2] for _, fifty in samples),
+            baseline_value=statistics.median(one[2] for one, _ in samples),
+            note="round start to last DATA reply, stamped by the servers",
+        ),
+        Row(
+            name=f"  of it: round after the last session ({TARGETS})",
+            baseline="the same, 1 target",
+            value=statistics.median(fifty[3] for _, fifty in samples),
+            baseline_value=statistics.median(one[3] for one, _ in samples),
+            note="mostly moto DynamoDB working through the queued send records",
         ),
     ]
 
