@@ -105,7 +105,7 @@ def _display_name(name: str) -> str | None:
     """
     try:
         mailboxes, defects = _registry_read("To", f"{name}<name@example.invalid>")
-    except Exception:
+    except Exception:  # the registry raises various types on hostile input; the caller then reads it whole
         return None
     if defects or len(mailboxes) != 1 or mailboxes[0][1] is not None:
         return None
