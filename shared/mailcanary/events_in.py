@@ -13,7 +13,6 @@ Bad input raises `UsageError` with the offending field, which the Lambda console
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mailcanary.config import RecipientsConfig, SmtpTargetConfig
 from mailcanary.errors import UsageError
 
-__all__ = ["RoundOverrides", "SnsDelivery", "parse_canary_event", "parse_ses_event_notifications"]
+__all__ = ["RoundOverrides", "parse_canary_event"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,54 +73,6 @@ def parse_canary_event(event: Mapping[str, Any]) -> RoundOverrides:
         conformance=overrides.conformance,
         envelope=overrides.envelope,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class SnsDelivery:
-    """One SNS delivery: its id (for idempotency) and the SES event record it carries."""
-
-    sns_message_id: str
-    topic_arn: str
-    ses_event: Mapping[str, Any]
-
-
-class _Sns(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    MessageId: str
-    TopicArn: str
-    Message: str
-
-
-class _SnsRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    EventSource: Literal["aws:sns"]
-    Sns: _Sns
-
-
-class _SnsEvent(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    Records: tuple[_SnsRecord, ...] = Field(min_length=1)
-
-
-def parse_ses_event_notifications(event: Mapping[str, Any]) -> list[SnsDelivery]:
-    """The SES records inside an SNS Lambda event; their content is validated later by `ses.events`."""
-    try:
-        records = _SnsEvent.model_validate(event).Records
-    except ValidationError as exc:
-        raise UsageError(_first_error(exc)) from exc
-    deliveries = []
-    for record in records:
-        try:
-            ses_event = json.loads(record.Sns.Message)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"SNS message {record.Sns.MessageId} is not JSON: {exc.msg}") from exc
-        if not isinstance(ses_event, dict):
-            raise UsageError(f"SNS message {record.Sns.MessageId} is not a JSON object")
-        deliveries.append(SnsDelivery(record.Sns.MessageId, record.Sns.TopicArn, ses_event))
-    return deliveries
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -10,7 +10,8 @@ import pytest
 
 from mailcanary.config import SmtpTargetConfig
 from mailcanary.errors import UsageError
-from mailcanary.events_in import parse_canary_event, parse_ses_event_notifications
+from mailcanary.events_in import parse_canary_event
+from mailcanary.ses.events import SesEventSummary, parse_sns_lambda_event
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -45,12 +46,12 @@ def test_given_an_sns_wrapped_ses_event_when_parsed_then_the_record_comes_out(re
     # Given an SNS delivery whose Message is JSON text, as SNS sends it
     event = load(relative)
     assert isinstance(event["Records"][0]["Sns"]["Message"], str)
-    # When parsed
-    (delivery,) = parse_ses_event_notifications(event)
-    # Then the SES record is an object with its type and message id
-    assert delivery.ses_event["eventType"] == event_type
-    assert delivery.ses_event["mail"]["messageId"]
-    assert delivery.sns_message_id == event["Records"][0]["Sns"]["MessageId"]
+    # When parsed as the SES-events function parses it
+    (summary,) = parse_sns_lambda_event(event)
+    # Then the SES record comes out with its type and SES message id
+    assert isinstance(summary, SesEventSummary)
+    assert summary.raw_event_type == event_type
+    assert summary.message_id
 
 
 @pytest.mark.parametrize(("relative", "trigger"), sorted(CANARY_TRIGGER.items()))
@@ -106,21 +107,6 @@ def test_given_a_bad_canary_event_when_parsed_then_usage_error_names_the_field(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         parse_canary_event(event)
-
-
-@pytest.mark.parametrize(
-    "event",
-    [
-        {},
-        {"Records": []},
-        {"Records": [{"EventSource": "aws:sqs", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "{}"}}]},
-        {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "not json"}}]},
-        {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "TopicArn": "t", "Message": "[1]"}}]},
-    ],
-)
-def test_given_a_malformed_sns_event_when_parsed_then_usage_error(event: dict[str, Any]) -> None:
-    with pytest.raises(UsageError):
-        parse_ses_event_notifications(event)
 
 
 def test_given_the_sweeper_event_when_read_then_it_is_a_scheduled_event() -> None:
