@@ -6,12 +6,10 @@ console shows). Everything else lives in `mailcanary.services` and `mailcanary.c
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 import mailcanary.canary  # noqa: F401  every invocation runs a round: load it at init, not in the first invocation
 from mailcanary import observability, services
-from mailcanary.config import Settings
 from mailcanary.events_in import parse_canary_event
 
 if TYPE_CHECKING:
@@ -19,12 +17,7 @@ if TYPE_CHECKING:
 
 logger = observability.get_logger()
 metrics = observability.get_metrics()
-
-
-@functools.cache
-def runtime() -> services.Runtime:
-    """Settings read on the first invocation (not at import), then reused while the function stays warm."""
-    return services.Runtime(Settings.from_environ())
+runtime = services.cached_runtime_from_environ()  # settings read on the first invocation, not at import
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,23 +5,16 @@ Glue only: hand the SNS deliveries to the reconciling service, return its JSON s
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from mailcanary import observability, services
-from mailcanary.config import Settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = observability.get_logger()
 metrics = observability.get_metrics()
-
-
-@functools.cache
-def runtime() -> services.Runtime:
-    """Settings read on the first invocation (not at import), then reused while the function stays warm."""
-    return services.Runtime(Settings.from_environ())
+runtime = services.cached_runtime_from_environ()  # settings read on the first invocation, not at import
 
 
 @logger.inject_lambda_context(clear_state=True)

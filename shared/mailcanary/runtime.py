@@ -6,6 +6,7 @@ or the local lab swaps moto-backed clients or a fixed clock in without patching 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any
 from mailcanary import aws_clients
 from mailcanary.config import Settings
 
-__all__ = ["ClientFactory", "Runtime"]
+__all__ = ["ClientFactory", "Runtime", "cached_runtime_from_environ"]
 
 ClientFactory = Callable[[str, str | None], Any]  # (service name, region or None for the default) -> boto3 client
 
@@ -30,3 +31,11 @@ class Runtime:
     settings: Settings
     clients: ClientFactory = field(default=aws_clients.client)
     now: Callable[[], datetime] = field(default=_utc_now)
+
+
+def cached_runtime_from_environ() -> Callable[[], Runtime]:
+    """A handler's runtime accessor: settings read on the first invocation (not at import), then reused warm.
+
+    Each handler module holds its own accessor, so loading a handler module anew starts from fresh settings.
+    """
+    return functools.cache(lambda: Runtime(Settings.from_environ()))

@@ -17,7 +17,7 @@ from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAl
 from mailcanary.checks import CanaryState, Check, Verdict
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.reconcile import ReconcileReport, Transition, handle
-from mailcanary.runtime import ClientFactory, Runtime
+from mailcanary.runtime import ClientFactory, Runtime, cached_runtime_from_environ
 from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event
 from mailcanary.store import CanaryStore
 from mailcanary.sweeper import SweepReport
@@ -27,7 +27,14 @@ if TYPE_CHECKING:  # the sweeper and SES-events functions never parse a console 
     from mailcanary.events_in import RoundOverrides
     from mailcanary.round_result import RoundResult
 
-__all__ = ["ClientFactory", "Runtime", "canary_round", "reconcile_notifications", "sweep"]
+__all__ = [
+    "ClientFactory",
+    "Runtime",
+    "cached_runtime_from_environ",
+    "canary_round",
+    "reconcile_notifications",
+    "sweep",
+]
 
 # Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
 _LATE_CHECKS = (
