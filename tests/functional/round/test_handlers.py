@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 from handlers import LambdaContext, count, emf, event, load_handler
+from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
 from mailcanary import aws_clients
 from mailcanary.lab.faults import SmtpFault

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
+from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
 
 from mailcanary.canary import run_round
 from mailcanary.checks import Check
