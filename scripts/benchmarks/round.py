@@ -7,8 +7,8 @@ processes with an event loop each: the server side must not be what is measured.
 so the ratio shows the fan-out rather than 50 TLS handshakes on a shared 2-core machine. The canary records
 go to moto's DynamoDB served from its own process, over HTTP (DynamoDB is a service outside the function
 too; moto in this process would spend its CPU under the round's GIL, where DynamoDB spends network time).
-moto is still slower than DynamoDB per write (it copies the table for every transaction), so the store's
-share stays overstated. Alerts are on, as in the default deployment (SNS on the same moto server). Medians over
+moto is still slower than DynamoDB for the round's one transaction (creating the pending canary: moto copies
+the whole table for every item of a TransactWriteItems), so the store's share stays somewhat overstated. Alerts are on, as in the default deployment (SNS on the same moto server). Medians over
 7 rounds of each size, alternating. Target: at most 3x.
 
 Two info rows (no target) split each of those rounds in two, measured in the same runs. "last SMTP session
@@ -18,10 +18,8 @@ takes time.time() just before run_round: both the same clock on the same machine
 library. The round cannot end before that last reply reaches it, so this is how long the fan-out (plus the
 round's set-up: the canary's first write and the open-alerts read) kept the round busy. "round after the last
 session": the round's end (time.time() when run_round returns) minus that last reply, i.e. what the round
-still waited for once every session was over: the send records and decisions still queued for moto's
-DynamoDB, settling the canary, and emitting metrics. moto serialises requests under one lock and deep-copies
-the table for every item of a TransactWriteItems, where DynamoDB commits a transaction of up to 100 items in
-tens of milliseconds, so this row is mostly moto and would shrink against the real service.
+still waited for once every session was over: the send items still queued for DynamoDB (BatchWriteItem, 25 per
+call), the decisions, settling the canary, and emitting metrics.
 
 Peak memory of such a round is in round_memory.py.
 """
@@ -284,7 +282,7 @@ def _fan_out(quick: bool) -> list[Row]:
             baseline="the same, 1 target",
             value=statistics.median(fifty[3] for _, fifty in samples),
             baseline_value=statistics.median(one[3] for one, _ in samples),
-            note="mostly moto DynamoDB working through the queued send records",
+            note="the last send items, then metrics",
         ),
     ]
 

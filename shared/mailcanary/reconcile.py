@@ -32,6 +32,7 @@ from mailcanary.store import (
     FailedCheck,
     ObservedEvent,
     PathRecord,
+    SentMessage,
     TransitionConflictError,
 )
 
@@ -150,13 +151,13 @@ def _header_recipients(headers: Mapping[str, str]) -> tuple[str, ...] | None:
     return tuple(address.addr_spec for address in parse_header_recipients(block).in_fields("To", "Cc"))
 
 
-def _locate(store: CanaryStore, summary: SesEventSummary) -> tuple[str, str] | None:
-    """The (canary id, path) of the event's message.
+def _locate(store: CanaryStore, summary: SesEventSummary) -> SentMessage | None:
+    """The send (canary, path, envelope, expectations) of the event's message.
 
     The message-id index is eventually consistent, so a miss falls back to the canary id our simulator
     recipients carry as their `+label`, read with a consistent query.
     """
-    found = store.find_path(summary.message_id)
+    found = store.find_send(summary.message_id)
     if found is not None:
         return found
     labels = {
@@ -167,8 +168,8 @@ def _locate(store: CanaryStore, summary: SesEventSummary) -> tuple[str, str] | N
     for label in sorted(label for label in labels if label):
         canary = store.get(label)
         for path in canary.paths if canary else ():
-            if path.ses_message_id == summary.message_id:
-                return label, path.name
+            if path.ses_message_id == summary.message_id and path.sent is not None:
+                return path.sent
     return None
 
 
@@ -241,21 +242,22 @@ def settle(
 
 
 def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: datetime) -> _EventResult:
-    location = _locate(store, summary)
-    if location is None:
+    sent = _locate(store, summary)
+    if sent is None:
         return _EventResult(key, EventOutcome.UNMATCHED, metrics=(obs.unmatched_ses_event(),))
     event = _observed(summary, key)
-    recorded = store.record_event(*location, event)
+    recorded = store.record_event(sent.canary_id, sent.path_name, event)
+    path = recorded.path.with_sent(sent)  # the path item holds the state; what it sent is in its send item
     metrics: list[MetricObservation] = []
     outcome = EventOutcome.DUPLICATE
     if recorded.applied:
-        metrics += _event_metrics(recorded.path, event)
+        metrics += _event_metrics(path, event)
         outcome = EventOutcome.APPLIED
-        if recorded.path.state is CanaryState.LOST:
+        if path.state is CanaryState.LOST:
             outcome = EventOutcome.LATE
             metrics.append(obs.late_ses_event())
     # Decide even for a duplicate: a retry after a crash between recording and deciding must finish the job.
-    transitions, decided = _decide(store, recorded.path, now)
+    transitions, decided = _decide(store, path, now)
     return _EventResult(key, outcome, tuple(transitions), tuple(metrics + decided))
 
 

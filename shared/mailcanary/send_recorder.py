@@ -2,8 +2,8 @@
 
 A round's paths finish at nearly the same moment (they run in one wave). Writing each path's record from its
 own thread makes 50 threads queue for the store at once; here one writer thread takes every send that
-completed since its last write and records them together (`CanaryStore.record_sends`: one conditional
-transaction instead of one call each), then decides the paths that were decided at send time.
+completed since its last write and records them together (`CanaryStore.record_sends`: one `BatchWriteItem`
+per 25 sends instead of one call each), then decides the paths that were decided at send time.
 
 Each send is still written right after its path completes (never held back until the round ends), because
 SES may publish that message's events within seconds, and an event whose message id the store does not know
@@ -85,8 +85,7 @@ class SendRecorder:
                     self._error = exc
 
     def _write(self, batch: list[_Write]) -> None:
-        sends = [(w.path, w.ses_message_id, w.sent_at) for w in batch if w.path is not None]
-        self._store.record_sends(self._canary_id, sends)
+        self._store.record_sends([w.path.sent_as(w.ses_message_id, w.sent_at) for w in batch if w.path is not None])
         for write in batch:  # after the sends: a path decided at send time has its message id on record first
             if write.decide is not None:
                 name, state, checks = write.decide

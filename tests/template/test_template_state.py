@@ -65,8 +65,10 @@ _ALERTS = [("sns:Publish", {"Ref": "AlertTopic"})]
 _ALERT_STATE = [("dynamodb:UpdateItem", CANARY_TABLE), ("dynamodb:DeleteItem", CANARY_TABLE)]
 NEEDED: dict[str, list[tuple[str, Any]]] = {
     "CanaryFunction": [
-        ("dynamodb:TransactWriteItems", CANARY_TABLE),  # create the pending canary; record_sends; settle it
-        ("dynamodb:UpdateItem", CANARY_TABLE),  # record_send, decide_path
+        ("dynamodb:TransactWriteItems", CANARY_TABLE),  # create the pending canary; settle it
+        ("dynamodb:BatchWriteItem", CANARY_TABLE),  # record_sends
+        ("dynamodb:BatchGetItem", CANARY_TABLE),  # the round's open alerts, read once
+        ("dynamodb:UpdateItem", CANARY_TABLE),  # decide_path
         ("dynamodb:Query", CANARY_TABLE),  # read the canary back
         ("secretsmanager:GetSecretValue", {"Ref": "SmtpSecret"}),
         *_ALERTS,

@@ -9,9 +9,10 @@ import pytest
 
 from mailcanary.checks import CanaryState
 from mailcanary.send_recorder import SendRecorder
-from mailcanary.store import StoreError
+from mailcanary.store import PathKind, SentMessage, StoreError, new_path
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+PATH = new_path("c1", "smtp:a", PathKind.SMTP, "a", deadline=NOW, envelope=["rcpt@example.com"])
 
 
 class RecordingStore:
@@ -21,8 +22,8 @@ class RecordingStore:
         self.fail = fail
         self.calls: list[tuple[str, Any]] = []
 
-    def record_sends(self, canary_id: str, sends: list[Any]) -> None:
-        self.calls.append(("record_sends", [message_id for _, message_id, _ in sends]))
+    def record_sends(self, sends: list[SentMessage]) -> None:
+        self.calls.append(("record_sends", [sent.ses_message_id for sent in sends]))
         if self.fail:
             raise StoreError("table unavailable")
 
@@ -34,7 +35,7 @@ def test_given_sends_and_a_decision_when_the_round_ends_then_sends_are_recorded_
     store = RecordingStore()
     # Given a path sent (its record) and decided at send time
     with SendRecorder(store, "c1", lambda: NOW) as recorder:  # type: ignore[arg-type]
-        recorder.submit(object(), "ses-1", decide=("smtp:a", CanaryState.FAILED, ()))  # type: ignore[arg-type]
+        recorder.submit(PATH, "ses-1", decide=("smtp:a", CanaryState.FAILED, ()))
     # Then its message id is on record before the decision is written
     assert store.calls == [("record_sends", ["ses-1"]), ("decide_path", ("smtp:a", CanaryState.FAILED))]
 
@@ -46,6 +47,6 @@ def test_given_the_store_fails_when_the_round_leaves_the_recorder_then_the_error
         pytest.raises(StoreError, match="table unavailable"),
         SendRecorder(store, "c1", lambda: NOW) as recorder,  # type: ignore[arg-type]
     ):
-        recorder.submit(object(), "ses-1", decide=("api", CanaryState.PASSED, ()))  # type: ignore[arg-type]
+        recorder.submit(PATH, "ses-1", decide=("smtp:a", CanaryState.PASSED, ()))
     # Then nothing was decided on top of an unrecorded send
     assert [name for name, _ in store.calls] == ["record_sends"]

@@ -1,4 +1,5 @@
-"""Canary records in DynamoDB: one canary item and one item per send path, advanced by conditional writes."""
+"""Canary records in DynamoDB: a canary item, an item per path advanced by conditional writes, a send item per
+sent path."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mailcanary.store.records import (
     ObservedEvent,
     PathKind,
     PathRecord,
+    SentMessage,
     new_canary,
     new_path,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "PathKind",
     "PathRecord",
     "RecordedEvent",
+    "SentMessage",
     "StoreError",
     "TransitionConflictError",
     "canary_table_definition",

@@ -16,8 +16,8 @@ from mailcanary.checks import CanaryState, Check
 from mailcanary.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
-from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord
-from mailcanary.store.schema import CANARY_SK, PATH_SK_PREFIX, PENDING_SHARD, TTL_ATTRIBUTE
+from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
+from mailcanary.store.schema import CANARY_SK, PATH_SK_PREFIX, PENDING_SHARD, SEND_SK_PREFIX, TTL_ATTRIBUTE
 
 __all__ = [
     "canary_from_items",
@@ -29,7 +29,8 @@ __all__ = [
     "load",
     "path_from_item",
     "path_item",
-    "send_update",
+    "send_item",
+    "sent_from_item",
 ]
 
 Item = dict[str, Any]  # a low-level DynamoDB item: attribute name → AttributeValue
@@ -145,11 +146,44 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
     }
     if path.header_recipients:
         value["header_recipients"] = list(path.header_recipients)
-    optional = {"ses_message_id": path.ses_message_id, "sent_at": path.sent_at, "decided_at": path.decided_at}
-    for name, attr in optional.items():
-        if attr is not None:
-            value[name] = iso(attr) if isinstance(attr, datetime) else attr
+    if path.decided_at is not None:
+        value["decided_at"] = iso(path.decided_at)
     return {name: dump(attr) for name, attr in value.items()}
+
+
+def send_item(sent: SentMessage, *, expires_at: datetime) -> Item:
+    """The send item of one path: the only item carrying `ses_message_id`, so the index lists it."""
+    value: dict[str, Any] = {
+        "pk": sent.canary_id,
+        "sk": SEND_SK_PREFIX + sent.path_name,
+        "path": sent.path_name,
+        "ses_message_id": sent.ses_message_id,
+        "sent_at": iso(sent.sent_at),
+        "envelope": list(sent.envelope),
+        "expected": {rcpt: outcome.value for rcpt, outcome in sent.expected},
+        TTL_ATTRIBUTE: _epoch(expires_at),
+    }
+    return {name: dump(attr) for name, attr in value.items()}
+
+
+def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
+    """A send from its stored item (or from a path item of an earlier version that carried its send)."""
+    raw = load(item)
+    try:
+        return SentMessage(
+            canary_id=raw["pk"],
+            path_name=raw["path"],
+            ses_message_id=raw["ses_message_id"],
+            sent_at=datetime.fromisoformat(raw["sent_at"]),
+            envelope=tuple(raw.get("envelope", ())),
+            expected=_expected(raw),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise StoreError(f"malformed send item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
+
+
+def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedOutcome], ...]:
+    return tuple(sorted((rcpt, ExpectedOutcome(out)) for rcpt, out in raw.get("expected", {}).items()))
 
 
 def path_from_item(item: Mapping[str, Any]) -> PathRecord:
@@ -163,8 +197,8 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             target=raw["target"],
             deadline=datetime.fromtimestamp(int(raw["deadline"]), tz=UTC),
             envelope=tuple(raw.get("envelope", ())),
-            expected=tuple(sorted((rcpt, ExpectedOutcome(out)) for rcpt, out in raw.get("expected", {}).items())),
-            ses_message_id=raw.get("ses_message_id"),
+            expected=_expected(raw),
+            ses_message_id=raw.get("ses_message_id"),  # only on path items of earlier versions
             sent_at=_when(raw.get("sent_at")),
             state=CanaryState(raw["state"]),
             failed_checks=_checks(raw.get("failed_checks", ())),
@@ -181,14 +215,21 @@ def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None
     """The canary record from all items under one `pk`; None when the canary item itself is absent."""
     head: dict[str, Any] | None = None
     paths: dict[str, PathRecord] = {}
+    sends: list[SentMessage] = []
     for item in items:
-        if item["sk"]["S"] == CANARY_SK:
+        sort_key = item["sk"]["S"]
+        if sort_key == CANARY_SK:
             head = load(item)
+        elif sort_key.startswith(SEND_SK_PREFIX):
+            sends.append(sent_from_item(item))
         else:
             path = path_from_item(item)
             paths[path.name] = path
     if head is None:
         return None
+    for sent in sends:  # a send whose path is missing is caught below, with the path list of the canary item
+        if sent.path_name in paths:
+            paths[sent.path_name] = paths[sent.path_name].with_sent(sent)
     try:
         return CanaryRecord(
             canary_id=head["pk"],
@@ -202,23 +243,3 @@ def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed canary item {head.get('pk')!r}: {exc!r}") from exc
-
-
-def send_update(
-    path: PathRecord, ses_message_id: str, sent_at: datetime
-) -> tuple[str, str, dict[str, str], dict[str, Any]]:
-    """(update expression, condition, names, values) attaching one send to a still-pending, unsent path."""
-    values = {
-        ":pending": {"S": CanaryState.PENDING.value},
-        ":id": {"S": ses_message_id},
-        ":at": {"S": iso(sent_at)},
-        ":env": dump(list(path.envelope)),
-        ":exp": dump({rcpt: outcome.value for rcpt, outcome in path.expected}),
-        ":one": {"N": "1"},
-    }
-    return (
-        "SET ses_message_id = :id, sent_at = :at, envelope = :env, expected = :exp, version = version + :one",
-        "attribute_exists(pk) AND attribute_not_exists(ses_message_id) AND #state = :pending",
-        {"#state": "state"},
-        values,
-    )

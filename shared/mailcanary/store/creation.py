@@ -22,19 +22,24 @@ class StoreCreation(TableAccess):
     def create(self, canary: CanaryRecord) -> None:
         """Write a new canary and all its paths; an id already in the table raises `CanaryExistsError`.
 
-        Every put is conditional (`attribute_not_exists`), so nothing is ever overwritten. Up to 99 paths go in
-        one transaction with the canary item. More paths (a transaction holds at most 100 actions) are written
-        first, 99 per transaction, each transaction also checking that the canary item does not exist; the
-        canary item goes LAST, with the final paths. The canary item is what every reader starts from: `get`
-        returns None without it, the sweeper lists only canary items (`by-pending`), the reconciler decides a
-        canary from `get`. So no reader ever sees a canary whose paths are not all written. (Written first, a
-        canary would read as malformed until its paths exist, and a failed later write would leave it so.)
+        Every put is conditional (`attribute_not_exists`), so nothing is ever overwritten. Up to 99 path items
+        (a path created already sent adds its send item) go in one transaction with the canary item. More (a
+        transaction holds at most 100 actions) are written first, 99 per transaction, each transaction also
+        checking that the canary item does not exist; the canary item goes LAST, with the final paths. The
+        canary item is what every reader starts from: `get` returns None without it, the sweeper lists only
+        canary items (`by-pending`), the reconciler decides a canary from `get`. So no reader ever sees a canary
+        whose paths are not all written. (Written first, a canary would read as malformed until its paths
+        exist, and a failed later write would leave it so.)
         If a transaction fails, the paths already written are deleted again (best effort: any left over are
         invisible without their canary item and expire with their TTL).
         """
         expires_at = canary.created_at + self._retention
         head = codec.canary_item(canary, expires_at=expires_at)
-        paths = [codec.path_item(path, expires_at=expires_at) for path in canary.paths]
+        paths: list[codec.Item] = []
+        for path in canary.paths:
+            paths.append(codec.path_item(path, expires_at=expires_at))
+            if path.sent is not None:  # a path recorded as already sent (a replay, a test) brings its send item
+                paths.append(codec.send_item(path.sent, expires_at=expires_at))
         size = TRANSACTION_LIMIT - 1
         chunks = [paths[start : start + size] for start in range(0, len(paths), size)] or [[]]
         absent = "attribute_not_exists(pk)"

@@ -1,4 +1,4 @@
-"""Reading canary records: a whole canary, the path SES gave a message id, the canaries past their deadline."""
+"""Reading canary records: a whole canary, the send SES gave a message id, the canaries past their deadline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError
-from mailcanary.store.records import CanaryRecord, PathRecord
+from mailcanary.store.records import CanaryRecord, PathRecord, SentMessage
 from mailcanary.store.schema import BY_PENDING_INDEX, BY_SES_MESSAGE_ID_INDEX, PATH_SK_PREFIX, PENDING_SHARD
 from mailcanary.store.table import TableAccess
 
@@ -36,10 +36,10 @@ class StoreReads(TableAccess):
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         raise StoreError(f"canary {canary_id} spans more than {_MAX_PAGES} query pages")
 
-    def find_path(self, ses_message_id: str) -> tuple[str, str] | None:
-        """(canary id, path name) of the path SES gave `ses_message_id`, or None when it is not a canary of ours.
+    def find_send(self, ses_message_id: str) -> SentMessage | None:
+        """The send SES gave `ses_message_id` (its canary, path, envelope), or None when it is not a canary of ours.
 
-        The index is eventually consistent: a record written a moment ago may not be listed yet.
+        The index is eventually consistent: a send recorded a moment ago may not be listed yet.
         """
         response = self._query(
             f"look up {ses_message_id}",
@@ -52,7 +52,7 @@ class StoreReads(TableAccess):
             },
         )
         items = response.get("Items", [])
-        return (items[0]["pk"]["S"], items[0]["path"]["S"]) if items else None
+        return codec.sent_from_item(items[0]) if items else None
 
     def overdue(self, *, now: datetime, limit: int) -> tuple[list[str], bool]:
         """Ids of pending canaries whose deadline has passed (at most `limit`), and whether more remain."""

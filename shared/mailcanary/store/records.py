@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ __all__ = [
     "ObservedEvent",
     "PathKind",
     "PathRecord",
+    "SentMessage",
     "new_canary",
     "new_path",
 ]
@@ -59,6 +60,23 @@ class ObservedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What one path really handed over: the SES message id, when, and to whom SES was asked to deliver.
+
+    Stored as an item of its own beside its path's item and never changed afterwards (a fact, not a state),
+    so recording it needs no condition and many go in one `BatchWriteItem`. `envelope` is what the path really
+    used; `expected` holds the outcome each of those recipients must reach.
+    """
+
+    canary_id: str
+    path_name: str
+    ses_message_id: str
+    sent_at: datetime
+    envelope: tuple[str, ...]
+    expected: tuple[tuple[str, ExpectedOutcome], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PathRecord:
     """One send path of a canary: where it sent, to whom SES was really asked to deliver, and what came back.
 
@@ -82,6 +100,27 @@ class PathRecord:
     decided_at: datetime | None = None
     version: int = 0
     header_recipients: tuple[str, ...] = ()
+
+    @property
+    def sent(self) -> SentMessage | None:
+        """This path's send, once it has a message id and a send time."""
+        if self.ses_message_id is None or self.sent_at is None:
+            return None
+        return SentMessage(self.canary_id, self.name, self.ses_message_id, self.sent_at, self.envelope, self.expected)
+
+    def sent_as(self, ses_message_id: str, sent_at: datetime) -> SentMessage:
+        """The send of this path (its envelope and expectations) under the message id SES gave it."""
+        return SentMessage(self.canary_id, self.name, ses_message_id, sent_at, self.envelope, self.expected)
+
+    def with_sent(self, sent: SentMessage) -> PathRecord:
+        """This path with its send attached (the path item and the send item read together)."""
+        return replace(
+            self,
+            ses_message_id=sent.ses_message_id,
+            sent_at=sent.sent_at,
+            envelope=sent.envelope,
+            expected=sent.expected,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,12 @@
 """The canary table and the idempotency table: key names, indexes and TTL, shared with template.yaml.
 
 Canary table (on-demand):
-- `pk` (S) = canary id, `sk` (S) = `canary` for the canary item, `path#<name>` for each path item.
-- GSI `by-ses-message-id`: partition key `ses_message_id` (S), projection ALL. Only path items carry the
-  attribute, so the index holds exactly the paths SES has a message id for, from either path kind.
+- `pk` (S) = canary id, `sk` (S) = `canary` for the canary item, `path#<name>` for each path item (its state,
+  the SES events seen, its decision), `send#<name>` for each path's send item (the message id SES gave it,
+  when, to whom: written once, right after the send, never updated).
+- GSI `by-ses-message-id`: partition key `ses_message_id` (S), projection ALL. Only send items carry the
+  attribute, so the index holds exactly the paths SES has a message id for, from either path kind, and a hit
+  is the whole send. (Path items written before send items existed carry it too; they read the same way.)
 - GSI `by-pending`: partition key `pending_shard` (S), sort key `deadline` (N), projection ALL. Sparse: only a
   canary item still `pending` carries `pending_shard`; the write that decides it removes the attribute. The
   sweeper queries `pending_shard = "pending" AND deadline <= now` and reads only overdue canaries. One shard
@@ -23,6 +26,7 @@ __all__ = [
     "CANARY_SK",
     "PATH_SK_PREFIX",
     "PENDING_SHARD",
+    "SEND_SK_PREFIX",
     "TTL_ATTRIBUTE",
     "canary_table_definition",
     "idempotency_table_definition",
@@ -32,6 +36,7 @@ BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
 CANARY_SK = "canary"
 PATH_SK_PREFIX = "path#"
+SEND_SK_PREFIX = "send#"
 PENDING_SHARD = "pending"
 TTL_ATTRIBUTE = "expires_at"
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"

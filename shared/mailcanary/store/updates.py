@@ -1,7 +1,10 @@
-"""Conditional updates of one path: its send, the SES events seen for it, its decision (each exactly once)."""
+"""A path's writes: its send item (a fact, written once), and conditional updates of the SES events seen for it
+and of its decision (each exactly once)."""
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +16,15 @@ from mailcanary.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.reads import StoreReads
-from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
+from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import PATH_SK_PREFIX
-from mailcanary.store.table import PENDING, TRANSACTION_LIMIT, error_code
+from mailcanary.store.table import PENDING, error_code
 
-__all__ = ["RecordedEvent", "StorePathUpdates"]
+__all__ = ["BATCH_WRITE_LIMIT", "UNPROCESSED_ATTEMPTS", "RecordedEvent", "StorePathUpdates"]
+
+BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum put requests per BatchWriteItem
+UNPROCESSED_ATTEMPTS = 5  # calls per batch while DynamoDB hands items back unprocessed
+UNPROCESSED_BACKOFF_SECONDS = 0.05  # doubled after each such call: 0.05 + 0.1 + 0.2 + 0.4 s at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,51 +38,37 @@ class RecordedEvent:
 class StorePathUpdates(StoreReads):
     """The path writes of `CanaryStore` (a conflict re-reads the path, hence the read side underneath)."""
 
-    def record_send(self, canary_id: str, path: PathRecord, *, ses_message_id: str, sent_at: datetime) -> PathRecord:
-        """Attach what a path really sent (message id, envelope, expectations) to its pending item, once.
+    def record_sends(self, sends: Sequence[SentMessage]) -> None:
+        """Store what each path really sent (message id, envelope, expectations) as its send item.
 
-        Lets the canary be created before it is sent, so an SES event can never arrive for an unknown canary.
+        A send is a fact written once, right after the send, beside the path item it belongs to; the path's
+        state is not touched (its conditional writes stay the only way it moves). Re-recording the same send
+        writes the same item again, so a retry is harmless. Many sends go in few calls: `BatchWriteItem`, 25
+        items per call, each billed as one write (a transaction would bill two per item and, being atomic,
+        would let one refused path hold back every other). Items DynamoDB returns unprocessed (throttling) are
+        retried with a short backoff; any still unwritten after that raise `StoreError`, never silently lost.
         """
-        return self._update_path(canary_id, path.name, *codec.send_update(path, ses_message_id, sent_at))
-
-    def record_sends(self, canary_id: str, sends: Sequence[tuple[PathRecord, str, datetime]]) -> None:
-        """`record_send` for several paths of one canary, each (path, SES message id, sent at), in few calls.
-
-        Two or more go in TransactWriteItems of up to 100 conditional updates each (the same condition as
-        `record_send`, so nothing is recorded twice or on a decided path; a transaction bills 2 write units
-        per item). If a transaction is refused, its sends are retried one by one, so a conflict surfaces
-        exactly as `record_send` reports it and the other paths are still recorded.
-        """
-        for start in range(0, len(sends), TRANSACTION_LIMIT):
-            chunk = sends[start : start + TRANSACTION_LIMIT]
-            if len(chunk) == 1:
-                path, ses_message_id, sent_at = chunk[0]
-                self.record_send(canary_id, path, ses_message_id=ses_message_id, sent_at=sent_at)
-                continue
-            items: list[Any] = []
-            for path, ses_message_id, sent_at in chunk:
-                expression, condition, names, values = codec.send_update(path, ses_message_id, sent_at)
-                items.append(
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": self._key(canary_id, PATH_SK_PREFIX + path.name),
-                            "UpdateExpression": expression,
-                            "ConditionExpression": condition,
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": values,
-                        }
-                    }
+        for start in range(0, len(sends), BATCH_WRITE_LIMIT):
+            chunk = sends[start : start + BATCH_WRITE_LIMIT]
+            requests: list[Any] = [
+                {"PutRequest": {"Item": codec.send_item(sent, expires_at=sent.sent_at + self._retention)}}
+                for sent in chunk
+            ]
+            for attempt in range(UNPROCESSED_ATTEMPTS):
+                response = self._call(
+                    f"record {len(requests)} sends of {chunk[0].canary_id}",
+                    functools.partial(self._client.batch_write_item, RequestItems={self.table_name: requests}),
                 )
-            try:
-                self._client.transact_write_items(TransactItems=items)
-            except ClientError as exc:
-                if error_code(exc) not in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
-                    raise StoreError(f"recording sends of {canary_id} failed: {error_code(exc)}") from exc
-                for path, ses_message_id, sent_at in chunk:
-                    self.record_send(canary_id, path, ses_message_id=ses_message_id, sent_at=sent_at)
-            except BotoCoreError as exc:
-                raise StoreError(f"recording sends of {canary_id} failed: {exc}") from exc
+                requests = list(response.get("UnprocessedItems", {}).get(self.table_name, []))
+                if not requests:
+                    break
+                if attempt < UNPROCESSED_ATTEMPTS - 1:
+                    time.sleep(UNPROCESSED_BACKOFF_SECONDS * 2**attempt)
+            else:
+                raise StoreError(
+                    f"recording sends of {chunk[0].canary_id} failed on {self.table_name}: {len(requests)} still "
+                    f"unprocessed after {UNPROCESSED_ATTEMPTS} attempts"
+                )
 
     def record_event(self, canary_id: str, path_name: str, event: ObservedEvent) -> RecordedEvent:
         """Add one SES event to a path unless an event with the same key is already there."""

@@ -17,7 +17,7 @@ from mailcanary.observability import Dimension, MetricName, MetricObservation, P
 from mailcanary.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
-from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent
+from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent, SentMessage
 
 NOW = T0 + timedelta(seconds=30)
 API_TARGET = "ses:us-east-1"  # the targets canary_with gives its paths
@@ -334,7 +334,7 @@ def test_given_unknown_message_id_when_reconciled_then_counted_and_ignored(store
 class _LaggingIndexStore(CanaryStore):
     """The message-id index has not caught up yet (DynamoDB GSIs are eventually consistent)."""
 
-    def find_path(self, ses_message_id: str) -> tuple[str, str] | None:
+    def find_send(self, ses_message_id: str) -> SentMessage | None:
         return None
 
 

@@ -62,11 +62,16 @@ def test_given_unknown_canary_when_read_then_none(store: CanaryStore) -> None:
     assert store.get("nope") is None
 
 
+def _located(store: CanaryStore, ses_message_id: str) -> tuple[str, str] | None:
+    sent = store.find_send(ses_message_id)
+    return (sent.canary_id, sent.path_name) if sent else None
+
+
 def test_given_two_paths_when_looked_up_by_ses_message_id_then_each_path_is_found(store: CanaryStore) -> None:
     store.create(canary_with("c1"))
-    assert store.find_path("c1-api") == ("c1", "api")
-    assert store.find_path("c1-smtp") == ("c1", "smtp")
-    assert store.find_path("someone-elses-message") is None
+    assert _located(store, "c1-api") == ("c1", "api")
+    assert _located(store, "c1-smtp") == ("c1", "smtp")
+    assert store.find_send("someone-elses-message") is None
 
 
 def test_given_path_without_message_id_when_created_then_it_is_not_in_the_index(store: CanaryStore) -> None:
@@ -75,15 +80,15 @@ def test_given_path_without_message_id_when_created_then_it_is_not_in_the_index(
     rcpt = simulator_address(Scenario.SUCCESS, "c2")
     path = new_path("c2", "smtp", PathKind.SMTP, "localhost:587", deadline=deadline, envelope=[rcpt])
     store.create(new_canary("c2", [path], created_at=T0))
-    assert store.find_path("c2-smtp") is None
+    assert store.find_send("c2-smtp") is None
     # When the send is recorded
-    sent = store.record_send("c2", path, ses_message_id="c2-smtp", sent_at=T0 + timedelta(seconds=2))
-    # Then the message id finds it, and a second attachment is refused
-    assert sent.ses_message_id == "c2-smtp"
-    assert sent.sent_at == T0 + timedelta(seconds=2)
-    assert store.find_path("c2-smtp") == ("c2", "smtp")
-    with pytest.raises(TransitionConflictError):
-        store.record_send("c2", path, ses_message_id="other", sent_at=T0)
+    store.record_sends([path.sent_as("c2-smtp", T0 + timedelta(seconds=2))])
+    # Then the message id finds the whole send, and the canary reads back with it attached to its path
+    sent = store.find_send("c2-smtp")
+    assert sent == path.sent_as("c2-smtp", T0 + timedelta(seconds=2))
+    loaded = store.get("c2")
+    assert loaded is not None
+    assert loaded.path("smtp") == path.with_sent(sent)
 
 
 def _unsent(canary_id: str, names: list[str]) -> list[Any]:
@@ -95,22 +100,22 @@ def _unsent(canary_id: str, names: list[str]) -> list[Any]:
 def test_given_many_unsent_paths_when_their_sends_are_recorded_together_then_each_is_attached_once(
     store: CanaryStore,
 ) -> None:
-    # Given a canary with 150 unsent paths (more than one transaction's 100 actions, so sends go in chunks)
-    paths = _unsent("c3", [f"smtp:t{i}" for i in range(150)])
+    # Given a canary with 60 unsent paths (more than one BatchWriteItem's 25 puts, so sends go in chunks)
+    paths = _unsent("c3", [f"smtp:t{i}" for i in range(60)])
     store.create(new_canary("c3", paths, created_at=T0))
     # When all their sends are recorded in one call
-    store.record_sends("c3", [(path, f"id-{path.name}", T0 + timedelta(seconds=2)) for path in paths])
+    store.record_sends([path.sent_as(f"id-{path.name}", T0 + timedelta(seconds=2)) for path in paths])
     # Then every path carries its own message id and is found by it
     loaded = store.get("c3")
     assert loaded is not None
     assert {path.name: path.ses_message_id for path in loaded.paths} == {p.name: f"id-{p.name}" for p in paths}
-    assert store.find_path("id-smtp:t149") == ("c3", "smtp:t149")
-    # And recording one of them again is refused (the condition is the one record_send has)
-    with pytest.raises(TransitionConflictError):
-        store.record_sends("c3", [(paths[0], "other", T0), (paths[1], "other", T0)])
+    assert _located(store, "id-smtp:t59") == ("c3", "smtp:t59")
+    # And recording the same sends again (a retry) changes nothing
+    store.record_sends([path.sent_as(f"id-{path.name}", T0 + timedelta(seconds=2)) for path in paths])
+    assert store.get("c3") == loaded
 
 
-def test_given_one_path_already_decided_when_sends_are_recorded_together_then_the_others_still_are(
+def test_given_one_path_already_decided_when_sends_are_recorded_together_then_no_state_moves(
     store: CanaryStore,
 ) -> None:
     # Given three unsent paths, one of them already decided (e.g. swept lost meanwhile)
@@ -118,14 +123,13 @@ def test_given_one_path_already_decided_when_sends_are_recorded_together_then_th
     store.create(new_canary("c4", paths, created_at=T0))
     store.decide_path("c4", "b", CanaryState.LOST, [], now=T0)
     # When the three sends are recorded together
-    with pytest.raises(TransitionConflictError):
-        store.record_sends("c4", [(path, f"id-{path.name}", T0) for path in paths])
-    # Then the decided path did not move backwards, and the path before it was still recorded
+    store.record_sends([path.sent_as(f"id-{path.name}", T0) for path in paths])
+    # Then every send is on record (a late event for the lost path is still matched, as late), and the decided
+    # path did not move backwards: a send touches no state
     loaded = store.get("c4")
     assert loaded is not None
-    assert loaded.path("b").state is CanaryState.LOST  # type: ignore[union-attr]
-    assert loaded.path("b").ses_message_id is None  # type: ignore[union-attr]
-    assert loaded.path("a").ses_message_id == "id-a"  # type: ignore[union-attr]
+    assert {path.name: path.ses_message_id for path in loaded.paths} == {"a": "id-a", "b": "id-b", "c": "id-c"}
+    assert [path.state for path in loaded.paths] == [CanaryState.PENDING, CanaryState.LOST, CanaryState.PENDING]
 
 
 def test_given_event_when_recorded_twice_then_applied_once(store: CanaryStore) -> None:
@@ -236,7 +240,7 @@ def test_given_created_canary_when_items_inspected_then_ttl_is_thirty_days(store
         TableName=CANARY_TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "c1"}}
     )["Items"]
     expected = int((T0 + timedelta(days=30)).timestamp())
-    assert sorted(item["sk"]["S"] for item in items) == ["canary", "path#api", "path#smtp"]
+    assert sorted(item["sk"]["S"] for item in items) == ["canary", "path#api", "path#smtp", "send#api", "send#smtp"]
     assert {int(item["expires_at"]["N"]) for item in items} == {expected}
     ttl = dynamodb.describe_time_to_live(TableName=CANARY_TABLE)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
@@ -268,3 +272,57 @@ def test_given_missing_table_when_reading_then_store_error(dynamodb: Any) -> Non
 def test_given_deadline_with_fraction_when_built_then_rounded_up_to_whole_second() -> None:
     canary = canary_with("c1", created_at=datetime(2026, 1, 1, 0, 0, 0, 200_000, tzinfo=UTC))
     assert canary.deadline == datetime(2026, 1, 1, 0, 15, 1, tzinfo=UTC)
+
+
+class _ThrottlingDynamoDB:
+    """moto's DynamoDB, except that BatchWriteItem writes only its first request and hands the others back as
+    `UnprocessedItems`, as DynamoDB does under throttling, for the first `throttled_calls` calls (moto never
+    returns unprocessed items)."""
+
+    def __init__(self, client: Any, throttled_calls: int) -> None:
+        self._client = client
+        self.throttled_calls = throttled_calls
+        self.batch_sizes: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:  # boto3 keyword
+        (table, requests), *_ = RequestItems.items()
+        self.batch_sizes.append(len(requests))
+        if self.throttled_calls <= 0:
+            return dict(self._client.batch_write_item(RequestItems=RequestItems))
+        self.throttled_calls -= 1
+        self._client.batch_write_item(RequestItems={table: requests[:1]})
+        return {"UnprocessedItems": {table: requests[1:]} if requests[1:] else {}}
+
+
+def test_given_throttled_batch_writes_when_sends_are_recorded_then_the_unprocessed_ones_are_retried(
+    dynamodb: Any,
+) -> None:
+    # Given DynamoDB handing back all but one item of the first two batch writes
+    throttling = _ThrottlingDynamoDB(dynamodb, throttled_calls=2)
+    store = CanaryStore(throttling, CANARY_TABLE)  # type: ignore[arg-type]
+    paths = _unsent("c5", ["a", "b", "c", "d"])
+    store.create(new_canary("c5", paths, created_at=T0))
+    # When four sends are recorded
+    store.record_sends([path.sent_as(f"id-{path.name}", T0) for path in paths])
+    # Then only the unprocessed ones went again each time, and every send is on record
+    assert throttling.batch_sizes == [4, 3, 2]
+    loaded = store.get("c5")
+    assert loaded is not None
+    assert [path.ses_message_id for path in loaded.paths] == ["id-a", "id-b", "id-c", "id-d"]
+
+
+def test_given_batch_writes_throttled_throughout_when_sends_are_recorded_then_store_error_not_silence(
+    dynamodb: Any,
+) -> None:
+    # Given DynamoDB handing items back on every call
+    throttling = _ThrottlingDynamoDB(dynamodb, throttled_calls=1_000)
+    store = CanaryStore(throttling, CANARY_TABLE)  # type: ignore[arg-type]
+    paths = _unsent("c6", [f"p{i}" for i in range(8)])
+    store.create(new_canary("c6", paths, created_at=T0))
+    # When the sends are recorded, Then the writer gives up after its bounded attempts with a StoreError
+    with pytest.raises(StoreError, match="still unprocessed"):
+        store.record_sends([path.sent_as(f"id-{path.name}", T0) for path in paths])
+    assert throttling.batch_sizes == [8, 7, 6, 5, 4]

@@ -70,10 +70,13 @@ def test_given_150_paths_when_created_then_the_canary_reads_back_whole_and_pendi
     canary = _many("big")
     # When it is created
     store.create(canary)
-    # Then it reads back exactly, with one canary item and 150 path items, each findable by message id
+    # Then it reads back exactly, with one canary item, 150 path items and their 150 send items (the paths
+    # were created already sent), each findable by message id
     assert store.get("big") == canary
-    assert _items_under(dynamodb, "big") == MANY + 1
-    assert store.find_path("big-149") == ("big", "smtp:t149")
+    assert _items_under(dynamodb, "big") == 2 * MANY + 1
+    sent = store.find_send("big-149")
+    assert sent is not None
+    assert (sent.canary_id, sent.path_name) == ("big", "smtp:t149")
     # and it is listed once the deadline has passed, like any canary
     assert store.overdue(now=AFTER_DEADLINE, limit=10) == (["big"], False)
 
@@ -89,7 +92,7 @@ def test_given_existing_150_path_canary_when_created_again_then_refused_and_firs
         store.create(_many("big", prefix="smtp:other"))
     # Then the first canary is untouched and no item was added under its id
     assert store.get("big") == first
-    assert _items_under(dynamodb, "big") == MANY + 1
+    assert _items_under(dynamodb, "big") == 2 * MANY + 1
 
 
 def test_given_small_canary_when_a_150_path_one_reuses_its_id_then_nothing_is_written(
@@ -101,9 +104,9 @@ def test_given_small_canary_when_a_150_path_one_reuses_its_id_then_nothing_is_wr
     # When a 150-path canary is created under the same id
     with pytest.raises(CanaryExistsError):
         store.create(_many("c1", prefix="smtp:other"))
-    # Then still only the small canary's two items are there
+    # Then still only the small canary's three items (canary, path, send) are there
     assert store.get("c1") == small
-    assert _items_under(dynamodb, "c1") == 2
+    assert _items_under(dynamodb, "c1") == 3
 
 
 def test_given_duplicate_id_when_created_then_the_error_is_still_a_store_error(store: CanaryStore) -> None:

@@ -66,12 +66,18 @@ def test_given_the_scheduled_event_when_the_canary_handler_runs_then_both_paths_
     assert not [m for m in metrics if m[0] in {"CanaryFailed", "CheckFailed"}]
     # And the canary waits for SES's events in DynamoDB
     items = aws.items(summary["canary_id"])
-    assert {sk: item["state"]["S"] for sk, item in items.items()} == {
+    assert {sk: item["state"]["S"] for sk, item in items.items() if "state" in item} == {
         "canary": "pending",
         "path#api": "pending",
         "path#smtp:lab": "pending",
     }
     assert "pending_shard" in items["canary"]  # listed in the sweeper's index
+    # with each path's send on record under the message id SES gave it
+    sent = {path["path"]: path["ses_message_id"] for path in summary["paths"]}
+    assert {sk: item["ses_message_id"]["S"] for sk, item in items.items() if sk.startswith("send#")} == {
+        "send#api": sent["api"],
+        "send#smtp:lab": sent["smtp:lab"],
+    }
     # And no alert went out
     assert aws.alerts() == []
     _no_secret_anywhere(out.out, out.err, json.dumps(summary))

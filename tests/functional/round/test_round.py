@@ -48,8 +48,9 @@ def test_given_a_healthy_api_and_smtp_target_when_a_round_runs_then_every_check_
     # And: the canary and both paths are pending in the store, with the SES message ids recorded
     items = aws.items(result.canary_id)
     assert items["canary"]["state"]["S"] == "pending"
-    assert items["path#api"]["ses_message_id"]["S"] == by_path["api"]["ses_message_id"]
-    assert items["path#smtp:lab"]["ses_message_id"]["S"] == by_path["smtp:lab"]["ses_message_id"]
+    assert items["path#api"]["state"]["S"] == items["path#smtp:lab"]["state"]["S"] == "pending"
+    assert items["send#api"]["ses_message_id"]["S"] == by_path["api"]["ses_message_id"]
+    assert items["send#smtp:lab"]["ses_message_id"]["S"] == by_path["smtp:lab"]["ses_message_id"]
     # And: nothing to alert
     assert aws.alerts() == []
 
