@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest import mock
+
+from botocore.client import BaseClient
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "events"
@@ -29,13 +34,58 @@ class LambdaContext:
 def load_handler(function: str) -> ModuleType:
     """functions/<function>/app.py as its own module (every handler file is called app.py)."""
     spec = importlib.util.spec_from_file_location(
-        f"mailcanary_handler_{function}", ROOT / "functions" / function / "app.py"
+        f"{_HANDLER_PREFIX}{function}", ROOT / "functions" / function / "app.py"
     )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+_HANDLER_PREFIX = "mailcanary_handler_"
+_TEMPLATE_FUNCTIONS = {"canary": "CanaryFunction", "ses_events": "SesEventsFunction", "sweeper": "SweeperFunction"}
+
+
+@contextmanager
+def aws_calls() -> Iterator[set[str]]:
+    """The IAM action ("dynamodb:Query", "ses:SendRawEmail", ...) of every AWS call made inside the block, by
+    any thread. Observes only: every call still goes to moto."""
+    calls: set[str] = set()
+    original = BaseClient._make_api_call
+
+    def observed(client: BaseClient, operation_name: str, api_params: Any) -> Any:
+        calls.add(f"{client.meta.service_model.signing_name}:{operation_name}")
+        return original(client, operation_name, api_params)
+
+    with mock.patch.object(BaseClient, "_make_api_call", observed):
+        yield calls
+
+
+def allowed_actions(function: str) -> set[str]:
+    """Every action template.yaml's policies grant the function deployed from functions/<function>/."""
+    from cfnlint.decode import cfn_yaml
+
+    template = cfn_yaml.load(str(ROOT / "template.yaml"))
+    actions: set[str] = set()
+    for policy in template["Resources"][_TEMPLATE_FUNCTIONS[function]]["Properties"]["Policies"]:
+        for statement in policy["Statement"]:
+            granted = statement["Action"]
+            actions |= {str(action) for action in (granted if isinstance(granted, list) else [granted])}
+    return actions
+
+
+def invoke(handler: ModuleType, payload: Any) -> Any:
+    """Invoke a handler loaded by `load_handler` as Lambda would. moto enforces no IAM, so this also checks what
+    AWS would: every call the invocation made is an action its function's policy in template.yaml grants."""
+    function = handler.__name__.removeprefix(_HANDLER_PREFIX)
+    with aws_calls() as calls:
+        result = handler.lambda_handler(payload, LambdaContext())
+    denied = sorted(calls - allowed_actions(function))
+    assert not denied, (
+        f"{_TEMPLATE_FUNCTIONS[function]} calls {denied}, which its policy in template.yaml does not grant"
+    )
+    return result
 
 
 def event(relative: str) -> Any:

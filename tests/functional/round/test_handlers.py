@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from handlers import LambdaContext, count, emf, event, load_handler
+from handlers import count, emf, event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
 from mailcanary import aws_clients
@@ -53,7 +53,7 @@ def test_given_the_scheduled_event_when_the_canary_handler_runs_then_both_paths_
         env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([lab_target(lab, "lab")]))
         handler = load_handler("canary")
         # When EventBridge's scheduled event arrives
-        summary = handler.lambda_handler(event("canary/scheduled.json"), LambdaContext())
+        summary = invoke(handler, event("canary/scheduled.json"))
     out = capsys.readouterr()
     # Then both paths passed their send-time checks
     assert summary["passed"] is True, summary
@@ -91,7 +91,7 @@ def test_given_the_console_event_and_a_503_on_data_when_handled_then_smtp_sequen
         env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([lab_target(lab, "ses-smtp")]))
         handler = load_handler("canary")
         # When the console's test event (both paths, explicit recipients, conformance probe) runs
-        summary = handler.lambda_handler(event("canary/console-overrides.json"), LambdaContext())
+        summary = invoke(handler, event("canary/console-overrides.json"))
     out = capsys.readouterr()
     by_path = {path["path"]: path for path in summary["paths"]}
     smtp = {verdict["check"]: verdict["passed"] for verdict in by_path["smtp:ses-smtp"]["verdicts"]}
@@ -123,7 +123,7 @@ def test_given_the_envelope_console_event_when_handled_then_header_vs_envelope_f
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handler = load_handler("canary")
-    summary = handler.lambda_handler(event("canary/console-envelope.json"), LambdaContext())
+    summary = invoke(handler, event("canary/console-envelope.json"))
     metrics = emf(capsys.readouterr().out)
     [api] = summary["paths"]
     assert {v["check"]: v["passed"] for v in api["verdicts"]} == {
@@ -193,7 +193,7 @@ def test_given_an_sns_wrapped_ses_event_when_the_handler_runs_then_the_path_is_d
     _pending_canary(aws, recipient, created_at=datetime(2015, 1, 1, tzinfo=UTC))
     handler = load_handler("ses_events")
     # When SNS delivers the event
-    summary = handler.lambda_handler(event(f"ses_events/{name}"), LambdaContext())
+    summary = invoke(handler, event(f"ses_events/{name}"))
     metrics = emf(capsys.readouterr().out)
     # Then the path and the canary are decided
     assert summary["events"] == {"applied": 1}
@@ -209,7 +209,7 @@ def test_given_an_sns_wrapped_ses_event_when_the_handler_runs_then_the_path_is_d
         assert [alert["body"]["check"] for alert in alerts] == [check]
         assert summary["alerts_published"] == 1
     # And a redelivery of the same SNS event changes nothing and counts nothing
-    again = handler.lambda_handler(event(f"ses_events/{name}"), LambdaContext())
+    again = invoke(handler, event(f"ses_events/{name}"))
     assert again["events"] == {"duplicate": 1}
     assert not emf(capsys.readouterr().out)
 
@@ -219,7 +219,7 @@ def test_given_a_delivery_delay_when_the_handler_runs_then_the_canary_keeps_wait
 ) -> None:
     _pending_canary(aws, "recipient@example.com", created_at=datetime(2020, 6, 16, tzinfo=UTC))
     handler = load_handler("ses_events")
-    summary = handler.lambda_handler(event("ses_events/sns-delivery-delay.json"), LambdaContext())
+    summary = invoke(handler, event("ses_events/sns-delivery-delay.json"))
     assert summary["events"] == {"applied": 1}
     assert summary["decided"] == []
     items = aws.items("c-example")
@@ -236,7 +236,7 @@ def test_given_an_overdue_canary_when_the_sweeper_handler_runs_then_it_is_lost_c
     _pending_canary(aws, "success+c-example@simulator.amazonses.com", created_at=datetime.now(UTC) - timedelta(hours=1))
     handler = load_handler("sweeper")
     # When the scheduled sweep runs
-    summary: dict[str, Any] = handler.lambda_handler(event("sweeper/scheduled.json"), LambdaContext())
+    summary: dict[str, Any] = invoke(handler, event("sweeper/scheduled.json"))
     metrics = emf(capsys.readouterr().out)
     # Then it is lost, counted for the CanaryLost alarm, and alerted once
     assert summary["lost"] == ["c-example"]
