@@ -36,6 +36,7 @@ FLOOR = (
     "import boto3\nfrom pydantic import BaseModel\n"
     "from mailcanary import observability\nobservability.get_logger(); observability.get_metrics()"
 )
+IMPORT_TIME_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")  # Globals variables that change what importing a handler does
 TIMED = "import time\n_t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)"
 
 
@@ -47,12 +48,16 @@ def _resolve(value: Any, parameters: dict[str, Any], subsegments: bool) -> str:
         return str(parameters[value["Ref"]]["Default"])
     condition, when_true, when_false = value["Fn::If"]
     if condition != "HasXRaySubsegments":
-        raise ValueError(f"unexpected condition in a POWERTOOLS_ variable: {condition}")
+        raise ValueError(f"unexpected condition in a Globals variable: {condition}")
     return _resolve(when_true if subsegments else when_false, parameters, subsegments)
 
 
-def powertools_environment(subsegments: bool) -> dict[str, str]:
-    """Every POWERTOOLS_* variable the template's Globals give each function."""
+def template_environment(subsegments: bool) -> dict[str, str]:
+    """Every variable the template's Globals give each function that changes what an import does.
+
+    POWERTOOLS_* (Powertools, and whether the Tracer is loaded at all) and PYDANTIC_* (pydantic's plugin scan).
+    The MAILCANARY_* settings are read on the first invocation, not at import, so they are left out.
+    """
     from cfnlint.decode import cfn_yaml
 
     template = cfn_yaml.load(str(ROOT / "template.yaml"))
@@ -61,13 +66,14 @@ def powertools_environment(subsegments: bool) -> dict[str, str]:
     return {
         name: _resolve(value, parameters, subsegments)
         for name, value in variables.items()
-        if name.startswith("POWERTOOLS_")
+        if name.startswith(IMPORT_TIME_PREFIXES)
     }
 
 
 def lambda_environment(task_root: str, subsegments: bool) -> dict[str, str]:
     """What a python3.13 Lambda function's process sees at init (minus credentials), plus the template's."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "POWERTOOLS_", "_X_AMZN"))}
+    inherited = os.environ.items()
+    env = {key: value for key, value in inherited if not key.startswith(("AWS_", "_X_AMZN", *IMPORT_TIME_PREFIXES))}
     env |= {
         "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)]),
         "LAMBDA_TASK_ROOT": task_root,
@@ -79,7 +85,7 @@ def lambda_environment(task_root: str, subsegments: bool) -> dict[str, str]:
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
     }
-    return env | powertools_environment(subsegments)
+    return env | template_environment(subsegments)
 
 
 def _sample(code: str, env: dict[str, str]) -> float:

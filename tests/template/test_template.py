@@ -255,3 +255,11 @@ def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_pow
     # And it reaches every function as the variable mailcanary.config and Powertools both read
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables[TRACE_DISABLED_VARIABLE] == {"Fn::If": ["HasXRaySubsegments", "false", "true"]}
+
+
+def test_given_the_function_environment_when_read_then_pydantic_plugins_are_disabled(template: dict[str, Any]) -> None:
+    # Given the Globals every function gets (mailcanary installs and uses no pydantic plugin)
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Then pydantic is told to skip its entry-point scan for plugins, in a spelling it documents for "all"
+    # (docs.pydantic.dev, Plugins: PYDANTIC_DISABLE_PLUGINS = "__all__", "1" or "true")
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
