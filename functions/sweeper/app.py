@@ -13,14 +13,16 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.cold_start)
-    from mailcanary import observability, services
+    from mailcanary import observability
+    from mailcanary.runtime import cached_runtime_from_environ
+    from mailcanary.services.sweeps import sweep
 
     logger = observability.get_logger()
     metrics = observability.get_metrics()
-    runtime = services.cached_runtime_from_environ()  # settings read on the first invocation, not at import
+    runtime = cached_runtime_from_environ()  # settings read on the first invocation, not at import
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     @observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return services.sweep(runtime()).to_summary()
+        return sweep(runtime()).to_summary()
