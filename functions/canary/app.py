@@ -1,28 +1,31 @@
 """Lambda entry point of one canary round: run by the EventBridge schedule or from the console's Test tab.
 
 Glue only: parse the event into round overrides, run the round, return its JSON summary (what the
-console shows). Everything else lives in `mailcanary.services` and `mailcanary.canary`.
+console shows). Everything else lives in `mailcanary.services.rounds` and `mailcanary.canary`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mailcanary.canary  # noqa: F401  every invocation runs a round: load it at init, not in the first invocation
-from mailcanary import observability, services
-from mailcanary.events_in import parse_canary_event
+from mailcanary.cold_start import paused_gc
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = observability.get_logger()
-metrics = observability.get_metrics()
-runtime = services.cached_runtime_from_environ()  # settings read on the first invocation, not at import
+with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.cold_start)
+    from mailcanary import observability
+    from mailcanary.events_in import parse_canary_event
+    from mailcanary.runtime import cached_runtime_from_environ
+    from mailcanary.services.rounds import canary_round  # the round itself: every invocation runs one
 
+    logger = observability.get_logger()
+    metrics = observability.get_metrics()
+    runtime = cached_runtime_from_environ()  # settings read on the first invocation, not at import
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics(capture_cold_start_metric=True)
-@observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    overrides = parse_canary_event(event)
-    return services.canary_round(runtime(), overrides).to_summary()
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    @observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        overrides = parse_canary_event(event)
+        return canary_round(runtime(), overrides).to_summary()

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mailcanary import observability, services
+from mailcanary.cold_start import paused_gc
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = observability.get_logger()
-metrics = observability.get_metrics()
-runtime = services.cached_runtime_from_environ()  # settings read on the first invocation, not at import
+with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.cold_start)
+    from mailcanary import observability
+    from mailcanary.runtime import cached_runtime_from_environ
+    from mailcanary.services.notifications import reconcile_notifications
 
+    logger = observability.get_logger()
+    metrics = observability.get_metrics()
+    runtime = cached_runtime_from_environ()  # settings read on the first invocation, not at import
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics(capture_cold_start_metric=True)
-@observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return services.reconcile_notifications(runtime(), event, context).to_summary()
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    @observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return reconcile_notifications(runtime(), event, context).to_summary()

@@ -38,18 +38,20 @@ the CLI import the constants without paying for it.
 Tracing is two layers, and only the first is on by default. Lambda active tracing (`Tracing: Active` in the
 template) records every invocation's segment in X-Ray - duration, cold start, errors - with no SDK in the
 function. X-Ray *subsegments* (one per AWS SDK call, the handler's own subsegment) need the Powertools Tracer
-and the X-Ray SDK inside the function, which add about 0.15-0.25x the import of boto3 to every cold start
-(`make bench`, cold_import: e.g. 1.70x -> 1.82x for the sweeper), so they are opt-in: the template parameter
+and the X-Ray SDK inside the function, which add about 0.1-0.2x the import of boto3 to every cold start
+(`make bench`, cold_import: e.g. 1.60x -> 1.70x for the sweeper), so they are opt-in: the template parameter
 `XRaySubsegments=true` sets `POWERTOOLS_TRACE_DISABLED=false`, and `traced` then wraps the handler in the
 Tracer. When off, `traced` returns the handler untouched and aws_xray_sdk is never imported.
 
-Why the handlers still import in about 1.7-2.2x the time of boto3 alone (the target was 1.3x): every
-invocation validates its settings and its event with pydantic (the boundary rule) and runs inside the
+Why the handlers still import in about 1.5-2.1x the time of boto3 alone (the target was 1.3x), after pausing
+the cyclic GC during their init (`mailcanary.cold_start`) and disabling pydantic's plugin scan in the template:
+every invocation validates its settings and its event with pydantic (the boundary rule) and runs inside the
 Powertools Logger and the cold-start metric, so boto3 + pydantic + Powertools Logger/Metrics is a floor no
-handler can go below, and that floor alone measures about 1.3-1.4x. Deferring any of it to the first
+handler can go below, and that floor alone measures about 1.2-1.4x. Deferring any of it to the first
 invocation would only move the cost out of the measurement, not out of the cold start. The rest is
-mailcanary's own modules, and for the canary function the round's smtplib, ssl and email modules, which its
-handler imports at init because every invocation needs them.
+mailcanary's own modules (the settings and event models, the store, the reconciler), and for the canary
+function the round's smtplib, email and recipient modules, which its handler imports at init because every
+invocation needs them.
 """
 
 from __future__ import annotations

@@ -60,7 +60,9 @@ def test_given_each_function_when_its_code_is_read_then_the_handler_exists(
     source = ROOT / properties["CodeUri"] / f"{module_name}.py"
     assert source.is_file(), source
     tree = ast.parse(source.read_text())
-    assert handler_name in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    # a module-level function, or one defined in the module's top-level `with paused_gc():` init block
+    top_level = [*tree.body, *(node for block in tree.body if isinstance(block, ast.With) for node in block.body)]
+    assert handler_name in {node.name for node in top_level if isinstance(node, ast.FunctionDef)}
 
 
 def test_given_globals_when_read_then_python313_arm64_tracing_and_the_layer_for_every_function(
@@ -255,3 +257,11 @@ def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_pow
     # And it reaches every function as the variable mailcanary.config and Powertools both read
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables[TRACE_DISABLED_VARIABLE] == {"Fn::If": ["HasXRaySubsegments", "false", "true"]}
+
+
+def test_given_the_function_environment_when_read_then_pydantic_plugins_are_disabled(template: dict[str, Any]) -> None:
+    # Given the Globals every function gets (mailcanary installs and uses no pydantic plugin)
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Then pydantic is told to skip its entry-point scan for plugins, in a spelling it documents for "all"
+    # (docs.pydantic.dev, Plugins: PYDANTIC_DISABLE_PLUGINS = "__all__", "1" or "true")
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"

@@ -1,0 +1,52 @@
+"""The SES-events function's service: reconcile one SNS delivery of SES events with the canary records."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from mailcanary import observability as obs
+from mailcanary.idempotency import IdempotencyOptions
+from mailcanary.reconcile import ReconcileReport, Transition, handle
+from mailcanary.runtime import Runtime
+from mailcanary.services.alerting import publish_decisions
+from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event
+from mailcanary.store import CanaryStore
+
+__all__ = ["reconcile_notifications"]
+
+
+def reconcile_notifications(
+    runtime: Runtime, event: Mapping[str, Any], lambda_context: Any | None = None
+) -> ReconcileReport:
+    """Reconcile the SES events of one SNS Lambda event with the canary records; metrics and alerts out.
+
+    A record that is not a readable SES event is logged and reported, never retried (it cannot improve);
+    a store failure propagates so that Lambda retries the whole delivery.
+    """
+    settings = runtime.settings
+    parsed = parse_sns_lambda_event(event)
+    summaries = [each for each in parsed if isinstance(each, SesEventSummary)]
+    unparseable = tuple(each.reason for each in parsed if isinstance(each, UnparseableEvent))
+    for reason in unparseable:
+        obs.get_logger().warning("SNS record is not an SES event", extra={"reason": reason})
+    dynamodb = runtime.clients("dynamodb", None)
+    idempotency = IdempotencyOptions(settings.idempotency_table_name, dynamodb, lambda_context=lambda_context)
+    report = handle(
+        summaries, store=CanaryStore(dynamodb, settings.table_name), now=runtime.now(), idempotency=idempotency
+    )
+    obs.emit(report.metrics)
+    for transition in report.transitions:
+        obs.get_logger().info("decided", extra=_decision_keys(transition))
+    published = publish_decisions(runtime, report.transitions)
+    return dataclasses.replace(report, unparseable=unparseable, alerts_published=published)
+
+
+def _decision_keys(transition: Transition) -> dict[str, Any]:
+    return {
+        "canary_id": transition.canary_id,
+        "path": transition.path,
+        "state": transition.state.value,
+        "failed_checks": [verdict.check.value for verdict in transition.verdicts],
+    }
