@@ -8,8 +8,9 @@ so the ratio shows the fan-out rather than 50 TLS handshakes on a shared 2-core 
 go to moto's DynamoDB served from its own process, over HTTP (DynamoDB is a service outside the function
 too; moto in this process would spend its CPU under the round's GIL, where DynamoDB spends network time).
 moto is still slower than DynamoDB for the round's one transaction (creating the pending canary: moto copies
-the whole table for every item of a TransactWriteItems), so the store's share stays somewhat overstated. Alerts are on, as in the default deployment (SNS on the same moto server). Medians over
-7 rounds of each size, alternating. Target: at most 3x.
+the whole table for every item of a TransactWriteItems), so the store's share stays somewhat overstated.
+Alerts are on, as in the default deployment (SNS on the same moto server). Medians over 7 rounds of each
+size, alternating. Target: at most 3x.
 
 Two info rows (no target) split each of those rounds in two, measured in the same runs. "last SMTP session
 done": from the round's start to the last DATA reply any target sent in that round. The server processes stamp
