@@ -6,31 +6,23 @@ here (moto's needs Docker): the runs below are dry runs, or fail before any invo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
+from round_world import AwsWorld
 
 from mailcanary.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DELIVERY = json.dumps(json.loads((ROOT / "events" / "ses_events" / "sns-delivery.json").read_text()))
 
 
 @pytest.fixture
-def queue_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="dlq")["QueueUrl"]
+def queue_url(aws: AwsWorld) -> str:
+    """An empty queue in the moto world (the `aws` fixture also sets dummy credentials and the region)."""
+    url: str = aws.client("sqs").create_queue(QueueName="dlq")["QueueUrl"]
+    return url
 
 
 def _send(url: str, *bodies: str) -> None:
