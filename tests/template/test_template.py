@@ -25,6 +25,16 @@ EXPECTED_ALARMS = {
     "CanaryLostAlarm",
     "UnexpectedBounceAlarm",
     "HeartbeatAlarm",
+    "SesEventsDeadLetterAlarm",
+}
+# Alarms on a metric AWS publishes rather than ours, each pinned to the one metric and resource it may watch.
+# Every other alarm must watch a metric of METRIC_CONTRACT: a new AWS-namespace alarm fails until it is added here.
+AWS_METRIC_ALARMS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "SesEventsDeadLetterAlarm": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": {"Fn::GetAtt": ["SesEventsDeadLetterQueue", "QueueName"]}},
+    ),
 }
 
 
@@ -142,7 +152,9 @@ def test_given_the_ses_event_destination_when_read_then_every_needed_event_type_
     }
     assert event_destination["SnsDestination"]["TopicARN"] == {"Ref": "SesEventTopic"}
     subscription = template["Resources"]["SesEventsFunction"]["Properties"]["Events"]["SesEvents"]
-    assert subscription == {"Type": "SNS", "Properties": {"Topic": {"Ref": "SesEventTopic"}}}
+    assert subscription["Type"] == "SNS"
+    assert subscription["Properties"]["Topic"] == {"Ref": "SesEventTopic"}
+    assert set(subscription["Properties"]) <= {"Topic", "RedrivePolicy"}  # no filter policy may drop events
 
 
 def test_given_the_tables_when_read_then_the_schema_the_code_relies_on(template: dict[str, Any]) -> None:
@@ -157,7 +169,7 @@ def test_given_the_tables_when_read_then_the_schema_the_code_relies_on(template:
     assert idempotency["TimeToLiveSpecification"]["AttributeName"] == "expiration"
 
 
-def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(namespace, metric name, dimensions) of every metric an alarm reads, plain or inside metric math."""
     properties = alarm["Properties"]
     if "MetricName" in properties:
@@ -181,14 +193,50 @@ def assert_emitted(namespace: str, name: str, dimensions: dict[str, str]) -> Non
         assert dimensions[Dimension.CHECK] in set(Check), dimensions
 
 
+def assert_watches_a_known_metric(name: str, alarm: dict[str, Any]) -> None:
+    """The alarm reads metrics the code emits, or exactly the one AWS metric AWS_METRIC_ALARMS allows it."""
+    metrics = alarm_metrics(alarm)
+    assert metrics, name
+    if name in AWS_METRIC_ALARMS:
+        assert metrics == [AWS_METRIC_ALARMS[name]], (name, metrics)
+        return
+    for namespace, metric_name, dimensions in metrics:
+        assert_emitted(namespace, metric_name, dimensions)
+
+
 def test_given_every_alarm_when_read_then_it_watches_a_metric_the_code_emits(template: dict[str, Any]) -> None:
     alarms = resources(template, "AWS::CloudWatch::Alarm")
     assert set(alarms) == EXPECTED_ALARMS
     for name, alarm in alarms.items():
-        metrics = alarm_metrics(alarm)
-        assert metrics, name
-        for namespace, metric_name, dimensions in metrics:
-            assert_emitted(namespace, metric_name, dimensions)
+        assert_watches_a_known_metric(name, alarm)
+
+
+def _sqs_alarm(queue: str) -> dict[str, Any]:
+    dimensions = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    return {
+        "Properties": {
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": dimensions,
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "alarm"),
+    [
+        ("SomeOtherQueueAlarm", _sqs_alarm("SesEventsDeadLetterQueue")),  # an alarm not on the allow-list
+        ("SesEventsDeadLetterAlarm", _sqs_alarm("SomeOtherQueue")),  # the allowed alarm, on another queue
+        ("LambdaErrorsAlarm", {"Properties": {"Namespace": "AWS/Lambda", "MetricName": "Errors"}}),
+    ],
+)
+def test_given_an_alarm_on_an_aws_metric_not_allowed_when_checked_then_the_check_fails(
+    name: str, alarm: dict[str, Any]
+) -> None:
+    # Given an alarm on an AWS namespace that AWS_METRIC_ALARMS does not name with exactly this metric
+    # When the alarm check reads it, Then it fails: AWS metrics are allowed one by one, never by namespace
+    with pytest.raises(AssertionError):
+        assert_watches_a_known_metric(name, alarm)
 
 
 def test_given_the_heartbeat_alarm_when_read_then_two_missing_periods_breach(template: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.parse_bounce",
     "mailcanary.cli.smtp_password",
     "mailcanary.cli.cost",
+    "mailcanary.cli.redrive",
 )
 
 
