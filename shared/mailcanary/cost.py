@@ -8,6 +8,7 @@ model follows the code: every metric x dimension combination that is published i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -65,7 +66,8 @@ class Workload:
     event_seconds: float = 0.2  # one SES-events invocation
     sweep_seconds: float = 0.5
     log_bytes_per_path: int = 3_000  # structured logs and EMF lines of one path in one round
-    failing_checks_per_path: int = 4  # verdicts per path whose alert state is cleared each round
+    alert_checks_per_path: int = 4  # send-time checks per path whose open alert the round looks up (a read)
+    item_kb: float = 1.0  # one canary, path or send item
 
     @property
     def paths(self) -> int:
@@ -141,8 +143,14 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     gb = w.memory_mb / 1024
     gb_seconds = gb * (runs * (w.round_seconds + w.sweep_seconds) + events * w.event_seconds)
     emails = runs * w.paths * w.recipients
-    writes = runs * w.paths * (1 + w.failing_checks_per_path) + events * 3  # record; update + idempotency x2
-    reads = events  # look the canary up by SES message id
+    # Request units per round: the pending canary (a transaction: 2 per item), then per path its send item, its
+    # decision and the canary's open-path count, then settling the canary (a transaction item); per event the
+    # path's update and the idempotency record (put + update).
+    writes = runs * (2 * (w.paths + 1) + 3 * w.paths + 2) + events * 3
+    # One lookup by SES message id per event; per round the open alerts of every send-time check (strongly
+    # consistent BatchGetItem) and one strongly consistent read of the whole canary (4 KB per unit).
+    whole_canary = math.ceil((2 * w.paths + 1) * w.item_kb / 4)
+    reads = events + runs * (w.paths * w.alert_checks_per_path + whole_canary)
     log_gb = runs * w.paths * w.log_bytes_per_path * 2 / 1e9  # the SES-events logs are about as large
     series = metric_series(w.paths)
     items = (

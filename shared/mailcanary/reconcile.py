@@ -198,22 +198,36 @@ def path_decided_metrics(
 
 
 def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[Transition], list[MetricObservation]]:
-    """Decide the path if its outcome is complete, then the canary if all its paths are decided."""
+    """Decide the path if its outcome is complete, then the canary if all its paths are decided.
+
+    The whole canary is read only when no path is left open by the canary's count (`store.schema`), so a
+    round of N paths costs N small writes and one full read, not N full reads.
+    """
     transitions: list[Transition] = []
     metrics: list[MetricObservation] = []
+    open_paths: int | None = None
+    decided_here = False
     if not path.state.terminal:
         verdict = evaluate(path)
         if not verdict.complete:
             return transitions, metrics  # this path is still open, so its canary cannot be decided yet
         try:
-            store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
+            decision = store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
         except TransitionConflictError:
             pass  # decided by a concurrent invocation (or swept lost): theirs stands
         else:
+            decided_here, open_paths = True, decision.open_paths
             transitions.append(
                 Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
             )
             metrics += path_decided_metrics(path, verdict.state, verdict.failed)
+    if not decided_here:  # a duplicate, a late event, or a lost race: settle only if nothing is left open
+        progress = store.progress(path.canary_id)
+        if progress is None or progress[0].terminal:
+            return transitions, metrics
+        open_paths = progress[1]
+    if open_paths is not None and open_paths > 0:
+        return transitions, metrics  # the decision that closes the last open path settles the canary
     canary = store.get(path.canary_id)
     settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
     return transitions + settled, metrics + settled_metrics

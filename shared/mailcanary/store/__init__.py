@@ -3,7 +3,7 @@ sent path."""
 
 from __future__ import annotations
 
-from mailcanary.store.dynamo import CanaryStore, RecordedEvent
+from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
 from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import (
     CanaryRecord,
@@ -30,6 +30,7 @@ __all__ = [
     "CanaryStore",
     "FailedCheck",
     "ObservedEvent",
+    "PathDecision",
     "PathKind",
     "PathRecord",
     "RecordedEvent",

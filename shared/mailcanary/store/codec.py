@@ -17,7 +17,14 @@ from mailcanary.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
-from mailcanary.store.schema import CANARY_SK, PATH_SK_PREFIX, PENDING_SHARD, SEND_SK_PREFIX, TTL_ATTRIBUTE
+from mailcanary.store.schema import (
+    CANARY_SK,
+    OPEN_PATHS,
+    PATH_SK_PREFIX,
+    PENDING_SHARD,
+    SEND_SK_PREFIX,
+    TTL_ATTRIBUTE,
+)
 
 __all__ = [
     "canary_from_items",
@@ -116,6 +123,7 @@ def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
         "created_at": iso(canary.created_at),
         "deadline": _epoch(canary.deadline),
         "paths": [path.name for path in canary.paths],
+        OPEN_PATHS: sum(not path.state.terminal for path in canary.paths),
         "failed_checks": checks_value(canary.failed_checks),
         "version": canary.version,
         TTL_ATTRIBUTE: _epoch(expires_at),

@@ -1,14 +1,22 @@
-"""Reading canary records: a whole canary, the send SES gave a message id, the canaries past their deadline."""
+"""Reading canary records: a whole canary or its progress, the send SES gave a message id, the overdue canaries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from mailcanary.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, PathRecord, SentMessage
-from mailcanary.store.schema import BY_PENDING_INDEX, BY_SES_MESSAGE_ID_INDEX, PATH_SK_PREFIX, PENDING_SHARD
+from mailcanary.store.schema import (
+    BY_PENDING_INDEX,
+    BY_SES_MESSAGE_ID_INDEX,
+    CANARY_SK,
+    OPEN_PATHS,
+    PATH_SK_PREFIX,
+    PENDING_SHARD,
+)
 from mailcanary.store.table import TableAccess
 
 __all__ = ["StoreReads"]
@@ -53,6 +61,29 @@ class StoreReads(TableAccess):
         )
         items = response.get("Items", [])
         return codec.sent_from_item(items[0]) if items else None
+
+    def progress(self, canary_id: str) -> tuple[CanaryState, int | None] | None:
+        """The canary's state and its count of open paths (None: not counted), from the canary item alone;
+        None when there is no such canary. One small consistent read instead of the whole canary."""
+        response = self._call(
+            f"read progress of {canary_id}",
+            lambda: self._client.get_item(
+                TableName=self.table_name,
+                Key=self._key(canary_id, CANARY_SK),
+                ConsistentRead=True,
+                ProjectionExpression="#state, #open",
+                ExpressionAttributeNames={"#state": "state", "#open": OPEN_PATHS},
+            ),
+        )
+        item = response.get("Item")
+        if item is None:
+            return None
+        try:
+            state = CanaryState(item["state"]["S"])
+            count = int(item[OPEN_PATHS]["N"]) if OPEN_PATHS in item else None
+        except (KeyError, ValueError) as exc:
+            raise StoreError(f"malformed canary item {canary_id!r}: {exc!r}") from exc
+        return state, count
 
     def overdue(self, *, now: datetime, limit: int) -> tuple[list[str], bool]:
         """Ids of pending canaries whose deadline has passed (at most `limit`), and whether more remain."""

@@ -11,6 +11,10 @@ Canary table (on-demand):
   canary item still `pending` carries `pending_shard`; the write that decides it removes the attribute. The
   sweeper queries `pending_shard = "pending" AND deadline <= now` and reads only overdue canaries. One shard
   value is enough: a canary round every few minutes is orders of magnitude below one partition's limits.
+- `open_paths` (N) on the canary item: how many of its paths are still undecided, counted down by each path
+  decision. A hint, not the truth (the path items are): it spares the reconciler a read of the whole canary
+  after every path decision but the last. Counted down after the path's conditional write, so a crash in
+  between leaves it too high; the sweeper then settles that canary at its deadline from the path items.
 - TTL attribute `expires_at` (epoch seconds), 30 days after the canary was created by default.
 
 Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
@@ -24,6 +28,7 @@ __all__ = [
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
     "CANARY_SK",
+    "OPEN_PATHS",
     "PATH_SK_PREFIX",
     "PENDING_SHARD",
     "SEND_SK_PREFIX",
@@ -35,6 +40,7 @@ __all__ = [
 BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
 CANARY_SK = "canary"
+OPEN_PATHS = "open_paths"
 PATH_SK_PREFIX = "path#"
 SEND_SK_PREFIX = "send#"
 PENDING_SHARD = "pending"

@@ -17,14 +17,22 @@ from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.reads import StoreReads
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord, SentMessage
-from mailcanary.store.schema import PATH_SK_PREFIX
+from mailcanary.store.schema import CANARY_SK, OPEN_PATHS, PATH_SK_PREFIX
 from mailcanary.store.table import PENDING, error_code
 
-__all__ = ["BATCH_WRITE_LIMIT", "UNPROCESSED_ATTEMPTS", "RecordedEvent", "StorePathUpdates"]
+__all__ = ["BATCH_WRITE_LIMIT", "UNPROCESSED_ATTEMPTS", "PathDecision", "RecordedEvent", "StorePathUpdates"]
 
 BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum put requests per BatchWriteItem
 UNPROCESSED_ATTEMPTS = 5  # calls per batch while DynamoDB hands items back unprocessed
 UNPROCESSED_BACKOFF_SECONDS = 0.05  # doubled after each such call: 0.05 + 0.1 + 0.2 + 0.4 s at most
+
+
+@dataclass(frozen=True, slots=True)
+class PathDecision:
+    """A path just decided, and how many paths of its canary are still open (None: not counted)."""
+
+    path: PathRecord
+    open_paths: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +100,12 @@ class StorePathUpdates(StoreReads):
 
     def decide_path(
         self, canary_id: str, path_name: str, state: CanaryState, checks: Iterable[FailedCheck], *, now: datetime
-    ) -> PathRecord:
-        """Move a pending path to a terminal state; `TransitionConflictError` if it already left `pending`."""
+    ) -> PathDecision:
+        """Move a pending path to a terminal state; `TransitionConflictError` if it already left `pending`.
+
+        Then counts the canary's `open_paths` down by one and returns what is left (see `store.schema`): the
+        decider that reaches 0 is the one that must settle the canary.
+        """
         if not state.terminal:
             raise ValueError("a path can only be decided into a terminal state")
         names = {"#state": "state"}
@@ -103,7 +115,7 @@ class StorePathUpdates(StoreReads):
             ":at": {"S": codec.iso(now)},
             ":one": {"N": "1"},
         }
-        return self._update_path(
+        path = self._update_path(
             canary_id,
             path_name,
             "SET #state = :state, failed_checks = :checks, decided_at = :at, version = version + :one",
@@ -111,6 +123,28 @@ class StorePathUpdates(StoreReads):
             names,
             values,
         )
+        return PathDecision(path, self._count_down(canary_id))
+
+    def _count_down(self, canary_id: str) -> int | None:
+        """One fewer open path on the canary item; None when the item has no count (written by an earlier
+        version) or is gone."""
+        try:
+            response = self._client.update_item(
+                TableName=self.table_name,
+                Key=self._key(canary_id, CANARY_SK),
+                UpdateExpression="ADD #open :minus_one",
+                ConditionExpression="attribute_exists(#open)",
+                ExpressionAttributeNames={"#open": OPEN_PATHS},
+                ExpressionAttributeValues={":minus_one": {"N": "-1"}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise StoreError(f"counting down open paths of {canary_id} failed: {error_code(exc)}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"counting down open paths of {canary_id} failed: {exc}") from exc
+        return int(response["Attributes"][OPEN_PATHS]["N"])
 
     def _update_path(
         self,

@@ -167,11 +167,13 @@ def test_given_unknown_path_when_event_recorded_then_store_error(store: CanarySt
 def test_given_pending_path_when_decided_twice_then_second_is_a_conflict(store: CanaryStore) -> None:
     store.create(canary_with("c1"))
     failed = (FailedCheck(Check.OUTCOME_REJECT, "rejected"),)
-    path = store.decide_path("c1", "api", CanaryState.FAILED, failed, now=T0 + timedelta(seconds=5))
-    assert (path.state, path.failed_checks) == (CanaryState.FAILED, failed)
+    decision = store.decide_path("c1", "api", CanaryState.FAILED, failed, now=T0 + timedelta(seconds=5))
+    assert (decision.path.state, decision.path.failed_checks) == (CanaryState.FAILED, failed)
+    assert decision.open_paths == 1  # of the canary's two paths, smtp is still open
     with pytest.raises(TransitionConflictError) as conflict:
         store.decide_path("c1", "api", CanaryState.PASSED, (), now=T0 + timedelta(seconds=6))
     assert conflict.value.current is CanaryState.FAILED
+    assert store.progress("c1") == (CanaryState.PENDING, 1)  # a refused decision counts nothing down
     with pytest.raises(ValueError, match="terminal"):
         store.decide_path("c1", "smtp", CanaryState.PENDING, (), now=T0)
 
