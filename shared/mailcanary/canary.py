@@ -23,7 +23,7 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
-from mailcanary.round_plan import RoundPlan, plan_round
+from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
 from mailcanary.runtime import Runtime
 from mailcanary.send_recorder import SendRecorder
@@ -142,11 +142,15 @@ def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tup
 def _paths(
     runtime: Runtime, plan: RoundPlan, credentials: SmtpCredentials | None, secret_error: str | None
 ) -> list[Path]:
+    """The round's paths. SES publishes events only for sends through the configuration set, which exists in
+    one region (`Settings.events_region`): a send to SES elsewhere goes without it and is decided at send
+    time (its delivery is not verified) instead of waiting for events that cannot come."""
     settings = runtime.settings
     paths: list[Path] = []
     if plan.api:
         client = runtime.clients("ses" if settings.ses_api == "v1" else "sesv2", settings.ses_region)
         message = build_canary(plan.canary_id, settings.sender, plan.to, plan.cc, plan.bcc)
+        awaits = awaits_ses_events(settings)
         paths.append(
             ApiPath(
                 "api",
@@ -154,25 +158,33 @@ def _paths(
                 SesApiSender(client, api=settings.ses_api),
                 settings.sender,
                 plan.destinations,
-                settings.configuration_set or None,
+                (settings.configuration_set or None) if awaits else None,
                 message,
                 plan.intended,
+                awaits_ses_events=awaits,
             )
         )
-    messages: list[CanaryMessage] = []
-    if plan.targets:  # built once, then a fresh Message-ID per path (`restamp` costs a fraction of a build)
-        first = build_canary(
+    built: dict[bool, CanaryMessage] = {}
+
+    def message_for(awaits: bool) -> CanaryMessage:
+        """Built once per kind (with or without the configuration set header), then a fresh Message-ID per
+        path (`restamp` costs a fraction of a build)."""
+        if awaits in built:
+            return restamp(built[awaits])
+        built[awaits] = build_canary(
             plan.canary_id,
             settings.sender,
             plan.to,
             plan.cc,
             plan.bcc,
-            configuration_set=settings.configuration_set,
+            configuration_set=settings.configuration_set if awaits else None,
             ses_smtp_headers=True,
         )
-        messages = [first, *(restamp(first) for _ in plan.targets[1:])]
-    for config, message in zip(plan.targets, messages, strict=True):
+        return built[awaits]
+
+    for config in plan.targets:
         smtp, error = _smtp_target(config, credentials, secret_error)
+        awaits = awaits_ses_events(settings, config.host)
         paths.append(
             SmtpPath(
                 f"smtp:{config.name}",
@@ -180,10 +192,11 @@ def _paths(
                 smtp,
                 settings.sender,
                 plan.smtp_envelope,
-                message,
+                message_for(awaits),
                 plan.intended,
                 plan.conformance,
                 error,
+                awaits_ses_events=awaits,
             )
         )
     return paths
@@ -209,7 +222,8 @@ def _smtp_target(
 
 
 def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadline: datetime) -> CanaryState | None:
-    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict.
+    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict (a
+    send-time check failed) or SES reports nothing for it (no SES message id, or sent outside the events region).
 
     The writes go through the round's `SendRecorder`: written as soon as possible, grouped with the other
     paths that completed at the same moment.
@@ -224,7 +238,7 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadli
             deadline=deadline,
             envelope=outcome.envelope,
         )
-        if outcome.passed:
+        if outcome.passed and outcome.awaits_ses_events:
             recorder.submit(sent, outcome.ses_message_id)
             return None  # the reconciler decides it from SES's events
     state = CanaryState.PASSED if outcome.passed else CanaryState.FAILED

@@ -83,7 +83,14 @@ class Settings(BaseModel):
         default=900, gt=0, description="a canary with no terminal outcome this long after its start is lost"
     )
     alert_topic_arn: str = Field(default="", description="SNS topic for alerts; empty disables alerts")
-    configuration_set: str = Field(default="mailcanary", description="SES configuration set used by every send")
+    configuration_set: str = Field(
+        default="mailcanary", description="SES configuration set (with the event destination) of every SES send"
+    )
+    configuration_set_region: str = Field(
+        default="",
+        description="the one region the configuration set exists in (empty: the SES region); SES sends to other "
+        "regions go without it, so SES publishes no events for them",
+    )
     ses_api: Literal["v1", "v2"] = Field(default="v1", description="SES v1 SendRawEmail or SESv2 SendEmail (raw)")
     smtp_secret_arn: str = Field(default="", description="Secrets Manager secret with SMTP username/password")
     smtp_targets: tuple[SmtpTargetConfig, ...] = Field(
@@ -91,6 +98,11 @@ class Settings(BaseModel):
     )
     recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
     conformance: bool = Field(default=False, description="run the SMTP out-of-order probe in every round")
+
+    @property
+    def events_region(self) -> str:
+        """The region whose SES sends publish events to mailcanary (where the configuration set exists)."""
+        return self.configuration_set_region or self.ses_region
 
     @field_validator("smtp_targets", mode="before")
     @classmethod

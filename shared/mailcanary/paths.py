@@ -42,6 +42,7 @@ class ApiPath:
     configuration_set: str | None
     message: CanaryMessage
     intended: RecipientPlan
+    awaits_ses_events: bool = True  # False: sent outside the configuration set's region
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class SmtpPath:
     intended: RecipientPlan
     conformance: bool
     setup_error: str | None = None
+    awaits_ses_events: bool = True  # False: an SES SMTP endpoint outside the configuration set's region
 
 
 def _ms_since(started: float) -> float:
@@ -86,7 +88,15 @@ def run_api_path(path: ApiPath) -> PathOutcome:
         header_vs_envelope_verdict(path.name, sent.raw, path.intended, sent.destinations),
     )
     return PathOutcome(
-        path.name, PathKind.API, path.target, True, sent.message_id, sent.destinations, verdicts, send_ms
+        path.name,
+        PathKind.API,
+        path.target,
+        True,
+        sent.message_id,
+        sent.destinations,
+        verdicts,
+        send_ms,
+        path.awaits_ses_events,
     )
 
 
@@ -111,7 +121,15 @@ def run_smtp_path(path: SmtpPath) -> PathOutcome:
     if result.ok:
         verdicts.append(header_vs_envelope_verdict(path.name, path.message.raw, path.intended, envelope))
     return PathOutcome(
-        path.name, PathKind.SMTP, path.target, result.ok, result.message_id, envelope, tuple(verdicts), send_ms
+        path.name,
+        PathKind.SMTP,
+        path.target,
+        result.ok,
+        result.message_id,
+        envelope,
+        tuple(verdicts),
+        send_ms,
+        path.awaits_ses_events,
     )
 
 

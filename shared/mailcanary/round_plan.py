@@ -15,8 +15,9 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import default_recipients
 from mailcanary.observability import PathKind
 from mailcanary.recipients import RecipientPlan
+from mailcanary.smtp_secret import ses_smtp_region
 
-__all__ = ["RoundPlan", "plan_round"]
+__all__ = ["RoundPlan", "awaits_ses_events", "plan_round"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,20 @@ class RoundPlan:
     @property
     def smtp_envelope(self) -> tuple[str, ...]:
         return (*self.to, *self.cc, *self.bcc)
+
+
+def awaits_ses_events(settings: Settings, smtp_host: str | None = None) -> bool:
+    """Whether SES will publish events for a path: the API path (no `smtp_host`) or an SMTP target.
+
+    Only sends through the configuration set publish events, and it exists in one region
+    (`Settings.events_region`). The API path and SES SMTP endpoints of other regions send without it. Any
+    other SMTP host is not SES itself; it may relay through SES, so its message keeps the configuration set
+    header (whether it waits for events is decided by its reply: only SES answers with an SES message id).
+    """
+    if smtp_host is None:
+        return settings.ses_region == settings.events_region
+    region = ses_smtp_region(smtp_host)
+    return region is None or region == settings.events_region
 
 
 def plan_round(settings: Settings, overrides: RoundOverrides, canary_id: str) -> RoundPlan:

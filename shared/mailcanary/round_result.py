@@ -32,6 +32,7 @@ class PathOutcome:
     envelope: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
     send_ms: float
+    awaits_ses_events: bool = True  # False: SES publishes no events for this send (see `Settings.events_region`)
 
     @property
     def passed(self) -> bool:
@@ -50,6 +51,7 @@ class PathOutcome:
             "envelope": list(self.envelope),
             "verdicts": [{"check": v.check.value, "passed": v.passed, "detail": v.detail} for v in self.verdicts],
             "send_ms": round(self.send_ms, 1),
+            "awaits_ses_events": self.awaits_ses_events,
         }
 
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
+from round_world import CANARY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
 from mailcanary.canary import run_round
 from mailcanary.checks import Check
@@ -92,6 +92,31 @@ def test_given_an_unverified_sender_when_a_round_runs_then_ses_api_fails_and_the
     assert items["canary"]["state"]["S"] == "failed"  # every path decided: the round settles the canary
     [alert] = aws.alerts()
     assert alert["body"]["check"] == "ses.api"
+
+
+def test_given_the_api_path_outside_the_configuration_set_region_when_a_round_runs_then_decided_at_acceptance(
+    aws: AwsWorld,
+) -> None:
+    # Given SES API sends in eu-west-1 while the configuration set (and its events) exists only in us-east-1
+    aws.client("ses", "eu-west-1").verify_email_identity(EmailAddress=SENDER)
+    sent: list[dict[str, Any]] = []
+    aws.client("ses", "eu-west-1").meta.events.register(
+        "provide-client-params.ses.SendRawEmail", lambda params, **_: sent.append(dict(params))
+    )
+    runtime = aws.runtime(ses_region="eu-west-1", configuration_set_region="us-east-1")
+    # When the API-only round runs
+    result = run_round(runtime, RoundOverrides(trigger="console", paths=frozenset({"api"})))
+    # Then the message went without the configuration set SES would refuse there, and the path was decided as
+    # soon as SES accepted it: no event will ever come for it, so waiting would only end in a false `lost`
+    [api] = result.paths
+    assert api.passed
+    assert api.awaits_ses_events is False
+    assert result.to_summary()["paths"][0]["awaits_ses_events"] is False
+    assert [call.get("ConfigurationSetName") for call in sent] == [None]
+    items = aws.items(result.canary_id)
+    assert items["path#api"]["state"]["S"] == "passed"
+    assert items["send#api"]["ses_message_id"]["S"] == api.ses_message_id
+    assert items["canary"]["state"]["S"] == "passed"
 
 
 def test_given_rounds_failing_then_passing_then_failing_when_run_then_alerts_once_per_failure_episode(
