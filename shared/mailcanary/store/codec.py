@@ -136,7 +136,7 @@ def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
 
 
 def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
-    """A path item; without an SES message id it stays out of the `by-ses-message-id` index."""
+    """A path item: the path's plan, state, SES events and decision (what it sent is in its send item)."""
     value: dict[str, Any] = {
         "pk": path.canary_id,
         "sk": PATH_SK_PREFIX + path.name,
@@ -144,7 +144,7 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
         "kind": path.kind.value,
         "target": path.target,
         "envelope": list(path.envelope),
-        "expected": {rcpt: outcome.value for rcpt, outcome in path.expected},
+        "expected": _expected_value(path.expected),
         "events": {event.key: event_value(event) for event in path.events},
         "state": path.state.value,
         "failed_checks": checks_value(path.failed_checks),
@@ -168,7 +168,7 @@ def send_item(sent: SentMessage, *, expires_at: datetime) -> Item:
         "ses_message_id": sent.ses_message_id,
         "sent_at": iso(sent.sent_at),
         "envelope": list(sent.envelope),
-        "expected": {rcpt: outcome.value for rcpt, outcome in sent.expected},
+        "expected": _expected_value(sent.expected),
         TTL_ATTRIBUTE: _epoch(expires_at),
     }
     return {name: dump(attr) for name, attr in value.items()}
@@ -188,6 +188,10 @@ def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed send item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
+
+
+def _expected_value(expected: Iterable[tuple[str, ExpectedOutcome]]) -> dict[str, str]:
+    return {rcpt: outcome.value for rcpt, outcome in expected}
 
 
 def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedOutcome], ...]:
