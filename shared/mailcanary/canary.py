@@ -32,7 +32,7 @@ from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
 from mailcanary.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
-__all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "run_round"]
+__all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
 
 # Threads per round: bounded, so 500 targets cannot exhaust a 128 MB function; 64 keeps 50 targets in one wave
 # (the sessions wait on the network, so threads cost little CPU and only their touched stack pages of memory).
@@ -63,7 +63,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
     dynamodb = runtime.clients("dynamodb", None)
     store = CanaryStore(dynamodb, settings.table_name)
     credentials, secret_error = _credentials(runtime, plan.targets)
-    paths = _paths(runtime, plan, credentials, secret_error)
+    paths = round_paths(runtime, plan, credentials, secret_error)
     deadline = now + timedelta(seconds=settings.lost_after_seconds)
     store.create(
         new_canary(
@@ -139,7 +139,7 @@ def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tup
         return None, str(exc)
 
 
-def _paths(
+def round_paths(
     runtime: Runtime, plan: RoundPlan, credentials: SmtpCredentials | None, secret_error: str | None
 ) -> list[Path]:
     """The round's paths. SES publishes events only for sends through the configuration set, which exists in

@@ -108,3 +108,17 @@ def test_given_the_canary_function_when_its_policy_is_read_then_it_may_send_thro
 ) -> None:
     actions = {action for action, _ in _allowed(template, "CanaryFunction")}
     assert {"ses:SendRawEmail", "ses:SendEmail"} <= actions
+
+
+def test_given_the_smtp_user_when_its_policy_is_read_then_it_sends_as_the_identity_anywhere_and_the_set_at_home(
+    template: dict[str, Any],
+) -> None:
+    # SES SMTP targets may be endpoints of several regions (a password each); the configuration set exists
+    # only in the stack's region, and only in-region sends name it (mailcanary.round_plan.awaits_ses_events)
+    [statement] = template["Resources"]["SmtpUser"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "ses:SendRawEmail"
+    identity, configuration_set = statement["Resource"]
+    assert identity["Fn::Sub"][0] == "arn:${AWS::Partition}:ses:*:${AWS::AccountId}:identity/${Identity}"
+    assert configuration_set["Fn::Sub"] == (
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}"
+    )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings
-from mailcanary.round_plan import awaits_ses_events
+from mailcanary.canary import round_paths
+from mailcanary.config import Settings, SmtpTargetConfig
+from mailcanary.events_in import RoundOverrides
+from mailcanary.message import SES_CONFIGURATION_SET_HEADER
+from mailcanary.round_plan import awaits_ses_events, plan_round
+from mailcanary.runtime import Runtime
 
 
 def _settings(ses_region: str, configuration_set_region: str = "") -> Settings:
@@ -42,3 +46,27 @@ def test_given_an_smtp_target_when_its_host_is_read_then_only_ses_of_another_reg
     host: str, expected: bool
 ) -> None:
     assert awaits_ses_events(_settings("us-east-1"), host) is expected
+
+
+def test_given_ses_smtp_of_another_region_when_paths_are_built_then_it_alone_goes_without_the_configuration_set() -> (
+    None
+):
+    # Given the configuration set in us-east-1, an SES SMTP endpoint there, one in eu-west-1, and a relay
+    targets = [
+        SmtpTargetConfig(name=name, host=host, port=587, auth=False)
+        for name, host in (
+            ("home", "email-smtp.us-east-1.amazonaws.com"),
+            ("abroad", "email-smtp.eu-west-1.amazonaws.com"),
+            ("relay", "relay.example.com"),
+        )
+    ]
+    settings = Settings(ses_region="us-east-1", configuration_set="mailcanary", smtp_targets=tuple(targets))
+    plan = plan_round(settings, RoundOverrides(trigger="console", paths=frozenset({"smtp"})), "c1")
+    # When the round's paths are built (nothing is sent)
+    paths = round_paths(Runtime(settings), plan, None, None)
+    # Then only the out-of-region SES endpoint goes without the configuration set header and awaits no events
+    header = {path.target: path.message.message[SES_CONFIGURATION_SET_HEADER] for path in paths}
+    assert header == {"home": "mailcanary", "abroad": None, "relay": "mailcanary"}
+    assert {path.target: path.awaits_ses_events for path in paths} == {"home": True, "abroad": False, "relay": True}
+    # and every path still has its own Message-ID
+    assert len({path.message.message_id for path in paths}) == 3
