@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from collections.abc import Iterator
@@ -62,7 +63,8 @@ def aws_calls() -> Iterator[set[str]]:
         yield calls
 
 
-def allowed_actions(function: str) -> set[str]:
+@functools.cache
+def allowed_actions(function: str) -> frozenset[str]:
     """Every action template.yaml's policies grant the function deployed from functions/<function>/."""
     from cfnlint.decode import cfn_yaml
 
@@ -72,7 +74,7 @@ def allowed_actions(function: str) -> set[str]:
         for statement in policy["Statement"]:
             granted = statement["Action"]
             actions |= {str(action) for action in (granted if isinstance(granted, list) else [granted])}
-    return actions
+    return frozenset(actions)
 
 
 def invoke(handler: ModuleType, payload: Any) -> Any:
