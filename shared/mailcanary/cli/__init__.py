@@ -1,7 +1,10 @@
 """The `mailcanary` command: one sub-command per module in this package, each with `register(subparsers)`.
 
-Exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error; the SMTP probe uses
-swaks-style per-stage codes. Errors are one line on stderr, never a traceback.
+Exit codes shared by every sub-command: 0 success, 1 a check failed or findings were reported, 2 usage error
+or unreadable input, 3 input too large to check (preflight), 70 internal error, 130 interrupted, 141 stdout
+closed early (a broken pipe: the command stops quietly). The SMTP probe adds swaks-style per-stage codes.
+Errors are one line on stderr, never a traceback, whatever the terminal's encoding and whatever bytes the
+input holds.
 """
 
 from __future__ import annotations
@@ -13,13 +16,27 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from mailcanary import __version__
+from mailcanary.cli.safe_io import clean_text, reconfigure_streams, silence_stdout
 from mailcanary.errors import MailcanaryError, UsageError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TOO_LARGE",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_TOO_LARGE = 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): a bug of ours, reported in one line
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the signal reports
 
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -53,17 +70,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one sub-command and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one sub-command and return its exit code; nothing it does can end in a traceback."""
+    reconfigure_streams()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in arguments if not a.startswith("-")), "")
+    try:
+        try:
+            return _run(arguments)  # argparse's SystemExit (usage error, --help) passes through
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, inside the guard, not at interpreter exit
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return _fail(command, "interrupted", EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug of ours: one line and a documented code instead of a traceback
+        return _fail(command, f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+
+
+def _run(arguments: list[str]) -> int:
+    args = build_parser().parse_args(arguments)
     try:
         return int(args.func(args))
     except UsageError as exc:
-        print(f"mailcanary {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args.command, str(exc), EXIT_USAGE)
     except MailcanaryError as exc:
-        print(f"mailcanary {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"mailcanary {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return _fail(args.command, f"{type(exc).__name__}: {exc}", EXIT_FAILED)
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    """Print `message` as one line on stderr (newlines folded, undecodable bytes escaped); return `code`."""
+    line = " ".join(clean_text(message).split())
+    prefix = f"mailcanary {clean_text(command)}" if command else "mailcanary"
+    try:
+        print(f"{prefix}: {line}", file=sys.stderr, flush=True)
+    except OSError:  # stderr itself is closed: the exit code is all that is left
+        pass
+    return code
