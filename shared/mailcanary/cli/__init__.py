@@ -10,6 +10,7 @@ input holds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -102,8 +103,6 @@ def _fail(command: str, message: str, code: int) -> int:
     """Print `message` as one line on stderr (newlines folded, undecodable bytes escaped); return `code`."""
     line = " ".join(clean_text(message).split())
     prefix = f"mailcanary {clean_text(command)}" if command else "mailcanary"
-    try:
+    with contextlib.suppress(OSError):  # stderr itself closed: the exit code is all that is left
         print(f"{prefix}: {line}", file=sys.stderr, flush=True)
-    except OSError:  # stderr itself is closed: the exit code is all that is left
-        pass
     return code

@@ -70,7 +70,7 @@ def compare(
     only) is accepted when `intended` lists it as Bcc; with no intent every blind copy is reported.
     """
     if header.oversize is not None:
-        return _too_large(header, envelope)
+        return _too_large(header.oversize, envelope)
     findings = _header_findings(header)
     header_set = header.normalised
     findings += _duplicates(header_set, "header")
@@ -104,10 +104,8 @@ def compare(
     return tuple(sorted(set(findings), key=_order))
 
 
-def _too_large(header: HeaderRecipients, envelope: Sequence[str] | None) -> tuple[Finding, ...]:
+def _too_large(oversize: Oversize, envelope: Sequence[str] | None) -> tuple[Finding, ...]:
     """Headers too large to parse: that finding, and the envelope's own (an injected entry is still refused)."""
-    assert header.oversize is not None  # noqa: S101 - the caller's condition, for the type checker
-    oversize = header.oversize
     findings = [Finding(FindingKind.TOO_LARGE, str(oversize.size), oversize.where, f"not checked: {oversize}")]
     if envelope is not None:
         findings += normalise_envelope(envelope)[1]
