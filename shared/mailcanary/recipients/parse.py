@@ -60,7 +60,8 @@ def parse_header_recipients(raw: bytes | bytearray | str | Message) -> HeaderRec
     else:
         block = _header_block(raw)
         if len(block) > MAX_HEADER_BLOCK_BYTES:
-            return HeaderRecipients(oversize=Oversize("MAX_HEADER_BLOCK_BYTES", "headers", len(block), _BLOCK_CAP))
+            block_limit = Oversize("MAX_HEADER_BLOCK_BYTES", "headers", len(block), MAX_HEADER_BLOCK_BYTES)
+            return HeaderRecipients(oversize=block_limit)
         text = block if isinstance(block, str) else bytes(block).decode("utf-8", "surrogateescape")
         message = HeaderParser(policy=_RAW_VALUES).parsestr(text, headersonly=True)
     fields = [(_CANONICAL[name.lower()], str(value)) for name, value in message.items() if name.lower() in _CANONICAL]
@@ -78,9 +79,6 @@ def parse_header_recipients(raw: bytes | bytearray | str | Message) -> HeaderRec
         addresses.extend(parsed)
         defects.extend(found)
     return HeaderRecipients(tuple(addresses), tuple(defects), present)
-
-
-_BLOCK_CAP = MAX_HEADER_BLOCK_BYTES
 
 
 def _over_limits(fields: list[tuple[str, str]]) -> Oversize | None:
@@ -103,8 +101,11 @@ def _header_block(raw: bytes | bytearray | str) -> bytes | bytearray | str:
     Only the first `MAX_HEADER_BLOCK_BYTES` (and a little) are searched: a longer block is over the limit.
     """
     window = MAX_HEADER_BLOCK_BYTES + 4
-    crlf, lf = ("\r\n\r\n", "\n\n") if isinstance(raw, str) else (b"\r\n\r\n", b"\n\n")
-    ends = [index for index in (raw.find(crlf, 0, window), raw.find(lf, 0, window)) if index >= 0]  # type: ignore[arg-type]
+    if isinstance(raw, str):
+        found = (raw.find("\r\n\r\n", 0, window), raw.find("\n\n", 0, window))
+    else:
+        found = (raw.find(b"\r\n\r\n", 0, window), raw.find(b"\n\n", 0, window))
+    ends = [index for index in found if index >= 0]
     return raw[: min(ends) + 2] if ends else raw[:window]
 
 
@@ -158,8 +159,20 @@ def _registry_read(field: str, text: str) -> _Read:
     return [(mailbox, group.display_name) for group in groups for mailbox in group.addresses], list(header.defects)
 
 
-@lru_cache(maxsize=1024)
 def _display_name(name: str) -> str | None:
+    """`_registry_name`, cached for names of ordinary length (a cache of 4 KiB names would hold megabytes)."""
+    return _registry_name(name) if len(name) > _CACHED_NAME_CHARS else _cached_name(name)
+
+
+_CACHED_NAME_CHARS = 256
+
+
+@lru_cache(maxsize=1024)
+def _cached_name(name: str) -> str | None:
+    return _registry_name(name)
+
+
+def _registry_name(name: str) -> str | None:
     """How the registry reads `name` as the display name of a plain address; None if it finds any defect.
 
     The address after it is plain, so the name reads the same before any address: the registry reads it
