@@ -1,6 +1,6 @@
 """`make fuzz`: mutation fuzzing of the parsers that read hostile input, in-process, bounded in count and time.
 
-Targets: parse-bounce (`mailcanary.bounce.parse_bounce`), check-transcript (`parse_transcript` + `validate`, what
+Targets: parse-bounce (`mailcanary.bounce.parse_bounce`), check-transcript (`load_transcript` + `validate`, what
 the CLI runs), preflight/guard (`parse_header_recipients` + `compare`, and `check_send_raw_email`), and SES
 events (`parse_ses_event`). Inputs are mutations of the real samples in tests/data/ (bit flips, cuts, splices,
 repeats) plus generated adversarial forms (deep nesting, 1,000 `(`, long encoded-word runs, invalid UTF-8,
@@ -20,8 +20,10 @@ import json
 import logging
 import random
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -39,7 +41,7 @@ from mailcanary.ses.errors import SesEventParseError  # noqa: E402
 from mailcanary.ses.events import parse_ses_event  # noqa: E402
 from mailcanary.smtp.errors import TranscriptFormatError  # noqa: E402
 from mailcanary.smtp.sequence import validate  # noqa: E402
-from mailcanary.smtp.transcript_io import parse_transcript  # noqa: E402
+from mailcanary.smtp.transcript_io import load_transcript  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 TIME_LIMIT = 2.0
@@ -55,9 +57,15 @@ def _bounce(data: bytes) -> None:
         parse_bounce(data)
 
 
+_SCRATCH = {"folder": Path(".")}  # set by main() to a fresh temporary folder
+
+
 def _transcript(data: bytes) -> None:
+    """What `check-transcript FILE` runs: the file loader (its decoding included), then the judge."""
+    path = _SCRATCH["folder"] / "transcript.txt"
+    path.write_bytes(data)
     try:
-        loaded = parse_transcript(data.decode("utf-8", "surrogateescape"))
+        loaded = load_transcript(path)
     except TranscriptFormatError:
         return
     validate(loaded.transcript, tls_required=True)
@@ -252,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGALRM, _on_alarm)
+    _SCRATCH["folder"] = Path(tempfile.mkdtemp(prefix="mailcanary-fuzz-"))
     logging.disable(logging.CRITICAL)  # parsers log what they skip; thousands of inputs would bury the table
     targets = [target for target in TARGETS if args.only in target.name]
     summary = {}
@@ -270,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             "failing_inputs": stats.failures[:20],
         }
         print(f"# {target.name}: {stats.tried} inputs, {len(stats.failures)} failures", file=sys.stderr, flush=True)
+    shutil.rmtree(_SCRATCH["folder"], ignore_errors=True)
     print(json.dumps(summary, indent=2) if args.json else _table(summary))
     total_failures = sum(int(row["failures"]) for row in summary.values())  # type: ignore[call-overload]
     return 1 if total_failures else 0

@@ -91,7 +91,7 @@ def _cases(tmp: Path) -> list[Case]:
 def _run(case: Case, terminal: dict[str, str], stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIOENCODING", "AWS_"))}
     env |= {"LANG": "C.UTF-8"} | terminal | case.env
-    argv = [os.fsencode(sys.executable), b"-m", b"mailcanary.cli", *case.argv]
+    argv = [os.fsencode(sys.executable), b"-m", b"mailcanary", *case.argv]
     return subprocess.run(
         argv, input=case.stdin, stdout=stdout, stderr=subprocess.PIPE, env=env, timeout=60, check=False
     )
