@@ -170,8 +170,10 @@ class HostileSmtp:
                 initial = read()
             _, username, password = base64.b64decode(initial).decode("utf-8").split("\0")
             return username, password
-        reply("334 " + b64("Username:"))
-        username = base64.b64decode(read()).decode("utf-8")
+        if not initial:  # LOGIN with an initial response (RFC 4954) carries the username on the AUTH line
+            reply("334 " + b64("Username:"))
+            initial = read()
+        username = base64.b64decode(initial).decode("utf-8")
         reply("334 " + b64("Password:"))
         password = base64.b64decode(read()).decode("utf-8")
         return username, password
