@@ -16,6 +16,7 @@ that the logger, which has no session at hand, applies to every record.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,7 @@ _AWS_SECRET_KEY = re.compile(
 _LINE_PREFIX = re.compile(r"(?:[-<~][-~>] )?\s*(?:\d{3}[ -])?(?:[245]\.\d{1,3}\.\d{1,3}\s+)?")
 _BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
+_SHORTEST_AUTH_ARGUMENT = len("AUTH X Y")
 
 
 def _base64_cores(value: bytes) -> set[str]:
@@ -120,11 +122,15 @@ class SecretForms:
         pattern = self._pattern
         if pattern is None:
             return lines
+        if len(lines) == 1:
+            return [self.scrub(lines[0], mask)]
+        bodies = [_body_start(line) for line in lines]
+        # Fast path: every form, whole in one line or broken over two, is also in this one string.
+        if pattern.search("".join(line[body:] for line, body in zip(lines, bodies, strict=True))) is None:
+            return lines
         spans: list[list[tuple[int, int]]] = [list(self._spans(line)) for line in lines]
         for i in range(len(lines) - 1):
-            head, tail = lines[i], lines[i + 1]
-            skip = _LINE_PREFIX.match(tail)
-            body = skip.end() if skip else 0
+            head, tail, body = lines[i], lines[i + 1], bodies[i + 1]
             joined = head + tail[body:]
             for match in pattern.finditer(joined, max(0, len(head) - self._longest + 1)):
                 if match.start() < len(head) < match.end():
@@ -142,6 +148,12 @@ class SecretForms:
 
 
 NO_SECRETS = SecretForms()
+
+
+def _body_start(line: str) -> int:
+    """Where a reply line's text starts, after its arrow, code and enhanced status code."""
+    skip = _LINE_PREFIX.match(line)
+    return skip.end() if skip else 0
 
 
 def _masked(text: str, spans: list[tuple[int, int]], mask: str) -> str:
@@ -184,8 +196,15 @@ def register_secret(value: str) -> None:
 def redact_text(text: str, forms: SecretForms = NO_SECRETS) -> str:
     """`text` with the registered and given secret forms, AUTH arguments and AWS secret keys masked."""
     text = forms.scrub(_registered.scrub(text)) if forms else _registered.scrub(text)
-    text = _AUTH_ARGUMENT.sub(rf"\1 {MASK}", text)
+    if len(text) >= _SHORTEST_AUTH_ARGUMENT and "auth" in text.lower():  # the cheap test spares most regex runs
+        text = _AUTH_ARGUMENT.sub(rf"\1 {MASK}", text)
     return _AWS_SECRET_KEY.sub(MASK, text) if len(text) >= 40 else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _secret_key(key: str) -> bool:
+    """Whether values under `key` are secrets (log records repeat the same few keys: decided once each)."""
+    return _SECRET_KEY.search(key) is not None
 
 
 def redact(value: Any, forms: SecretForms = NO_SECRETS) -> Any:
@@ -195,7 +214,7 @@ def redact(value: Any, forms: SecretForms = NO_SECRETS) -> Any:
         return redact_text(value, forms)
     if isinstance(value, Mapping):
         return {
-            key: MASK if isinstance(key, str) and _SECRET_KEY.search(key) and value[key] else redact(item, forms)
+            key: MASK if isinstance(key, str) and _secret_key(key) and item else redact(item, forms)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):

@@ -150,11 +150,9 @@ def test_given_the_ses_event_topic_policy_when_read_then_only_this_accounts_conf
     assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
     assert statement["Action"] == "sns:Publish"
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    assert statement["Condition"]["ArnEquals"] == {
-        "aws:SourceArn": {
-            "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${ConfigurationSet}"
-        }
-    }
+    configuration_set = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/"
+    configuration_set += "${ConfigurationSet}"
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Fn::Sub": configuration_set}}
 
 
 def test_given_the_alert_topic_when_read_then_encrypted_with_a_key_alarms_and_functions_may_use(

@@ -86,7 +86,7 @@ def test_given_a_server_echoing_the_credentials_when_smtp_probe_runs_then_no_for
         command += ["--ca-file", str(certs.ca_file), "--auth-user", USERNAME, "--auth-password-env", PASSWORD_ENV]
         command += ["--from", SENDER, "--to", "success@simulator.amazonses.com", *(["--json"] if as_json else [])]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("MAILCANARY_")}
-        done = subprocess.run(  # noqa: S603 - our own CLI, arguments built above
+        done = subprocess.run(  # our own CLI, arguments built above
             command,
             capture_output=True,
             text=True,
@@ -118,7 +118,7 @@ def test_given_a_configured_target_echoing_the_credentials_when_a_round_runs_the
     mechanism: str,
     refusal: int,
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="mailcanary")  # the session's own transcript lines too (not botocore's)
+    caplog.set_level(logging.DEBUG, logger="mailcanary.smtp")  # the session's transcript lines (not botocore's)
     with HostileSmtp(certs.server_context, mechanism=mechanism, refusal=refusal) as server:
         # Given a configured SMTP target (so it authenticates with the secret) that echoes the credentials
         env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([_target(server, certs, "hostile")]))
@@ -134,6 +134,7 @@ def test_given_a_configured_target_echoing_the_credentials_when_a_round_runs_the
     alerts = aws.alerts()
     assert [alert["body"]["check"] for alert in alerts] == ["smtp.transport"]
     assert "<redacted>" in json.dumps(alerts)  # the echo reached the alert, masked
+    assert "failed at auth" in caplog.text  # the session's own log line was captured and searched below
     items = aws.client("dynamodb").scan(TableName=CANARY_TABLE)["Items"]
     assert any("failed_checks" in item for item in items)
     # And no form of the credentials is in any output
