@@ -73,6 +73,7 @@ class SecretForms:
     plain: frozenset[str] = frozenset()
     encoded: frozenset[str] = frozenset()
     _pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _longest: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         plain = sorted(self.plain, key=len, reverse=True)
@@ -80,6 +81,7 @@ class SecretForms:
         parts = [f"(?i:{'|'.join(map(re.escape, plain))})"] if plain else []
         parts += [re.escape(each) for each in encoded]
         object.__setattr__(self, "_pattern", re.compile("|".join(parts)) if parts else None)
+        object.__setattr__(self, "_longest", max(map(len, (*plain, *encoded)), default=0))
 
     @classmethod
     def of(cls, username: str | None, passwords: Iterable[str]) -> SecretForms:
@@ -125,8 +127,9 @@ class SecretForms:
         if len(lines) == 1:
             return [self.scrub(lines[0], mask)]
         bodies = [_body_start(line) for line in lines]
-        # Fast path: every form, whole in one line or broken over two, is also in this one string.
-        if pattern.search("".join(line[body:] for line, body in zip(lines, bodies, strict=True))) is None:
+        # Fast path: every form, whole in one line or broken over two, is in one of these two strings.
+        whole = "\n".join(lines)
+        if pattern.search(f"{whole}\n{''.join(line[body:] for line, body in zip(lines, bodies, strict=True))}") is None:
             return lines
         spans: list[list[tuple[int, int]]] = [list(self._spans(line)) for line in lines]
         for i in range(len(lines) - 1):
@@ -137,10 +140,6 @@ class SecretForms:
                     spans[i].append((match.start(), len(head)))
                     spans[i + 1].append((body, body + match.end() - len(head)))
         return [_masked(line, found, mask) if found else line for line, found in zip(lines, spans, strict=True)]
-
-    @property
-    def _longest(self) -> int:
-        return max(map(len, self.plain | self.encoded), default=0)
 
     def _spans(self, text: str) -> Iterable[tuple[int, int]]:
         assert self._pattern is not None

@@ -153,3 +153,12 @@ def test_given_any_password_in_any_plain_blob_split_anywhere_when_scrubbed_then_
         encoded = base64.b64encode(bytes(offset) + raw).decode()
         core = encoded[-(-4 * offset // 3) : 4 * (offset + len(raw)) // 3]
         assert core not in rejoined
+
+
+def test_given_a_password_that_looks_like_a_reply_code_when_it_opens_a_line_then_it_is_still_masked() -> None:
+    # Given a password that starts like a reply line ("123-...") at the start of the second line of a text
+    forms = SecretForms.of(None, ["123-abc-XYZ-secret"])
+    # When the text is scrubbed
+    scrubbed = forms.scrub("connect failed\n123-abc-XYZ-secret")
+    # Then it is masked all the same
+    assert scrubbed == f"connect failed\n{MASK}"
