@@ -22,4 +22,5 @@ def test_a_short_fuzz_run_of_preflight_reports_counts_and_no_failures(tmp_path: 
     assert summary["preflight-guard"]["tried"] == 60
     assert summary["preflight-guard"]["failures"] == 0
     assert summary["preflight-guard"]["peak_traced_mb"] > 0
+    assert summary["preflight-guard"]["peak_rss_mb"] > 0
     assert list(tmp_path.iterdir()) == []
