@@ -30,7 +30,7 @@ __all__ = [
 PRICES_AS_OF = "2025-01-15"
 HOURS_PER_MONTH = 730
 FUNCTIONS = 3  # canary, SES events, sweeper (one ColdStart series each)
-ALARM_METRICS = 8  # metrics read by template.yaml's seven alarms (RecipientMismatch reads two); a test checks it
+ALARM_METRICS = 9  # metrics read by template.yaml's eight alarms (RecipientMismatch reads two); a test checks it
 COMPOSITE_ALARMS = 1
 
 
@@ -180,7 +180,7 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
         "failure metrics (CanaryFailed, CheckFailed) add $0.30/month per series, pro rata for hours with failures",
-        "alarms are billed per metric they read: seven alarms read eight metrics (RecipientMismatch reads two)",
+        "alarms are billed per metric they read: eight alarms read nine metrics (RecipientMismatch reads two)",
         "the SES-events dead-letter queue costs nothing while empty (SQS requests are $0.40/M)",
     )
     return CostEstimate(schedule, runs, items, runs * p.synthetics_run, notes=notes)
