@@ -4,6 +4,10 @@ The secret's JSON is `{"username": ..., "password": ..., "passwords_by_region": 
 passwords are derived per region from one IAM secret key (`mailcanary smtp-password`), so a target on an SES
 SMTP endpoint (`email-smtp.<region>.amazonaws.com`) uses its region's password when there is one, and
 `password` otherwise; any other MTA uses `password`.
+
+Until `scripts/store-smtp-secret.sh` has run, the secret holds what the stack generated: `PLACEHOLDER_USERNAME`
+and a random password. That is not a broken secret but one never stored: `SmtpSecretNotStoredError` says so,
+and the round reports its SMTP targets as not configured instead of failing them (`mailcanary.round_setup`).
 """
 
 from __future__ import annotations
@@ -18,13 +22,33 @@ from mailcanary.errors import ConfigError
 from mailcanary.redaction import register_secret
 from mailcanary.secret import Secret
 
-__all__ = ["SmtpCredentials", "SmtpSecretError", "load_smtp_credentials", "ses_smtp_region"]
+__all__ = [
+    "PLACEHOLDER_USERNAME",
+    "SmtpCredentials",
+    "SmtpSecretError",
+    "SmtpSecretNotStoredError",
+    "is_placeholder",
+    "load_smtp_credentials",
+    "ses_smtp_region",
+]
+
+# The username template.yaml's SmtpSecret is generated with (its SecretStringTemplate); a test keeps them equal.
+PLACEHOLDER_USERNAME = "set-by-scripts/store-smtp-secret.sh"
 
 _SES_SMTP_HOST = re.compile(r"email-smtp(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com\.?", re.I)
 
 
 class SmtpSecretError(ConfigError):
     """Raised when the SMTP secret cannot be read or is not the JSON mailcanary expects (never shows it)."""
+
+
+class SmtpSecretNotStoredError(SmtpSecretError):
+    """Raised when the SMTP secret still holds the stack's placeholder: no credentials were stored yet."""
+
+
+def is_placeholder(document: object) -> bool:
+    """Whether a parsed secret is the placeholder the stack generates (`scripts/store-smtp-secret.sh` not run)."""
+    return isinstance(document, Mapping) and document.get("username") == PLACEHOLDER_USERNAME
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,10 @@ def _parse(document: Any, secret_arn: str) -> SmtpCredentials:
     for value in values:
         if isinstance(value, str):
             register_secret(value)
+    if is_placeholder(document):
+        raise SmtpSecretNotStoredError(
+            f"the SMTP secret {secret_arn} still holds the stack's placeholder: run scripts/store-smtp-secret.sh"
+        )
     username, password = document.get("username"), document.get("password")
     if not isinstance(username, str) or not username or not isinstance(password, str) or not password:
         raise SmtpSecretError(f"the SMTP secret {secret_arn} needs non-empty string 'username' and 'password'")

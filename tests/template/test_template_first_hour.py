@@ -4,6 +4,7 @@ IAM action that does not exist, and heartbeat periods CloudWatch accepts and tha
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ def _rule_allows(rule: dict[str, Any], values: dict[str, str]) -> bool:
 
     def ev(node: Any) -> Any:
         if isinstance(node, dict) and len(node) == 1:
-            (name, args), = node.items()
+            ((name, args),) = node.items()
             if name == "Ref":
                 return values[args]
             if name == "Fn::Equals":
@@ -169,3 +170,14 @@ def test_given_lost_after_seconds_when_set_in_the_template_then_every_function_r
     # Then the template's bounds are values the settings model accepts, and so is its default
     for value in (parameter["MinValue"], parameter["MaxValue"], parameter["Default"]):
         assert Settings(lost_after_seconds=int(value)).lost_after_seconds == int(value)
+
+
+def test_given_the_smtp_secret_when_generated_then_its_username_is_the_placeholder_the_round_recognises(
+    template: dict[str, Any],
+) -> None:
+    from mailcanary.smtp_secret import PLACEHOLDER_USERNAME, is_placeholder
+
+    generate = template["Resources"]["SmtpSecret"]["Properties"]["GenerateSecretString"]
+    document = json.loads(generate["SecretStringTemplate"]) | {generate["GenerateStringKey"]: "generated"}
+    assert document["username"] == PLACEHOLDER_USERNAME
+    assert is_placeholder(document)
