@@ -181,3 +181,23 @@ def test_given_the_smtp_secret_when_generated_then_its_username_is_the_placehold
     document = json.loads(generate["SecretStringTemplate"]) | {generate["GenerateStringKey"]: "generated"}
     assert document["username"] == PLACEHOLDER_USERNAME
     assert is_placeholder(document)
+
+
+def test_given_the_doctor_when_it_reads_the_stack_then_the_template_has_what_it_reads(
+    template: dict[str, Any],
+) -> None:
+    from mailcanary.doctor.events import REQUIRED_EVENT_TYPES
+
+    # Given the outputs and parameters `mailcanary doctor` reads by name, Then the template declares each
+    assert {"ConfigurationSetName", "SesEventTopicArn", "SmtpSecretArn", "CanaryFunctionName"} <= set(
+        template["Outputs"]
+    )
+    wanted = {"SenderAddress", "SenderIdentity", "SesRegion", "SmtpTargets", "Recipients", "Schedule"}
+    assert wanted <= set(template["Parameters"])
+    # And the event destination publishes every event type the doctor requires
+    destination = template["Resources"]["SesEventDestination"]["Properties"]["EventDestination"]
+    assert set(destination["MatchingEventTypes"]) >= REQUIRED_EVENT_TYPES
+    # And the alarm that arms the heartbeat has the logical id the doctor looks for
+    from mailcanary.doctor import alarms
+
+    assert alarms._ARMING in template["Resources"]

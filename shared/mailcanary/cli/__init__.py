@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.smtp_password",
     "mailcanary.cli.cost",
     "mailcanary.cli.redrive",
+    "mailcanary.cli.doctor",
 )
 
 
