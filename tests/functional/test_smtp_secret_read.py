@@ -73,3 +73,34 @@ def test_given_a_missing_secret_when_read_then_the_error_code_is_named(secrets: 
     arn = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:absent-AbCdEf"
     with pytest.raises(SmtpSecretError, match="ResourceNotFoundException"):
         load_smtp_credentials(secrets, arn)
+
+
+def _counting(client: Any) -> list[str]:
+    calls: list[str] = []
+    client.meta.events.register("before-call.secrets-manager.GetSecretValue", lambda **_: calls.append("get"))
+    return calls
+
+
+def test_given_a_stored_secret_when_read_twice_within_max_age_then_one_call_and_the_cached_value(secrets: Any) -> None:
+    # Given stored credentials, read once
+    arn = _secret(secrets, json.dumps({"username": "AKIAOLD", "password": "pw"}))
+    calls = _counting(secrets)
+    assert load_smtp_credentials(secrets, arn).username == "AKIAOLD"
+    # When they are rotated and read again within MAX_AGE_SECONDS
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "AKIANEW", "password": "pw2"}))
+    # Then the cached value is used (the previous key stays valid until the next rotation) and one call was made
+    assert load_smtp_credentials(secrets, arn).username == "AKIAOLD"
+    assert calls == ["get"]
+    # And a caller that must see the newest value (the doctor) reads past the cache
+    assert load_smtp_credentials(secrets, arn, fresh=True).username == "AKIANEW"
+    assert calls == ["get", "get"]
+
+
+def test_given_the_placeholder_when_credentials_are_stored_then_the_next_read_sees_them(secrets: Any) -> None:
+    # Given the placeholder was read (and reported as not stored)
+    arn = _secret(secrets, json.dumps({"username": PLACEHOLDER_USERNAME, "password": "generated"}))
+    with pytest.raises(SmtpSecretNotStoredError):
+        load_smtp_credentials(secrets, arn)
+    # When the credentials are stored, Then the next read sees them at once: a placeholder is never cached
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "AKIASTORED", "password": "pw"}))
+    assert load_smtp_credentials(secrets, arn).username == "AKIASTORED"

@@ -28,7 +28,7 @@ def smtp_regions(stack: Stack) -> set[str]:
 def check(stack: Stack, clients: ClientFactory, now: datetime) -> list[Finding]:
     arn = stack.outputs.get("SmtpSecretArn", "")
     try:
-        credentials = load_smtp_credentials(clients("secretsmanager", stack.region), arn)
+        credentials = load_smtp_credentials(clients("secretsmanager", stack.region), arn, fresh=True)
     except SmtpSecretNotStoredError:
         evidence = "the secret still holds the stack's placeholder: SMTP targets are reported as not configured"
         return [Finding(GROUP, Status.FAIL, evidence, _STORE)]
