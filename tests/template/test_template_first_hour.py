@@ -201,3 +201,26 @@ def test_given_the_doctor_when_it_reads_the_stack_then_the_template_has_what_it_
     from mailcanary.doctor import alarms
 
     assert alarms._ARMING in template["Resources"]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "accepted", "refused"),
+    [
+        ("AlertEmail", ["", "ops@example.com"], ["ops", "ops@", "a b@example.com", "ops@example"]),
+        (
+            "SenderIdentity",
+            ["", "example.com", "mail.example.co.uk", "canary@example.com"],
+            ["example", "-x.com", "a@b"],
+        ),
+        ("SenderAddress", ["canary@example.com"], ["", "canary", "a@b@c"]),
+        ("SesRegion", ["", "eu-west-1", "us-gov-west-1"], ["eu-west", "EU-WEST-1", "eu-west-1 "]),
+        ("SweeperSchedule", ["rate(5 minutes)", "rate(1 hour)", "cron(0/5 * * * ? *)"], ["rate(0 minutes)", "5m"]),
+    ],
+)
+def test_given_a_free_text_parameter_when_deployed_then_its_pattern_refuses_what_the_service_would(
+    template: dict[str, Any], parameter: str, accepted: list[str], refused: list[str]
+) -> None:
+    # CloudFormation matches AllowedPattern against the whole value
+    pattern = re.compile(template["Parameters"][parameter]["AllowedPattern"])
+    assert [value for value in accepted if not pattern.fullmatch(value)] == []
+    assert [value for value in refused if pattern.fullmatch(value)] == []
