@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mailcanary.errors import UsageError
 from mailcanary.observability import METRIC_CONTRACT, Dimension, MetricName
+from mailcanary.smtp_secret import MAX_AGE_SECONDS as SECRET_MAX_AGE_SECONDS
 
 __all__ = [
     "ALARM_METRICS",
@@ -153,6 +154,8 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     reads = events + runs * (w.paths * w.alert_checks_per_path + whole_canary)
     log_gb = runs * w.paths * w.log_bytes_per_path * 2 / 1e9  # the SES-events logs are about as large
     series = metric_series(w.paths)
+    # A warm canary function reads the SMTP secret at most once per cache period (mailcanary.smtp_secret)
+    secret_reads = min(runs, HOURS_PER_MONTH * 3600 / SECRET_MAX_AGE_SECONDS)
     items = (
         LineItem("Lambda requests", invocations, "requests", invocations * p.lambda_request),
         LineItem("Lambda compute (arm64)", gb_seconds, "GB-s", gb_seconds * p.lambda_gb_second_arm64),
@@ -175,7 +178,7 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
         ),
         LineItem("SNS (SES events)", events, "publishes", events * p.sns_publish),
         LineItem("X-Ray traces", invocations, "traces", invocations * p.xray_trace),
-        LineItem("Secrets Manager", runs, "API calls", p.secret_month + runs * p.secret_api_call),
+        LineItem("Secrets Manager", secret_reads, "API calls", p.secret_month + secret_reads * p.secret_api_call),
     )
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
