@@ -23,6 +23,7 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
+from mailcanary.redaction import NO_SECRETS
 from mailcanary.round_alerts import publish_verdicts, publisher_for
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
@@ -73,7 +74,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
     paths = round_paths(runtime, plan, credentials, str(secret_error) if secret_error else None)
     publisher = publisher_for(runtime)
     if not paths:  # every chosen path is an SMTP target without stored credentials
-        sent = sum(publish_verdicts(publisher, (v,), v.path, plan.canary_id, (), None) for v in setup)
+        sent = sum(publish_verdicts(publisher, (v,), v.path, plan.canary_id, NO_SECRETS, None) for v in setup)
         return RoundResult(plan.canary_id, overrides.trigger, (), sent, setup)
     deadline = now + timedelta(seconds=settings.lost_after_seconds)
     store.create(
@@ -95,7 +96,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
             lost_after=timedelta(seconds=settings.lost_after_seconds),
         )
     )
-    secrets = credentials.revealed() if credentials else ()
+    forms = credentials.forms() if credentials else NO_SECRETS
 
     def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
         outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
@@ -110,7 +111,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        alerts = publish_verdicts(publisher, outcome.verdicts, outcome.name, plan.canary_id, secrets, known)
+        alerts = publish_verdicts(publisher, outcome.verdicts, outcome.name, plan.canary_id, forms, known)
         return outcome, decided, alerts
 
     known: Future[OpenAlerts] | None = None
@@ -123,7 +124,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
             keys += [(verdict.path, verdict.check.value) for verdict in setup]
             known = pool.submit(publisher.dedup_store.open_among, keys)
         results = list(pool.map(one, paths))
-        setup_alerts = publish_verdicts(publisher, setup, "smtp", plan.canary_id, (), known) if setup else 0
+        setup_alerts = publish_verdicts(publisher, setup, "smtp", plan.canary_id, NO_SECRETS, known) if setup else 0
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
         if canary is not None:

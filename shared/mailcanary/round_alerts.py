@@ -9,6 +9,7 @@ from concurrent.futures import Future
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
 from mailcanary.checks import Verdict
+from mailcanary.redaction import SecretForms
 from mailcanary.runtime import Runtime
 
 __all__ = ["publish_verdicts", "publisher_for"]
@@ -28,7 +29,7 @@ def publish_verdicts(
     verdicts: Iterable[Verdict],
     path: str,
     canary_id: str,
-    secrets: tuple[str, ...],
+    forms: SecretForms,
     known: Future[OpenAlerts] | None,
 ) -> int:
     """Publish the failed verdicts (once per failure episode), clear passed ones; alerts sent."""
@@ -40,7 +41,7 @@ def publish_verdicts(
         obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
         open_alerts = None
     try:
-        results = publisher.publish(verdicts, canary_id, secrets, open_alerts)
+        results = publisher.publish(verdicts, canary_id, forms, open_alerts)
     except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
         obs.get_logger().error("alert not published", extra={"canary_id": canary_id, "path": path, "error": str(exc)})
         return 0
