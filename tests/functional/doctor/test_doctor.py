@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import ALARMS, NOW, REGION, STACK, DoctorWorld, put_canaries
+from doctor_world import ALARMS, NOW, REGION, STACK, DoctorWorld, put_canaries
 
 from mailcanary.cli.doctor import EXIT_STACK_UNREADABLE, render, run
 from mailcanary.doctor import Report, Status, run_doctor
