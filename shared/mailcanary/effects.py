@@ -1,0 +1,102 @@
+"""What a stored decision owes the outside world, and delivering it exactly once per successful retry sequence.
+
+A decision is a conditional DynamoDB write; its metrics (EMF lines on stdout) and its alert (SNS) cannot join
+that write. So the write records what it owes on the item (`store.records.Effect`, the `effects_owed` set),
+the effects are derived from the *stored* state, not from "I just made the transition", delivered, and then
+forgotten with one more write. Whoever finds an effect still owed under its own name delivers it: a Lambda
+retry of the same SES event (the owner is the event's key; Powertools idempotency lets only one invocation
+work on one key at a time) or the next sweep (owner `sweep`). So a failure at any DynamoDB call loses nothing
+and, because an effect is forgotten only after it went out, duplicates nothing: the retry finds either the
+effect still owed (and delivers it) or forgotten (and delivers nothing).
+
+Order of delivery: the alert first, then the metrics, then the write that forgets both. The alert publisher
+deduplicates per (path, check) (`mailcanary.alerts`), so an alert published by an invocation that failed
+afterwards is suppressed when the retry publishes it again. The metrics are printed right before the forgetting
+write with no other call in between.
+
+The residual window, stated honestly: a process that dies after printing the EMF lines and before the
+forgetting write lands (a timeout or crash in that one DynamoDB call) leaves the effects owed, and the retry
+prints the metrics a second time. Nothing transactional spans stdout and DynamoDB, so exactly-once here means:
+no loss and no duplicate when a retry follows a failed DynamoDB call, at-least-once across a crash in that
+window. An alert whose publish failed stays owed (its metrics are delivered anyway, so the alarm still sees
+them) and the failure propagates, so the SES event is retried; a sweep leaves the canary listed instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mailcanary import observability as obs
+from mailcanary.checks import CanaryState, Verdict
+from mailcanary.observability import MetricObservation, PathKind
+from mailcanary.store import FailedCheck, PathRecord
+
+__all__ = [
+    "EffectSink",
+    "Transition",
+    "failed_verdicts",
+    "path_decided_metrics",
+    "transition_summary",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A record that left `pending`; `path` is None for the canary itself.
+
+    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
+    """
+
+    canary_id: str
+    path: str | None
+    state: CanaryState
+    verdicts: tuple[Verdict, ...] = ()
+
+
+def transition_summary(transition: Transition) -> dict[str, Any]:
+    """One decision as JSON: canary, path (None for the canary itself), state and the failed checks."""
+    return {
+        "canary_id": transition.canary_id,
+        "path": transition.path,
+        "state": transition.state.value,
+        "failed_checks": [{"check": v.check.value, "detail": v.detail} for v in transition.verdicts],
+    }
+
+
+def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
+    """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
+    return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
+
+
+def path_decided_metrics(
+    path: PathRecord, state: CanaryState, checks: Iterable[FailedCheck]
+) -> list[MetricObservation]:
+    """CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
+    kind = PathKind(path.kind.value)
+    if state is CanaryState.PASSED:
+        return [obs.canary_passed(kind, path.target)]
+    metrics = obs.canary_failed(kind, path.target)
+    return metrics + [obs.check_failed(check) for check in sorted({failed.check for failed in checks})]
+
+
+def _no_metrics(_: Sequence[MetricObservation]) -> None:
+    return None
+
+
+def _no_alert(_: Transition) -> int:
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSink:
+    """Where effects go. The services pass `obs.emit` and their alert publisher; by default nothing leaves (the
+    report still lists every metric), which is what tests and benchmarks of the decision logic want.
+
+    `alert(transition)` publishes the alert of one path decision (a failure) or clears its late checks (a pass),
+    returns how many SNS messages went out, and raises `mailcanary.alerts.AlertError` when it could not.
+    """
+
+    emit: Callable[[Sequence[MetricObservation]], object] = _no_metrics
+    alert: Callable[[Transition], int] = _no_alert
