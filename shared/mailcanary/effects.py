@@ -2,24 +2,26 @@
 
 A decision is a conditional DynamoDB write; its metrics (EMF lines on stdout) and its alert (SNS) cannot join
 that write. So the write records what it owes on the item (`store.records.Effect`, the `effects_owed` set),
-the effects are derived from the *stored* state, not from "I just made the transition", delivered, and then
+the effects are derived from the *stored* state, not from "I just made the transition", delivered, and
 forgotten with one more write. Whoever finds an effect still owed under its own name delivers it: a Lambda
-retry of the same SES event (the owner is the event's key; Powertools idempotency lets only one invocation
-work on one key at a time) or the next sweep (owner `sweep`). So a failure at any DynamoDB call loses nothing
-and, because an effect is forgotten only after it went out, duplicates nothing: the retry finds either the
-effect still owed (and delivers it) or forgotten (and delivers nothing).
+retry of the same SES event (the owner is the event's key; Powertools idempotency lets one invocation at a time
+work on one key) or the next sweep (owner `sweep`).
 
-Order of delivery: the alert first, then the metrics, then the write that forgets both. The alert publisher
-deduplicates per (path, check) (`mailcanary.alerts`), so an alert published by an invocation that failed
-afterwards is suppressed when the retry publishes it again. The metrics are printed right before the forgetting
-write with no other call in between.
+Order of delivery: the alert, then the write that forgets what was owed, then the metrics.
+- The alert publisher deduplicates per (path, check) (`mailcanary.alerts`): an alert published by an invocation
+  that failed afterwards is suppressed when the retry publishes it again, so it goes out once.
+- The metrics are printed only after the forgetting write succeeded: a failed write prints nothing, and the
+  retry, which finds them still owed, prints them. So a failure at any DynamoDB call neither loses nor repeats
+  a metric or an alert.
+- An alert that could not be published stays owed: the metrics are forgotten and printed anyway (the alarm is
+  not held back) and the failure propagates, so the SES event is retried; a sweep leaves the canary listed.
 
-The residual window, stated honestly: a process that dies after printing the EMF lines and before the
-forgetting write lands (a timeout or crash in that one DynamoDB call) leaves the effects owed, and the retry
-prints the metrics a second time. Nothing transactional spans stdout and DynamoDB, so exactly-once here means:
-no loss and no duplicate when a retry follows a failed DynamoDB call, at-least-once across a crash in that
-window. An alert whose publish failed stays owed (its metrics are delivered anyway, so the alarm still sees
-them) and the failure propagates, so the SES event is retried; a sweep leaves the canary listed instead.
+The residual window, stated honestly: nothing transactional spans DynamoDB and stdout. A process killed after
+the forgetting write landed and before the EMF lines were printed (a timeout or crash in those microseconds)
+loses those metrics; the retry finds nothing owed. Printing first would instead repeat them whenever the
+forgetting write failed, which is the far likelier event. So metrics are exactly once per successful sequence
+of invocations, at most once across a crash in that window. Counters with no stored state to owe them on
+(UnmatchedSesEvent) are at least once: repeated if the idempotency record could not be completed.
 """
 
 from __future__ import annotations

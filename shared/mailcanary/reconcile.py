@@ -188,7 +188,7 @@ def _owed_effects(path: PathRecord, key: str) -> tuple[list[MetricObservation], 
 
 
 def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, counted: bool) -> _EventResult:
-    """Deliver what `path` owes under `key` (alert, then metrics), then forget it with one write (`effects`)."""
+    """Deliver what `path` owes under `key`: the alert, the write that forgets what is owed, the metrics."""
     metrics, decision, tokens = _owed_effects(path, key)
     if counted:
         tokens.add(owed(Effect.COUNT_DOWN))
@@ -197,11 +197,11 @@ def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, c
         if decision is not None and owed(Effect.ALERT, key) in tokens:
             published = sink.alert(decision)
     except AlertError:
-        sink.emit(metrics)  # the alarm still sees the decision; only the alert stays owed for the retry
         store.delivered(path.canary_id, path.name, tokens - {owed(Effect.ALERT, key)})
+        sink.emit(metrics)  # the alarm still sees the decision; only the alert stays owed for the retry
         raise
-    sink.emit(metrics)
-    store.delivered(path.canary_id, path.name, tokens)  # a crash right before this write: printed twice
+    store.delivered(path.canary_id, path.name, tokens)
+    sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
     transitions = (decision,) if decision is not None else ()
     return _EventResult(key, EventOutcome.DUPLICATE, transitions, tuple(metrics), published)
 

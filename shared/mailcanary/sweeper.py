@@ -95,7 +95,7 @@ def _lost_effects(canary: CanaryRecord) -> tuple[list[Transition], list[MetricOb
 
 
 def _deliver(store: CanaryStore, canary: CanaryRecord, sink: EffectSink) -> _Swept:
-    """Deliver what a canary swept lost still owes (alerts, then metrics), then forget it (see `effects`).
+    """Deliver what a canary swept lost still owes: alerts, the write that forgets it, metrics (see `effects`).
 
     A failed alert leaves the alert owed and the canary listed, so the next sweep publishes it; its metrics are
     delivered anyway so the CanaryLost alarm is not held back.
@@ -108,11 +108,11 @@ def _deliver(store: CanaryStore, canary: CanaryRecord, sink: EffectSink) -> _Swe
         if alert_owed in canary.effects_owed:
             published = sum(sink.alert(transition) for transition in transitions if transition.path is not None)
     except AlertError as exc:
-        sink.emit(metrics)
         store.delivered_sweep(canary.canary_id, canary.effects_owed - {alert_owed})
+        sink.emit(metrics)
         return _Swept(transitions, metrics, published, alert_error=str(exc))
-    sink.emit(metrics)
-    store.delivered_sweep(canary.canary_id, canary.effects_owed)  # a crash right before this write: printed twice
+    store.delivered_sweep(canary.canary_id, canary.effects_owed)
+    sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
     return _Swept(transitions, metrics, published)
 
 

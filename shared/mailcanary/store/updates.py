@@ -124,7 +124,8 @@ class StorePathUpdates(StoreReads):
 
         The same conditional write records `owes` and the count-down (`Effect.COUNT_DOWN`) as owed on the path.
         Then counts the canary's `open_paths` down (`count_down`) and returns what is left (see `store.schema`):
-        the decider that reaches 0 is the one that must settle the canary.
+        the decider that reaches 0 is the one that must settle the canary. With `owes`, the caller forgets the
+        count-down with the rest once delivered; without, it is forgotten here.
         """
         if not state.terminal:
             raise ValueError("a path can only be decided into a terminal state")
@@ -144,7 +145,10 @@ class StorePathUpdates(StoreReads):
             names,
             values,
         )
-        return PathDecision(path, self.count_down(canary_id, path_name))
+        left = self.count_down(canary_id, path_name)
+        if not owes:  # a caller that owes nothing else (the round) would never forget the count-down: do it now
+            self.delivered(canary_id, path_name, (owed(Effect.COUNT_DOWN),))
+        return PathDecision(path, left)
 
     def count_down(self, canary_id: str, path_name: str) -> int | None:
         """One fewer open path on the canary item, at most once per path; what is left, or None when nothing was
