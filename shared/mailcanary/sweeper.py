@@ -108,10 +108,10 @@ def _deliver(store: CanaryStore, canary: CanaryRecord, sink: EffectSink) -> _Swe
         if alert_owed in canary.effects_owed:
             published = sum(sink.alert(transition) for transition in transitions if transition.path is not None)
     except AlertError as exc:
-        store.delivered_sweep(canary.canary_id, canary.effects_owed - {alert_owed})
+        store.delivered_sweep(canary.canary_id, canary.effects_owed - {alert_owed}, unlist=False)
         sink.emit(metrics)
         return _Swept(transitions, metrics, published, alert_error=str(exc))
-    store.delivered_sweep(canary.canary_id, canary.effects_owed)
+    store.delivered_sweep(canary.canary_id, canary.effects_owed, unlist=True)
     sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
     return _Swept(transitions, metrics, published)
 

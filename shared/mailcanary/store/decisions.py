@@ -54,21 +54,24 @@ class StoreDecisions(TableAccess):
         last = {name: pending[name] for name in names[ahead:]}
         self._transact_decision(canary.canary_id, CanaryState.LOST, every_check, now=now, paths=last, owes=SWEEP_OWES)
 
-    def delivered_sweep(self, canary_id: str, tokens: Iterable[str]) -> None:
-        """Forget a swept canary's delivered effects; once none is left, it leaves the sweeper's index."""
+    def delivered_sweep(self, canary_id: str, tokens: Iterable[str], *, unlist: bool) -> None:
+        """Forget a swept canary's delivered effects; with `unlist` (none is left) it leaves the sweeper's index."""
         done = sorted(set(tokens))
-        unlist = set(done) >= set(SWEEP_OWES)
-        self._call(
-            f"record delivered effects of {canary_id}",
-            lambda: self._client.update_item(
-                TableName=self.table_name,
-                Key=self._key(canary_id, CANARY_SK),
-                UpdateExpression="DELETE #owed :done" + (" REMOVE pending_shard" if unlist else ""),
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={"#owed": EFFECTS_OWED},
-                ExpressionAttributeValues={":done": {"SS": done}},
-            ),
-        )
+        actions = (["DELETE #owed :done"] if done else []) + (["REMOVE pending_shard"] if unlist else [])
+        if not actions:
+            return
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(canary_id, CANARY_SK),
+            "UpdateExpression": " ".join(actions),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        if done:
+            request |= {
+                "ExpressionAttributeNames": {"#owed": EFFECTS_OWED},
+                "ExpressionAttributeValues": {":done": {"SS": done}},
+            }
+        self._call(f"record delivered effects of {canary_id}", lambda: self._client.update_item(**request))
 
     def _transact_decision(
         self,

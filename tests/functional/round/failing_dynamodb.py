@@ -6,11 +6,15 @@ would (botocore's own retries are below this wrapper, so the error reaches the c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
+from handlers import LambdaContext, allowed_actions, aws_calls, emf, load_handler
+from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
 from mailcanary import aws_clients
 from mailcanary.config import Settings
@@ -77,3 +81,55 @@ class _Client:
             return attribute(**params)
 
         return call
+
+
+class RetriedLambdaContext(LambdaContext):
+    """Lambda retries a failed asynchronous invocation a minute or more after it ended. Powertools idempotency
+    lets a retry take over an in-progress record only once the failed invocation's time is up, so this context
+    places that moment in the past, as it is when the real retry arrives."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return -60_000
+
+
+def function_env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The function environment the template sets, pointing at moto's resources (for a fixture to yield from)."""
+    for name, value in {
+        "MAILCANARY_SENDER": SENDER,
+        "MAILCANARY_SES_REGION": "us-east-1",
+        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
+        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
+        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
+        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws_clients.clear()
+    yield
+    aws_clients.clear()
+
+
+def invoke_with(function: str, payload: Any, dynamodb: FailingDynamoDB) -> tuple[Any, BaseException | None]:
+    """One invocation of the handler with its DynamoDB calls through `dynamodb`; (result, the error it raised).
+    Every call must be one its function's policy in template.yaml grants (moto enforces no IAM)."""
+    handler = load_handler(function)
+    handler.runtime = dynamodb.runtime()
+    result: Any = None
+    error: BaseException | None = None
+    with aws_calls() as calls:
+        try:
+            result = handler.lambda_handler(payload, RetriedLambdaContext())
+        except Exception as exc:  # what Lambda would record as the invocation's error, then retry
+            error = exc
+    assert not sorted(calls - allowed_actions(function))
+    return result, error
+
+
+def tally(stdout: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Data points per (metric, dimensions) in the EMF printed on stdout; the cold-start metric left out."""
+    tally: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+    for name, dimensions, value in emf(stdout):
+        if name != "ColdStart":
+            tally[(name, tuple(sorted(dimensions.items())))] += len(value) if isinstance(value, list) else 1
+    return tally

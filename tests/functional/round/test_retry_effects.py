@@ -15,11 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from failing_dynamodb import Call, FailingDynamoDB
-from handlers import LambdaContext, allowed_actions, aws_calls, emf, event, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
+from failing_dynamodb import Call, FailingDynamoDB, function_env, invoke_with, tally
+from handlers import event
+from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
-from mailcanary import aws_clients
 from mailcanary.checks import CanaryState
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
@@ -28,56 +27,9 @@ TARGET = "ses-api:us-east-1"
 INDEX = "by-ses-message-id"
 
 
-class RetriedLambdaContext(LambdaContext):
-    """Lambda retries a failed asynchronous invocation a minute or more after it ended. Powertools idempotency
-    lets a retry take over an in-progress record only once the failed invocation's time is up, so this context
-    places that moment in the past, as it is when the real retry arrives."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return -60_000
-
-
 @pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield monkeypatch
-    aws_clients.clear()
-
-
-def _invoke(function: str, payload: Any, dynamodb: FailingDynamoDB) -> tuple[Any, BaseException | None]:
-    """One invocation of the handler with its DynamoDB calls through `dynamodb`; (result, the error it raised).
-    Every call must be one its function's policy in template.yaml grants (moto enforces no IAM)."""
-    handler = load_handler(function)
-    handler.runtime = dynamodb.runtime()
-    result: Any = None
-    error: BaseException | None = None
-    with aws_calls() as calls:
-        try:
-            result = handler.lambda_handler(payload, RetriedLambdaContext())
-        except Exception as exc:  # what Lambda would record as the invocation's error, then retry
-            error = exc
-    assert not sorted(calls - allowed_actions(function))
-    return result, error
-
-
-def _tally(stdout: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
-    """Data points per (metric, dimensions) in the EMF printed on stdout; the cold-start metric left out."""
-    tally: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
-    for name, dimensions, value in emf(stdout):
-        if name != "ColdStart":
-            tally[(name, tuple(sorted(dimensions.items())))] += len(value) if isinstance(value, list) else 1
-    return tally
+def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    yield from function_env(aws, monkeypatch)
 
 
 def _per_path(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -154,7 +106,7 @@ def _then_exactly_once(aws: AwsWorld, store: CanaryStore, name: str, stdout: str
     assert (canary.state, [path.state for path in canary.paths]) == (state, [CanaryState.PASSED, state])
     assert [path.effects_owed for path in canary.paths] == [frozenset(), frozenset()]  # nothing left owed
     assert store.progress("c-retry") == (state, 0)
-    assert _tally(stdout) == metrics
+    assert tally(stdout) == metrics
     alerts = aws.alerts()
     assert [(alert["body"]["check"], alert["body"]["path"]) for alert in alerts] == [(c, "second") for c in checks]
 
@@ -167,7 +119,7 @@ def test_given_a_clean_invocation_when_it_decides_the_last_path_then_it_makes_ex
     store = _two_path_canary(aws, created_at=datetime(2015, 1, 1, tzinfo=UTC))
     counted = FailingDynamoDB()
     # When SNS delivers the event and nothing fails
-    summary, error = _invoke("ses_events", event(f"ses_events/{name}"), counted)
+    summary, error = invoke_with("ses_events", event(f"ses_events/{name}"), counted)
     # Then it succeeds with the calls the retry test fails one by one, and every effect once
     assert error is None
     assert summary["events"] == {"applied": 1}
@@ -184,16 +136,16 @@ def test_given_a_dynamodb_failure_at_any_call_when_lambda_retries_the_event_then
     payload = event(f"ses_events/{name}")
     # When the invocation fails at DynamoDB call `position`
     failing = FailingDynamoDB(fail_at=position)
-    _, error = _invoke("ses_events", payload, failing)
+    _, error = invoke_with("ses_events", payload, failing)
     assert failing.failed == SCENARIOS[name][3][position - 1]
     assert error is not None
     # and Lambda invokes the handler again with the same event, which succeeds
-    _, error = _invoke("ses_events", payload, FailingDynamoDB())
+    _, error = invoke_with("ses_events", payload, FailingDynamoDB())
     assert error is None, error
     # Then state, metrics (over both invocations) and alerts are as after one clean invocation
     _then_exactly_once(aws, store, name, capsys.readouterr().out)
     # And a further redelivery is a duplicate that emits nothing
-    again, error = _invoke("ses_events", payload, FailingDynamoDB())
+    again, error = invoke_with("ses_events", payload, FailingDynamoDB())
     assert (error, again["events"], again["decided"]) == (None, {"duplicate": 1}, [])
-    assert not _tally(capsys.readouterr().out)
+    assert not tally(capsys.readouterr().out)
     assert aws.alerts() == []

@@ -1,0 +1,112 @@
+"""Effects owed on the records (mailcanary.effects) against moto DynamoDB: an alert that cannot be published
+stays owed and goes out once later, while the decision's metrics go out at once, once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from canary_tables import T0, canary_with, ses_event
+
+from mailcanary.alerts import AlertError
+from mailcanary.checks import CanaryState
+from mailcanary.effects import EffectSink, Transition
+from mailcanary.observability import MetricName, MetricObservation
+from mailcanary.reconcile import handle
+from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
+from mailcanary.ses.simulator import Scenario, simulator_address
+from mailcanary.store import CanaryStore
+from mailcanary.sweeper import sweep
+
+NOW = T0 + timedelta(seconds=30)
+AFTER_DEADLINE = T0 + timedelta(minutes=16)
+
+
+class Outside:
+    """What left the process: metrics and alerts; alerts fail while `down`."""
+
+    def __init__(self) -> None:
+        self.metrics: list[MetricObservation] = []
+        self.alerts: list[tuple[str | None, CanaryState]] = []
+        self.down = False
+
+    def alert(self, transition: Transition) -> int:
+        if self.down:
+            raise AlertError("the alert topic is unreachable")
+        self.alerts.append((transition.path, transition.state))
+        return 1
+
+    def sink(self) -> EffectSink:
+        return EffectSink(emit=self.metrics.extend, alert=self.alert)
+
+    def names(self) -> Counter[MetricName]:
+        return Counter(metric.name for metric in self.metrics)
+
+
+def _unexpected_bounce(store: CanaryStore) -> SesEventSummary:
+    canary = canary_with("c1", smtp=None)
+    store.create(canary)
+    rcpt = simulator_address(Scenario.SUCCESS, "c1")
+    return ses_event(
+        EventType.BOUNCE,
+        "c1-api",
+        (rcpt,),
+        recipients=(rcpt,),
+        status="5.1.1",
+        bounce=(BounceType.PERMANENT, BounceSubType.GENERAL),
+        feedback_id="fb-1",
+    )
+
+
+def test_given_the_alert_topic_down_when_a_path_fails_then_metrics_go_out_once_and_the_retry_sends_the_alert(
+    store: CanaryStore,
+) -> None:
+    # Given an unexpected bounce on a one-path canary, and an alert topic that cannot be reached
+    bounce = _unexpected_bounce(store)
+    outside = Outside()
+    outside.down = True
+    # When the event is reconciled, Then the invocation fails (so Lambda retries it) after counting the decision
+    with pytest.raises(AlertError):
+        handle([bounce], store=store, now=NOW, effects=outside.sink())
+    assert outside.names() == Counter(
+        {MetricName.BOUNCE: 1, MetricName.CANARY_FAILED: 2, MetricName.CHECK_FAILED: 1}  # per path and rollup
+    )
+    assert outside.alerts == []
+    # When Lambda retries it twice more, the topic down once more and then up
+    with pytest.raises(AlertError):
+        handle([bounce], store=store, now=NOW, effects=outside.sink())
+    outside.down = False
+    report = handle([bounce], store=store, now=NOW, effects=outside.sink())
+    # Then the alert went out once, no metric twice, and the canary is settled with nothing left owed
+    assert outside.alerts == [("api", CanaryState.FAILED)]
+    assert report.alerts_published == 1
+    assert outside.names() == Counter({MetricName.BOUNCE: 1, MetricName.CANARY_FAILED: 2, MetricName.CHECK_FAILED: 1})
+    canary = store.get("c1")
+    assert canary is not None
+    assert (canary.state, [path.effects_owed for path in canary.paths]) == (CanaryState.FAILED, [frozenset()])
+
+
+def test_given_the_alert_topic_down_when_swept_then_the_canary_stays_listed_until_its_alerts_went_out(
+    store: CanaryStore,
+) -> None:
+    # Given an overdue two-path canary and an alert topic that cannot be reached
+    store.create(canary_with("c1"))
+    outside = Outside()
+    outside.down = True
+    # When two sweeps run with the topic down
+    first = sweep(store=store, now=AFTER_DEADLINE, effects=outside.sink())
+    second = sweep(store=store, now=AFTER_DEADLINE, effects=outside.sink())
+    # Then the canary was lost once and counted once, its alerts reported as not sent, and it is still listed
+    assert (first.lost, len(first.alert_errors), len(second.alert_errors)) == (("c1",), 1, 1)
+    assert outside.names() == Counter({MetricName.CANARY_FAILED: 4, MetricName.CHECK_FAILED: 2})
+    assert store.overdue(now=AFTER_DEADLINE, limit=10) == (["c1"], False)
+    # When the topic is back
+    outside.down = False
+    third = sweep(store=store, now=AFTER_DEADLINE, effects=outside.sink())
+    # Then each lost path alerted once, nothing was counted again, and the canary left the sweeper's index
+    assert sorted(outside.alerts) == [("api", CanaryState.LOST), ("smtp", CanaryState.LOST)]
+    assert (third.alerts_published, third.alert_errors) == (2, ())
+    assert outside.names() == Counter({MetricName.CANARY_FAILED: 4, MetricName.CHECK_FAILED: 2})
+    assert store.overdue(now=AFTER_DEADLINE, limit=10) == ([], False)
+    assert sweep(store=store, now=AFTER_DEADLINE, effects=outside.sink()).examined == 0
