@@ -33,15 +33,19 @@ from typing import Any
 from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Verdict
 from mailcanary.observability import MetricObservation, PathKind
-from mailcanary.store import FailedCheck, PathRecord
+from mailcanary.ses.events import EventType
+from mailcanary.store import Effect, FailedCheck, ObservedEvent, PathRecord, owed
 
 __all__ = [
     "EffectSink",
     "Transition",
     "failed_verdicts",
+    "owed_under",
     "path_decided_metrics",
     "transition_summary",
 ]
+
+_UNDETERMINED_BOUNCE = "Undetermined"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +106,39 @@ class EffectSink:
 
     emit: Callable[[Sequence[MetricObservation]], object] = _no_metrics
     alert: Callable[[Transition], int] = _no_alert
+
+
+def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObservation]:
+    """DeliveryLatency per recipient a Delivery names; Bounce per recipient a Bounce names."""
+    metrics: list[MetricObservation] = []
+    if event.event_type is EventType.DELIVERY and event.timestamp is not None and path.sent_at is not None:
+        elapsed_ms = max((event.timestamp - path.sent_at).total_seconds() * 1000, 0.0)
+        kind = PathKind(path.kind.value)
+        metrics += [obs.delivery_latency(kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
+    elif event.event_type is EventType.BOUNCE:
+        bounce_type = event.bounce_type.value if event.bounce_type is not None else _UNDETERMINED_BOUNCE
+        metrics += [obs.bounce(bounce_type) for _ in event.recipients or (None,)]
+    return metrics
+
+
+def owed_under(path: PathRecord, key: str) -> tuple[list[MetricObservation], Transition | None, set[str]]:
+    """What the stored path still owes under event `key`: metrics, the decision to alert on, the tokens owed.
+
+    Derived from the stored state alone, so an invocation that made the change and a retry that finds it made
+    deliver the same effects.
+    """
+    tokens = set(
+        path.effects_owed & {owed(effect, key) for effect in (Effect.EVENT_METRICS, Effect.METRICS, Effect.ALERT)}
+    )
+    metrics: list[MetricObservation] = []
+    event = next((event for event in path.events if event.key == key), None)
+    if owed(Effect.EVENT_METRICS, key) in tokens and event is not None:
+        metrics += _event_metrics(path, event)
+        if path.state is CanaryState.LOST:
+            metrics.append(obs.late_ses_event())
+    decision = None
+    if path.state.terminal and owed(Effect.METRICS, key) in tokens:
+        metrics += path_decided_metrics(path, path.state, path.failed_checks)
+    if path.state.terminal and tokens & {owed(Effect.ALERT, key), owed(Effect.METRICS, key)}:
+        decision = Transition(path.canary_id, path.name, path.state, failed_verdicts(path.name, path.failed_checks))
+    return metrics, decision, tokens

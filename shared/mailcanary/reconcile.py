@@ -25,11 +25,18 @@ from typing import Any
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError
 from mailcanary.checks import CanaryState, Verdict
-from mailcanary.effects import EffectSink, Transition, failed_verdicts, path_decided_metrics, transition_summary
+from mailcanary.effects import (
+    EffectSink,
+    Transition,
+    failed_verdicts,
+    owed_under,
+    path_decided_metrics,
+    transition_summary,
+)
 from mailcanary.idempotency import IdempotencyOptions, event_key, once_per_event
-from mailcanary.observability import MetricObservation, PathKind
+from mailcanary.observability import MetricObservation
 from mailcanary.outcomes import evaluate
-from mailcanary.ses.events import EventType, SesEventSummary
+from mailcanary.ses.events import SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (
     CanaryRecord,
@@ -53,8 +60,6 @@ __all__ = [
     "settle",
     "transition_summary",
 ]
-
-_UNDETERMINED_BOUNCE = "Undetermined"
 
 
 class EventOutcome(StrEnum):
@@ -153,43 +158,9 @@ def _locate(store: CanaryStore, summary: SesEventSummary) -> SentMessage | None:
     return None
 
 
-def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObservation]:
-    """DeliveryLatency per recipient a Delivery names; Bounce per recipient a Bounce names."""
-    metrics: list[MetricObservation] = []
-    if event.event_type is EventType.DELIVERY and event.timestamp is not None and path.sent_at is not None:
-        elapsed_ms = max((event.timestamp - path.sent_at).total_seconds() * 1000, 0.0)
-        kind = PathKind(path.kind.value)
-        metrics += [obs.delivery_latency(kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
-    elif event.event_type is EventType.BOUNCE:
-        bounce_type = event.bounce_type.value if event.bounce_type is not None else _UNDETERMINED_BOUNCE
-        metrics += [obs.bounce(bounce_type) for _ in event.recipients or (None,)]
-    return metrics
-
-
-def _owed_effects(path: PathRecord, key: str) -> tuple[list[MetricObservation], Transition | None, set[str]]:
-    """What the stored path still owes under event `key`: metrics, the decision to alert on, the tokens to forget.
-
-    Derived from the stored state alone, so an invocation that made the change and a retry that finds it made
-    deliver the same effects.
-    """
-    tokens = {token for token in path.effects_owed if token.endswith("@" + key)}
-    metrics: list[MetricObservation] = []
-    event = next((event for event in path.events if event.key == key), None)
-    if owed(Effect.EVENT_METRICS, key) in tokens and event is not None:
-        metrics += _event_metrics(path, event)
-        if path.state is CanaryState.LOST:
-            metrics.append(obs.late_ses_event())
-    decision = None
-    if path.state.terminal and owed(Effect.METRICS, key) in tokens:
-        metrics += path_decided_metrics(path, path.state, path.failed_checks)
-    if path.state.terminal and tokens & {owed(Effect.ALERT, key), owed(Effect.METRICS, key)}:
-        decision = Transition(path.canary_id, path.name, path.state, failed_verdicts(path.name, path.failed_checks))
-    return metrics, decision, tokens
-
-
 def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, counted: bool) -> _EventResult:
     """Deliver what `path` owes under `key`: the alert, the write that forgets what is owed, the metrics."""
-    metrics, decision, tokens = _owed_effects(path, key)
+    metrics, decision, tokens = owed_under(path, key)
     if counted:
         tokens.add(owed(Effect.COUNT_DOWN))
     published = 0
