@@ -16,7 +16,7 @@ from mailcanary.observability import MetricName, MetricObservation
 from mailcanary.reconcile import handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
-from mailcanary.store import CanaryStore
+from mailcanary.store import CanaryStore, Effect, owed
 from mailcanary.sweeper import sweep
 
 NOW = T0 + timedelta(seconds=30)
@@ -110,3 +110,27 @@ def test_given_the_alert_topic_down_when_swept_then_the_canary_stays_listed_unti
     assert outside.names() == Counter({MetricName.CANARY_FAILED: 4, MetricName.CHECK_FAILED: 2})
     assert store.overdue(now=AFTER_DEADLINE, limit=10) == ([], False)
     assert sweep(store=store, now=AFTER_DEADLINE, effects=outside.sink()).examined == 0
+
+
+def test_given_a_decided_path_when_counted_down_again_then_the_count_moves_once_and_owed_effects_are_kept(
+    store: CanaryStore,
+) -> None:
+    # Given a two-path canary whose api path is decided by event "k", owing its metrics and alert
+    store.create(canary_with("c1"))
+    owes = (owed(Effect.METRICS, "k"), owed(Effect.ALERT, "k"))
+    decision = store.decide_path("c1", "api", CanaryState.PASSED, (), now=NOW, owes=owes)
+    assert decision.open_paths == 1
+    # When a retry counts the same path down again
+    again = store.count_down("c1", "api")
+    # Then nothing is counted twice, and the decision still owes its effects and its (done) count-down
+    assert (again, store.progress("c1")) == (None, (CanaryState.PENDING, 1))
+    canary = store.get("c1")
+    assert canary is not None
+    api = canary.path("api")
+    assert api is not None
+    assert api.effects_owed == {*owes, owed(Effect.COUNT_DOWN)}
+    # When they are delivered, Then nothing is owed any more
+    store.delivered("c1", "api", api.effects_owed)
+    canary = store.get("c1")
+    assert canary is not None
+    assert [path.effects_owed for path in canary.paths] == [frozenset(), frozenset()]
