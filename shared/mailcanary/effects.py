@@ -9,7 +9,8 @@ work on one key) or the next sweep (owner `sweep`).
 
 Order of delivery: the alert, then the write that forgets what was owed, then the metrics.
 - The alert publisher deduplicates per (path, check) (`mailcanary.alerts`): an alert published by an invocation
-  that failed afterwards is suppressed when the retry publishes it again, so it goes out once.
+  that failed afterwards is suppressed when the retry publishes it again, so it goes out once. (Should a later
+  canary's pass close that failure before the retry arrives, the retry alerts again: a repeat, never a loss.)
 - The metrics are printed only after the forgetting write succeeded: a failed write prints nothing, and the
   retry, which finds them still owed, prints them. So a failure at any DynamoDB call neither loses nor repeats
   a metric or an alert.

@@ -105,8 +105,8 @@ def _deliver(store: CanaryStore, canary: CanaryRecord, sink: EffectSink) -> _Swe
     metrics = metrics if metrics_owed in canary.effects_owed else []
     published = 0
     try:
-        if alert_owed in canary.effects_owed:
-            published = sum(sink.alert(transition) for transition in transitions if transition.path is not None)
+        for transition in transitions if alert_owed in canary.effects_owed else ():
+            published += sink.alert(transition) if transition.path is not None else 0
     except AlertError as exc:
         store.delivered_sweep(canary.canary_id, canary.effects_owed - {alert_owed}, unlist=False)
         sink.emit(metrics)
