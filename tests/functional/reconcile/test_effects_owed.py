@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from canary_tables import T0, canary_with, ses_event
+from canary_tables import CANARY_TABLE, T0, canary_with, delivery, ses_event
 
 from mailcanary.alerts import AlertError
 from mailcanary.checks import CanaryState
 from mailcanary.effects import EffectSink, Transition
+from mailcanary.idempotency import event_key
 from mailcanary.observability import MetricName, MetricObservation
 from mailcanary.reconcile import handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
-from mailcanary.store import CanaryStore, Effect, owed
+from mailcanary.store import CanaryStore, Effect, ObservedEvent, owed
 from mailcanary.sweeper import sweep
 
 NOW = T0 + timedelta(seconds=30)
@@ -134,3 +136,44 @@ def test_given_a_decided_path_when_counted_down_again_then_the_count_moves_once_
     canary = store.get("c1")
     assert canary is not None
     assert [path.effects_owed for path in canary.paths] == [frozenset(), frozenset()]
+
+
+def test_given_a_decision_whose_writer_stopped_when_another_event_arrives_then_it_settles_but_leaves_the_effects(
+    store: CanaryStore, dynamodb: Any
+) -> None:
+    # Given a one-path canary whose Delivery (event A) was recorded and decided, owing its metrics, its alert and
+    # the count-down, by an invocation that stopped right after the decision's write
+    canary = canary_with("c1", smtp=None)
+    store.create(canary)
+    first = delivery(canary, "api")
+    _recorded_and_decided_only(store, dynamodb, first)
+    outside = Outside()
+    # When another SES event for the same path (a second Delivery, event B) arrives
+    second = delivery(canary, "api", at=T0 + timedelta(seconds=9))
+    report = handle([second], store=store, now=NOW, effects=outside.sink())
+    # Then it completes the count-down and settles the canary, but delivers nothing event A owes
+    assert store.progress("c1") == (CanaryState.PASSED, 0)
+    assert [t.path for t in report.transitions] == [None]
+    assert outside.names() == Counter({MetricName.DELIVERY_LATENCY: 1})  # event B's own metric
+    # When event A is retried, Then exactly what it owed goes out
+    handle([first], store=store, now=NOW, effects=outside.sink())
+    assert outside.names() == Counter({MetricName.DELIVERY_LATENCY: 2, MetricName.CANARY_PASSED: 1})
+    assert outside.alerts == [("api", CanaryState.PASSED)]  # a pass clears the late checks' open alerts
+    stored = store.get("c1")
+    assert stored is not None
+    assert [path.effects_owed for path in stored.paths] == [frozenset()]
+
+
+def _recorded_and_decided_only(store: CanaryStore, dynamodb: Any, summary: SesEventSummary) -> None:
+    """Event `summary` recorded and its path decided passed as `reconcile` writes them, and nothing after."""
+    key = event_key(summary)
+    event = ObservedEvent(key, summary.event_type, summary.timestamp, summary.destination, summary.recipients)
+    store.record_event("c1", "api", event, owes=(owed(Effect.EVENT_METRICS, key),))
+    owes = [owed(Effect.METRICS, key), owed(Effect.ALERT, key), owed(Effect.COUNT_DOWN)]
+    dynamodb.update_item(  # decide_path's own write, without the count-down that follows it
+        TableName=CANARY_TABLE,
+        Key={"pk": {"S": "c1"}, "sk": {"S": "path#api"}},
+        UpdateExpression="SET #state = :passed, failed_checks = :none ADD effects_owed :owed",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={":passed": {"S": "passed"}, ":none": {"L": []}, ":owed": {"SS": owes}},
+    )
