@@ -89,7 +89,8 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
     "SweeperFunction": [
         ("dynamodb:Query", _index("by-pending")),
         ("dynamodb:Query", CANARY_TABLE),
-        ("dynamodb:UpdateItem", CANARY_TABLE),  # the items of the transaction that marks paths lost
+        # the items of the transaction that marks paths lost; forget a swept canary's delivered effects
+        ("dynamodb:UpdateItem", CANARY_TABLE),
         *_ALERTS,
         *_ALERT_STATE,
     ],
