@@ -24,7 +24,7 @@ TERMINALS: dict[str, dict[str, str]] = {
     "latin-1": {"PYTHONIOENCODING": "latin-1"},
 }
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOO_LARGE, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 141
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOO_LARGE, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 141  # 3 is also doctor's unreadable
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def _cases(tmp: Path) -> list[Case]:
         Case("demo-list-faults", (b"demo", b"--list-faults"), EXIT_OK, writes_stdout=True),
         Case("demo-bad-report", (b"demo", b"--rounds", b"0", b"--report", BAD), EXIT_USAGE),
         Case("ses-send-bad-from", (b"ses-send", b"--from", b"a" + BAD + b"@example.com"), EXIT_USAGE, env=offline),
+        Case("doctor-bad-stack", (b"doctor", b"--stack", b"x" + BAD), EXIT_USAGE, env=offline),
+        Case("doctor-unreadable", (b"doctor", b"--stack", b"x", b"--json"), EXIT_TOO_LARGE, env=offline),
         Case("redrive-bad-url", (b"redrive-ses-events", b"--queue-url", BAD, b"--function", b"f"), EXIT_USAGE),
         Case(
             "smtp-probe-bad-to",

@@ -1,10 +1,10 @@
 """The `mailcanary` command: one sub-command per module in this package, each with `register(subparsers)`.
 
 Exit codes shared by every sub-command: 0 success, 1 a check failed or findings were reported, 2 usage error
-or unreadable input, 3 input too large to check (preflight), 70 internal error, 130 interrupted, 141 stdout
-closed early (a broken pipe: the command stops quietly). The SMTP probe adds swaks-style per-stage codes.
-Errors are one line on stderr, never a traceback, whatever the terminal's encoding and whatever bytes the
-input holds.
+or unreadable input, 3 input too large to check (preflight) or stack unreadable (doctor), 70 internal error,
+130 interrupted, 141 stdout closed early (a broken pipe: the command stops quietly). The SMTP probe adds
+swaks-style per-stage codes. Errors are one line on stderr, never a traceback, whatever the terminal's
+encoding and whatever bytes the input holds.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the signal repo
 # What `mailcanary --help` says (the module docstring above is for whoever adds a sub-command).
 DESCRIPTION = "mailcanary: an email canary for Amazon SES, and the tools to check SMTP and SES paths by hand."
 EPILOG = (
-    "exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error; smtp-probe uses per-stage "
-    "codes (mailcanary smtp-probe --help). `mailcanary COMMAND --help` describes each command."
+    "exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error, 3 input too large "
+    "(preflight) or stack unreadable (doctor), 70 internal error, 130 interrupted, 141 stdout closed; smtp-probe "
+    "uses per-stage codes (mailcanary smtp-probe --help). `mailcanary COMMAND --help` describes each command."
 )
 
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
