@@ -16,9 +16,13 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from functools import cached_property
 
-__all__ = ["MessageView", "header"]
+from mailcanary.bounce.errors import BounceTooDeepError
+
+__all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
 MAX_TEXT_CHARS = 100_000
+MAX_DEPTH = 32  # MIME nesting levels; a bounce of a bounce of a forwarded message needs fewer than ten
+MAX_HEADER_CHARS = 4_000  # of a header we decode (Subject, From): enough to recognise one, linear past it
 # Lines (lower-cased, leading dashes and blanks stripped) after which a dialect pastes the original inline.
 _INLINE_ORIGINAL = (
     "this is a copy of the message",
@@ -57,12 +61,28 @@ class MessageView:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MessageView:
-        return cls(message_from_bytes(data, policy=compat32))
+        """Parse a message; nesting past `MAX_DEPTH` raises `BounceTooDeepError` (the feed parser recurses)."""
+        try:
+            view = cls(message_from_bytes(data, policy=compat32))
+        except RecursionError:
+            raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels") from None
+        view.parts  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)
+        return view
 
     @cached_property
     def parts(self) -> tuple[tuple[str, Message], ...]:
-        """Every part (the message itself first) with its content type, walked once."""
-        return tuple((part.get_content_type(), part) for part in self.message.walk())
+        """Every part (the message itself first) with its content type, walked once without recursion."""
+        found: list[tuple[str, Message]] = []
+        stack: list[tuple[Message, int]] = [(self.message, 0)]
+        while stack:
+            part, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels")
+            found.append((part.get_content_type(), part))
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
+        return tuple(found)
 
     @cached_property
     def own_parts(self) -> tuple[tuple[str, Message], ...]:
@@ -97,7 +117,7 @@ class MessageView:
 
     @cached_property
     def subject(self) -> str:
-        raw = self.header("Subject")
+        raw = self.header("Subject")[:MAX_HEADER_CHARS]  # decode_header is superlinear in encoded words
         try:
             return str(make_header(decode_header(raw)))
         except (HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -106,7 +126,7 @@ class MessageView:
     @cached_property
     def sender(self) -> str:
         """The From header, lower-cased, for matching `mailer-daemon@...` and friends."""
-        return self.header("From").lower()
+        return self.header("From")[:MAX_HEADER_CHARS].lower()
 
     @cached_property
     def text(self) -> str:

@@ -7,11 +7,12 @@ auto-replies. Anything else is `not_bounce` with no recipients.
 
 from __future__ import annotations
 
+from mailcanary.bounce.addresses import addresses_in
 from mailcanary.bounce.arf import read_feedback_report
 from mailcanary.bounce.autoreply import is_auto_reply, looks_like_unparsed_bounce
-from mailcanary.bounce.dialects import DIALECTS
+from mailcanary.bounce.dialects import DIALECTS, FREETEXT
 from mailcanary.bounce.dsn import read_delivery_status
-from mailcanary.bounce.errors import BounceParseError
+from mailcanary.bounce.errors import BounceParseError, BounceTooLargeError
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport, Finding
 from mailcanary.bounce.reasons import Reason, best_status, classify
@@ -25,14 +26,15 @@ _REPORTED_ACTIONS = frozenset({"failed", "delayed"})  # a DSN's delivered/relaye
 def parse_bounce(data: bytes) -> BounceReport:
     """Read one message (bytes as received) and say what kind of report it is and about whom.
 
-    Raises `BounceParseError` for input that is not a message at all (empty, or over `MAX_MESSAGE_BYTES`).
+    Raises `BounceParseError` for input that is not a message at all (empty), and its subclasses for input
+    over a limit: `BounceTooLargeError` (over `MAX_MESSAGE_BYTES`), `BounceTooDeepError` (MIME nesting).
     """
     if not isinstance(data, bytes | bytearray):
         raise BounceParseError(f"expected the message as bytes, got {type(data).__name__}")
     if not data or data.isspace():  # (no stripped copy of a large message just to see it is blank)
         raise BounceParseError("empty input: no message to read")
     if len(data) > MAX_MESSAGE_BYTES:
-        raise BounceParseError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+        raise BounceTooLargeError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     view = MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data))
     try:
         return _report(view)
@@ -58,10 +60,14 @@ def _report(view: MessageView) -> BounceReport:
             if findings:
                 return _from_findings(view, dialect.name, findings, None)
     if looks_like_unparsed_bounce(view):
+        findings = FREETEXT.parse(view)
+        if findings:
+            return _from_findings(view, FREETEXT.name, findings, None)
         return BounceReport(BounceKind.BOUNCE, (), "unknown", None, view.original_message_id)
     if is_auto_reply(view):
-        replier = BouncedRecipient(_from_address(view), None, None, None, Reason.AUTO_REPLY, hard=False)
-        return BounceReport(BounceKind.AUTO_REPLY, (replier,), "rfc3834", None, view.original_message_id)
+        repliers = addresses_in([view.header("From")])[:1]
+        replier = tuple(BouncedRecipient(a, None, None, None, Reason.AUTO_REPLY, hard=False) for a in repliers)
+        return BounceReport(BounceKind.AUTO_REPLY, replier, "rfc3834", None, view.original_message_id)
     return BounceReport(BounceKind.NOT_BOUNCE)
 
 
@@ -92,9 +98,3 @@ def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:
         reporting_mta=reporting_mta,
         last_attempt_date=finding.last_attempt_date,
     )
-
-
-def _from_address(view: MessageView) -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(view.sender)[1] or view.sender

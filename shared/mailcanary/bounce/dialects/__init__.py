@@ -11,6 +11,7 @@ from mailcanary.bounce.dialects.courier import COURIER
 from mailcanary.bounce.dialects.domino import DOMINO
 from mailcanary.bounce.dialects.exchange import EXCHANGE
 from mailcanary.bounce.dialects.exim import EXIM
+from mailcanary.bounce.dialects.freetext import FREETEXT
 from mailcanary.bounce.dialects.gmail import GMAIL
 from mailcanary.bounce.dialects.opensmtpd import OPENSMTPD
 from mailcanary.bounce.dialects.postfix import POSTFIX
@@ -18,6 +19,6 @@ from mailcanary.bounce.dialects.qmail import QMAIL
 from mailcanary.bounce.dialects.sendmail import SENDMAIL
 from mailcanary.bounce.dialects.yahoo import YAHOO
 
-__all__ = ["DIALECTS", "Dialect"]
+__all__ = ["DIALECTS", "FREETEXT", "Dialect"]
 
 DIALECTS: tuple[Dialect, ...] = (GMAIL, YAHOO, EXCHANGE, DOMINO, OPENSMTPD, COURIER, QMAIL, SENDMAIL, POSTFIX, EXIM)
