@@ -6,7 +6,8 @@ PATH holds `score.py` and one folder per set (`sisimai/`, `flufl/`), each with `
 (the layout of the development corpora; see README, "Bounce parsing"). Every file is parsed in process, the
 predictions are written as JSONL in the scorer's format and scored by that set's own `score.py`, so the
 figures are the ones its authors define. Reasons are reported under sisimai's names (`sisimai_reason`), which
-the scorer maps to its coarse classes. `--misses` lists, per file, the expected recipients not found and the
+the scorer maps to its coarse classes. A recipient is scored by the address the sender used (the DSN's
+Original-Recipient where it differs from the Final-Recipient), as the canary matches on what it sent to. `--misses` lists, per file, the expected recipients not found and the
 addresses reported that were not expected: where to look next.
 """
 
@@ -64,7 +65,7 @@ def predict(corpora: Path) -> tuple[list[dict[str, Any]], float, collections.Cou
         kinds[report.kind.value] += 1
         reported = report.kind in (BounceKind.BOUNCE, BounceKind.DELAY)
         recipients = [
-            {"address": r.address, "status": r.status or "", "reason": sisimai_reason(r.reason), "action": r.action}
+            {"address": r.original_recipient or r.address, "status": r.status or "", "reason": sisimai_reason(r.reason), "action": r.action}
             for r in (report.recipients if reported else ())
         ]
         predictions.append({"set": name, "file": path.name, "recipients": recipients})

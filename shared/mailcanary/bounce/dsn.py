@@ -14,6 +14,7 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
+from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
@@ -90,8 +91,8 @@ def _typed_value(value: str) -> str | None:
 
 
 def _address(value: str) -> str | None:
-    address = _typed_value(value)
-    return address.strip("<>").strip() or None if address else None
+    """`rfc822; user@example.net` → the address; None for what is no address (X.400, pipes, `user@host`)."""
+    return clean_address(_typed_value(value[:MAX_ADDRESS_FIELD_CHARS]))
 
 
 def _unfold(value: str) -> str:

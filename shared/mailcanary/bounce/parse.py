@@ -7,7 +7,9 @@ auto-replies. Anything else is `not_bounce` with no recipients.
 
 from __future__ import annotations
 
-from mailcanary.bounce.addresses import addresses_in
+from dataclasses import replace
+
+from mailcanary.bounce.addresses import addresses_in, clean_address
 from mailcanary.bounce.arf import read_feedback_report
 from mailcanary.bounce.autoreply import is_auto_reply, looks_like_unparsed_bounce
 from mailcanary.bounce.dialects import DIALECTS, FREETEXT
@@ -74,12 +76,25 @@ def _report(view: MessageView) -> BounceReport:
 def _from_findings(
     view: MessageView, dialect: str, findings: tuple[Finding, ...], reporting_mta: str | None
 ) -> BounceReport:
-    reported = [f for f in findings if (f.action or "failed") in _REPORTED_ACTIONS]
+    reported = [f for f in _addressed(findings) if (f.action or "failed") in _REPORTED_ACTIONS]
     if not reported:  # a success DSN ("delivered", "relayed", "expanded")
         return BounceReport(BounceKind.NOT_BOUNCE, (), dialect, reporting_mta, view.original_message_id)
     recipients = tuple(_recipient(finding, reporting_mta) for finding in reported)
     kind = BounceKind.BOUNCE if any(r.action == "failed" for r in recipients) else BounceKind.DELAY
     return BounceReport(kind, recipients, dialect, reporting_mta, view.original_message_id)
+
+
+def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
+    """Findings whose address is a real `local@domain` (a dialect may have read a pipe, a path or a route)."""
+    kept: dict[str, Finding] = {}
+    for finding in findings:
+        address = clean_address(finding.address) or clean_address(finding.original_recipient)
+        if address is not None and address.lower() not in kept:
+            original = clean_address(finding.original_recipient)
+            kept[address.lower()] = replace(
+                finding, address=address, original_recipient=original if original != address else None
+            )
+    return list(kept.values())
 
 
 def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:

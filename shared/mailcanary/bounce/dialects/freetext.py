@@ -46,7 +46,20 @@ _ORIGINAL_STARTS = (
 _HEADER_BLOCK = re.compile(r"^(received|return-path|message-id|dkim-signature|mime-version|x-originating-ip):", re.I)
 _ROLE = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|maildaemon|abuse|noreply|no-reply|root|help)@", re.I)
 _DELAYED = ("will continue to try", "will keep trying", "will be retried", "not yet been delivered", "delayed")
-_NOT_RECIPIENT_CONTEXT = re.compile(r"(message-id|\bid\b|from|sender|envelope-from|return-path|reply-to)\W{0,3}$", re.I)
+_NOT_RECIPIENT_CONTEXT = re.compile(
+    r"(message-id|\bid\b|from|sender|envelope-from|return-path|reply-to|delivered-to|contact|expanded from|"
+    r"alias|x-[\w-]+:)\W{0,3}$",
+    re.I,
+)
+# A failure's evidence next to an address: an SMTP reply code or a phrase of refusal.
+_EVIDENCE = re.compile(
+    r"(?<![\d.])[245]\d\d(?![\d.])|[245]\.\d{1,3}\.\d{1,3}|unknown|not found|invalid|reject|fail|full|quota|"
+    r"not exist|no such|not recogni|disabled|suspend|denied|refused|unavailable|undeliver|could not|couldn't|"
+    r"unable|error|not deliver|expired|timed out|blocked|not listed|deferred|bad (?:address|destination)|"
+    r"doesn't|does not|did not|isn't|is not|too large|size|over|exceed|not (?:a )?valid|closed|inactive|"
+    r"permanent|temporar|retry|giving up|gave up|host|domain|mailbox|account",
+    re.I,
+)
 _MAX_CONTEXT_LINES = 6
 
 
@@ -62,18 +75,30 @@ class FreeText:
         lines = notice.splitlines()
         action = "delayed" if _is_delay(msg) else "failed"
         found: dict[str, Finding] = {}
+        strong: set[str] = set()
         for index, line in enumerate(lines):
             for match in _ADDRESS.finditer(line):
                 address = clean_address(match.group(0))
-                if address is None or address.lower() in excluded or _ROLE.match(address):
+                key = address.lower() if address else ""
+                if address is None or key in excluded or key in found or _ROLE.match(address):
                     continue
                 if _NOT_RECIPIENT_CONTEXT.search(line[: match.start()]) or _in_url(line, match.start()):
                     continue
-                if address.lower() not in found:
-                    found[address.lower()] = Finding(address, action, diagnostic_code=_context(lines, index))
+                context = _context(lines, index)
+                found[key] = Finding(address, action, diagnostic_code=context)
+                if _EVIDENCE.search(_without_addresses(context or "")) and not _HEADER_LINE.match(line):
+                    strong.add(key)
         if found:
-            return tuple(found.values())
+            return tuple(finding for key, finding in found.items() if not strong or key in strong)
         return _original_recipient(msg, excluded, action)
+
+
+_HEADER_LINE = re.compile(r"^\W{0,3}(to|cc|subject|date|sent|received on)\s*:", re.I)
+
+
+def _without_addresses(text: str) -> str:
+    """Evidence must come from the words around an address, not from the address (`user@host.com`)."""
+    return _ADDRESS.sub(" ", text)
 
 
 def _notice(text: str) -> str:
