@@ -18,7 +18,7 @@ from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
-__all__ = ["DeliveryStatus", "read_delivery_status"]
+__all__ = ["DeliveryStatus", "read_delivery_status", "read_status_text"]
 
 _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
@@ -45,6 +45,18 @@ def read_delivery_status(view: MessageView) -> DeliveryStatus | None:
                 reporting = _typed_value(header(blocks[0], "Reporting-MTA")) if blocks else None
                 return DeliveryStatus(reporting, recipients)
     return None
+
+
+def read_status_text(text: str) -> tuple[Finding, ...]:
+    """Recipients of delivery-status fields pasted into a notice's text (a DSN forwarded or base64-wrapped)."""
+    at = text.lower().find("final-recipient:")
+    if at == -1:
+        return ()
+    start = text.rfind("\n\n", 0, at)
+    parser = HeaderParser(policy=compat32)
+    chunks = re.split(r"\r?\n\s*\r?\n", text[start + 1 if start != -1 else 0 :])
+    blocks = [parser.parsestr(chunk.strip() + "\n") for chunk in chunks[:100] if ":" in chunk]
+    return tuple(finding for block in blocks if (finding := _recipient(block)) is not None)
 
 
 def _blocks(part: Message) -> list[Message]:

@@ -99,8 +99,8 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
 
 def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:
     status = finding.status or best_status(finding.diagnostic_code)
-    verdict = classify(status, finding.diagnostic_code)
     action = finding.action or "failed"
+    verdict = classify(status, finding.diagnostic_code, action)
     return BouncedRecipient(
         address=finding.address,
         action=action,

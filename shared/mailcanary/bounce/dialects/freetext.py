@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from mailcanary.bounce.addresses import addresses_in, clean_address
+from mailcanary.bounce.dsn import read_status_text
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
@@ -70,6 +71,9 @@ class FreeText:
         return True  # consulted last, for messages already judged bounces (see parse.py)
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
+        pasted = read_status_text(msg.text)
+        if pasted:
+            return pasted
         notice = _notice(msg.text)
         excluded = _own_addresses(msg)
         lines = notice.splitlines()
