@@ -7,14 +7,16 @@ PATH holds `score.py` and one folder per set (`sisimai/`, `flufl/`), each with `
 predictions are written as JSONL in the scorer's format and scored by that set's own `score.py`, so the
 figures are the ones its authors define. Reasons are reported under sisimai's names (`sisimai_reason`), which
 the scorer maps to its coarse classes. A recipient is scored by the address the sender used (the DSN's
-Original-Recipient where it differs from the Final-Recipient), as the canary matches on what it sent to. `--misses` lists, per file, the expected recipients not found and the
-addresses reported that were not expected: where to look next.
+Original-Recipient where it differs from the Final-Recipient), as the canary matches on what it sent to.
+`--misses` lists, per file, the expected recipients not found and the addresses reported that were not
+expected: where to look next.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import importlib.util
 import json
 import sys
@@ -65,7 +67,12 @@ def predict(corpora: Path) -> tuple[list[dict[str, Any]], float, collections.Cou
         kinds[report.kind.value] += 1
         reported = report.kind in (BounceKind.BOUNCE, BounceKind.DELAY)
         recipients = [
-            {"address": r.original_recipient or r.address, "status": r.status or "", "reason": sisimai_reason(r.reason), "action": r.action}
+            {
+                "address": r.original_recipient or r.address,
+                "status": r.status or "",
+                "reason": sisimai_reason(r.reason),
+                "action": r.action,
+            }
             for r in (report.recipients if reported else ())
         ]
         predictions.append({"set": name, "file": path.name, "recipients": recipients})
@@ -78,10 +85,8 @@ def peak_bytes(corpora: Path) -> int:
     tracemalloc.start()
     try:
         for data in inputs:
-            try:
+            with contextlib.suppress(BounceParseError):
                 parse_bounce(data)
-            except BounceParseError:
-                pass
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

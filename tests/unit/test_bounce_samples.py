@@ -47,7 +47,7 @@ CASES: dict[str, Case] = {
         "<outlook-dsn-1@phx.example.com>",
     ),
     "rfc3464-postfix-yahoo-policy.eml": Case(
-        K.BOUNCE, "rfc3464", (Rcpt("rcpt@aol.example.net", "failed", "5.7.9", R.BLOCKED, True),),
+        K.BOUNCE, "rfc3464", (Rcpt("rcpt@aol.example.net", "failed", "5.7.9", R.POLICY_VIOLATION, True),),
     ),
     "rfc3464-postfix-delayed-network.eml": Case(
         K.DELAY, "rfc3464", (Rcpt("rcpt@slow.example.net", "delayed", "4.4.1", R.NETWORK_ERROR, False),),
@@ -128,7 +128,7 @@ CASES: dict[str, Case] = {
         "<domino-reasons-1@example.jp>",
     ),
     "postfix-text-relay-denied.eml": Case(
-        K.BOUNCE, "postfix", (Rcpt("rcpt@other.example.net", "failed", "5.7.1", R.BLOCKED, True),),
+        K.BOUNCE, "postfix", (Rcpt("rcpt@other.example.net", "failed", "5.7.1", R.NO_RELAYING, True),),
     ),
     "arf-yahoo-abuse.eml": Case(
         K.COMPLAINT, "arf", (Rcpt("complainer@yahoo.example", None, None, R.COMPLAINT, False),),

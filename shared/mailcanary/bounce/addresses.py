@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from email.utils import getaddresses
 
-__all__ = ["MAX_ADDRESS_FIELD_CHARS", "addresses_in", "clean_address", "strip_comments"]
+__all__ = ["MAX_ADDRESS_FIELD_CHARS", "addresses_in", "clean_address", "is_qualified", "strip_comments"]
 
 MAX_ADDRESS_FIELD_CHARS = 20_000  # of one header value read for addresses (hundreds of recipients)
-_ADDRESS = re.compile(r"[\w.!#$%&'*+=?^`{}~-]{1,128}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,16}")
+_ADDRESS = re.compile(r"[\w.!#$%&'*+=?^`{}~-]{1,128}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,16}")
 _EDGES = " \t\r\n<>\"'()[],;:."
 
 
@@ -48,7 +48,10 @@ def strip_comments(value: str) -> str:
 
 
 def clean_address(token: str | None) -> str | None:
-    """`token` as a bare `local@domain`, or None when it is not one (pipe, path, route, `@host`, no domain)."""
+    """`token` as a bare `local@domain`, or None when it is not one (pipe, path, route, `@host`, no domain).
+
+    A single-label domain (`user@localhost`) is an address; `is_qualified` tells the two apart.
+    """
     if not token:
         return None
     candidate = token.strip(_EDGES)
@@ -60,6 +63,11 @@ def clean_address(token: str | None) -> str | None:
     if match is None or candidate.startswith((".", "|", "/")) or ".." in candidate.split("@", 1)[0]:
         return None
     return candidate
+
+
+def is_qualified(address: str) -> bool:
+    """Whether the domain has a dot: `user@localhost` is an address, but a poorer one than `user@example.net`."""
+    return "." in address.rpartition("@")[2]
 
 
 def addresses_in(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:

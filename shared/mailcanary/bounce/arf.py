@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
+
 from mailcanary.bounce.addresses import addresses_in
 from mailcanary.bounce.message_view import MessageView, header
 

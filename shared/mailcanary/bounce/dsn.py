@@ -14,7 +14,7 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
-from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address
+from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address, is_qualified
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
@@ -70,7 +70,10 @@ def _blocks(part: Message) -> list[Message]:
 
 def _recipient(block: Message) -> Finding | None:
     fields = _fields(block)
-    address = _address(fields.get("final-recipient", "")) or _address(fields.get("original-recipient", ""))
+    final, original = _address(fields.get("final-recipient", "")), _address(fields.get("original-recipient", ""))
+    if final is not None and original is not None and not is_qualified(final) and is_qualified(original):
+        final = None  # `user@mailhost-daemon`: an internal name the sender never used
+    address = final or original
     if not address:
         return None
     status_match = _STATUS.search(fields.get("status", ""))
@@ -81,7 +84,7 @@ def _recipient(block: Message) -> Finding | None:
         action=action,
         status=status,
         diagnostic_code=_unfold(fields.get("diagnostic-code", "")) or None,
-        original_recipient=_address(fields.get("original-recipient", "")),
+        original_recipient=original,
         remote_mta=_typed_value(fields.get("remote-mta", "")),
         last_attempt_date=_date(fields.get("last-attempt-date", "")),
     )

@@ -90,9 +90,8 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
     for finding in findings:
         address = clean_address(finding.address) or clean_address(finding.original_recipient)
         if address is not None and address.lower() not in kept:
-            original = clean_address(finding.original_recipient)
             kept[address.lower()] = replace(
-                finding, address=address, original_recipient=original if original != address else None
+                finding, address=address, original_recipient=clean_address(finding.original_recipient)
             )
     return list(kept.values())
 

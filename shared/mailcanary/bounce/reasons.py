@@ -45,8 +45,17 @@ _GAVE_UP = frozenset({R.UNDETERMINED, R.NETWORK_ERROR, R.SYSTEM_ERROR, R.HOST_UN
 
 _ALWAYS_HARD = frozenset({R.USER_UNKNOWN, R.MAILBOX_DISABLED, R.HOST_UNKNOWN, R.SUPPRESSED, R.HAS_MOVED, R.NOT_ACCEPT})
 _ALWAYS_SOFT = frozenset(
-    {R.MAILBOX_FULL, R.RATE_LIMITED, R.EXPIRED, R.NETWORK_ERROR, R.COMPLAINT, R.AUTO_REPLY, R.TOO_MANY_CONN,
-     R.SYSTEM_FULL, R.ON_HOLD}
+    {
+        R.MAILBOX_FULL,
+        R.RATE_LIMITED,
+        R.EXPIRED,
+        R.NETWORK_ERROR,
+        R.COMPLAINT,
+        R.AUTO_REPLY,
+        R.TOO_MANY_CONN,
+        R.SYSTEM_FULL,
+        R.ON_HOLD,
+    }
 )  # these never mean "stop sending to this address" by themselves
 
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
