@@ -19,6 +19,7 @@ import collections
 import contextlib
 import importlib.util
 import json
+import re
 import sys
 import time
 import tracemalloc
@@ -120,6 +121,24 @@ def misses(corpora: Path, predictions: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def carried_status(corpora: Path, predictions: list[dict[str, Any]]) -> tuple[int, int]:
+    """(agreeing, compared) over found recipients whose message carries a status: sisimai's own `x.0.9xx`
+    codes stand for its reasons, not for anything in the message, and are left out."""
+    got = {
+        (line["file"], r["address"].lower()): r["status"] for line in predictions if line["set"] == "sisimai"
+        for r in line["recipients"]
+    }  # fmt: skip
+    agree = compared = 0
+    for row in _jsonl(corpora / "sisimai" / "expected.jsonl"):
+        status = row["status"]
+        key = (row["file"], row["recipient"].lower())
+        if not status or re.fullmatch(r"\d\.0\.9\d\d", status) or key not in got or row["reason"] == "delivered":
+            continue
+        compared += 1
+        agree += got[key] in {status, row.get("status_dsn_literal"), row.get("status_alt")}
+    return agree, compared
+
+
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -170,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         print("\n".join(misses(args.corpora, predictions)))
     print(table(result, seconds, len(predictions), peak))
+    agree, compared = carried_status(args.corpora, predictions)
+    print(f"status where the message carries one: {agree / compared:.3f} of {compared}")
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     if args.json:
         print(json.dumps(result, indent=1))

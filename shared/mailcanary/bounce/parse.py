@@ -17,7 +17,7 @@ from mailcanary.bounce.dsn import read_delivery_status
 from mailcanary.bounce.errors import BounceParseError, BounceTooLargeError
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport, Finding
-from mailcanary.bounce.reasons import Reason, best_status, classify
+from mailcanary.bounce.reasons import Reason, best_status, classify, inferred_status
 
 __all__ = ["MAX_MESSAGE_BYTES", "parse_bounce"]
 
@@ -100,6 +100,7 @@ def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
     verdict = classify(status, finding.diagnostic_code, action)
+    status = status or inferred_status(verdict.reason, finding.diagnostic_code, action)
     return BouncedRecipient(
         address=finding.address,
         action=action,

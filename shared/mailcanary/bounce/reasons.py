@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
 from mailcanary.bounce.taxonomy import Reason
 
-__all__ = ["Classification", "Reason", "best_status", "classify"]
+__all__ = ["Classification", "Reason", "best_status", "classify", "inferred_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +115,26 @@ def _hard(reason: Reason, code: str | None, diagnostic: str | None) -> bool:
         return code.startswith("5")
     basic = _BASIC.search(diagnostic or "")
     return basic is not None and basic.group(1) == "5"
+
+
+# The enhanced code's "subject.detail" a reason stands for, when the message carries no code at all.
+_DETAIL_OF: dict[Reason, str] = {
+    R.USER_UNKNOWN: "1.1", R.HOST_UNKNOWN: "1.2", R.HAS_MOVED: "1.6", R.REJECTED: "1.8", R.NOT_ACCEPT: "1.10",
+    R.MAILBOX_DISABLED: "2.1", R.MAILBOX_FULL: "2.2", R.EXCEED_LIMIT: "2.3", R.MESSAGE_TOO_LARGE: "3.4",
+    R.SYSTEM_FULL: "3.1", R.MAILER_ERROR: "3.0", R.SYSTEM_ERROR: "3.0", R.NETWORK_ERROR: "4.0",
+    R.EXPIRED: "4.7", R.RATE_LIMITED: "4.5", R.TOO_MANY_CONN: "4.5", R.SYNTAX_ERROR: "5.2",
+    R.CONTENT_ERROR: "6.0", R.SPAM: "7.1", R.VIRUS: "7.1", R.BLOCKED: "7.1", R.NO_RELAYING: "7.1",
+    R.POLICY_VIOLATION: "7.1", R.FILTERED: "7.1", R.SECURITY_ERROR: "7.0", R.AUTH_FAILURE: "7.26",
+    R.REQUIRE_PTR: "7.25", R.FAILED_STARTTLS: "7.10",
+}  # fmt: skip
+
+
+def inferred_status(reason: Reason, diagnostic: str | None, action: str | None) -> str | None:
+    """The best enhanced code for a recipient whose message carries none: the class from the SMTP reply code in
+    the text (else from the action), the rest from the reason. None when the reason says nothing."""
+    detail = _DETAIL_OF.get(reason)
+    if detail is None:
+        return None
+    basic = _BASIC.search(diagnostic or "")
+    klass = basic.group(1) if basic is not None and basic.group(1) in "45" else ("4" if action == "delayed" else "5")
+    return f"{klass}.{detail}"
