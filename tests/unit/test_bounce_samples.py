@@ -99,7 +99,7 @@ CASES: dict[str, Case] = {
         "<sendmail-text-1@example.jp>",
     ),
     "exchange-classic-recipient-not-found.eml": Case(
-        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "office365-text-recipnotfound.eml": Case(
         K.BOUNCE, "exchange", (Rcpt("missing@contoso.example", "failed", "5.1.1", R.USER_UNKNOWN, True),),
@@ -110,21 +110,21 @@ CASES: dict[str, Case] = {
         "<gmail-text-1@gmail.example.com>",
     ),
     "yahoo-not-valid-recipient.eml": Case(
-        K.BOUNCE, "yahoo", (Rcpt("nobody@yahoo.example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "yahoo", (Rcpt("nobody@yahoo.example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
         "<yahoo-1@mail.yahoo.example.com>",
     ),
     "opensmtpd-domain-does-not-exist.eml": Case(
-        K.BOUNCE, "opensmtpd", (Rcpt("rcpt@nowhere.example.jp", "failed", None, R.HOST_UNKNOWN, True),),
+        K.BOUNCE, "opensmtpd", (Rcpt("rcpt@nowhere.example.jp", "failed", "5.1.2", R.HOST_UNKNOWN, True),),
         "<opensmtpd-1@example.jp>",
     ),
     "courier-text-unknown-user.eml": Case(
         K.BOUNCE, "courier", (Rcpt("rcpt@example.jp", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "domino-not-listed.eml": Case(
-        K.BOUNCE, "domino", (Rcpt("rcpt@domino.example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "domino", (Rcpt("rcpt@domino.example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "domino-failure-reasons.eml": Case(
-        K.BOUNCE, "domino", (Rcpt("rcpt@notes.example.co.jp", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "domino", (Rcpt("rcpt@notes.example.co.jp", "failed", "5.1.1", R.USER_UNKNOWN, True),),
         "<domino-reasons-1@example.jp>",
     ),
     "postfix-text-relay-denied.eml": Case(
