@@ -17,6 +17,7 @@ from mailcanary.bounce.dsn import read_delivery_status
 from mailcanary.bounce.errors import BounceParseError, BounceTooLargeError
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport, Finding
+from mailcanary.bounce.smtp_command import refused_command
 from mailcanary.bounce.reasons import Reason, best_status, classify, inferred_status
 
 __all__ = ["MAX_MESSAGE_BYTES", "parse_bounce"]
@@ -79,7 +80,7 @@ def _from_findings(
     reported = [f for f in _addressed(findings) if (f.action or "failed") in _REPORTED_ACTIONS]
     if not reported:  # a success DSN ("delivered", "relayed", "expanded")
         return BounceReport(BounceKind.NOT_BOUNCE, (), dialect, reporting_mta, view.original_message_id)
-    recipients = tuple(_recipient(finding, reporting_mta) for finding in reported)
+    recipients = tuple(_recipient(finding, reporting_mta, view.text) for finding in reported)
     kind = BounceKind.BOUNCE if any(r.action == "failed" for r in recipients) else BounceKind.DELAY
     return BounceReport(kind, recipients, dialect, reporting_mta, view.original_message_id)
 
@@ -96,10 +97,11 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
     return list(kept.values())
 
 
-def _recipient(finding: Finding, reporting_mta: str | None) -> BouncedRecipient:
+def _recipient(finding: Finding, reporting_mta: str | None, notice: str) -> BouncedRecipient:
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
-    verdict = classify(status, finding.diagnostic_code, action)
+    command = refused_command(finding.diagnostic_code, notice)
+    verdict = classify(status, finding.diagnostic_code, action, command, finding.reason)
     status = status or inferred_status(verdict.reason, finding.diagnostic_code, action)
     return BouncedRecipient(
         address=finding.address,

@@ -41,7 +41,9 @@ _CODE_TABLE: dict[str, Reason] = {
 # Codes too broad to trust on their own: the diagnostic text decides when it names a reason.
 _BROAD = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
 # Reasons a "failed" recipient with a 4.x.x code is taken for: the MTA gave up retrying (sisimai: expired).
-_GAVE_UP = frozenset({R.UNDETERMINED, R.NETWORK_ERROR, R.SYSTEM_ERROR, R.HOST_UNKNOWN, R.ON_HOLD})
+_GAVE_UP = frozenset({R.UNDETERMINED, R.SYSTEM_ERROR, R.HOST_UNKNOWN, R.ON_HOLD})
+# Codes that say the address itself is wrong: an unknown-user text with one of these is never a filter's.
+_ADDRESS_CODES = frozenset({"1.1", "1.0", "1.3", "1.10", "2.1", "1.6"})
 
 _ALWAYS_HARD = frozenset({R.USER_UNKNOWN, R.MAILBOX_DISABLED, R.HOST_UNKNOWN, R.SUPPRESSED, R.HAS_MOVED, R.NOT_ACCEPT})
 _ALWAYS_SOFT = frozenset(
@@ -74,22 +76,37 @@ def best_status(text: str | None) -> str | None:
     return ranked[0] if ranked else None
 
 
-def classify(status: str | None, diagnostic: str | None, action: str | None = None) -> Classification:
+def classify(
+    status: str | None,
+    diagnostic: str | None,
+    action: str | None = None,
+    command: str | None = None,
+    known: Reason | None = None,
+) -> Classification:
     """Reason and hardness of one failed recipient from its status code and diagnostic text.
 
-    Phrases that name a reason precisely decide first; then a precise status code; then broad phrases. A
-    recipient the MTA reports `failed` with a temporary (4.x.x) code was given up on: `expired`, unless
-    the text names a more telling reason.
+    `known` is a reason the report's format alone implies. Otherwise phrases that name a reason precisely
+    decide first; then a precise status code; then broad phrases. An unknown-user reply to anything but RCPT
+    (`command`, see `smtp_command`) without a 5.1.1 is a filter's refusal (`filtered`). A recipient the MTA
+    reports `failed` with a temporary (4.x.x) code and no telling text was given up on: `expired`.
     """
     code = best_status(status) or best_status(diagnostic)
     detail = code.split(".", 1)[1] if code else None
     by_code = _lookup(detail) if detail else None
-    reason = _by_text(diagnostic, SPECIFIC)
+    reason = known or _by_text(diagnostic, SPECIFIC)
+    from_text = reason is not None
     if reason is None and by_code is not None and detail not in _BROAD:
         reason = by_code
     if reason is None:
         reason = _by_text(diagnostic, GENERIC) or by_code or R.UNDETERMINED
-    if action == "failed" and code and code.startswith("4") and reason in _GAVE_UP:
+    if (
+        reason is R.USER_UNKNOWN
+        and from_text
+        and detail not in _ADDRESS_CODES
+        and command not in ("RCPT", "MAIL", None)
+    ):
+        reason = R.FILTERED
+    if not from_text and action == "failed" and code and code.startswith("4") and reason in _GAVE_UP:
         reason = R.EXPIRED
     return Classification(reason, _hard(reason, code, diagnostic))
 

@@ -13,6 +13,7 @@ from mailcanary.bounce.dialects.exchange import EXCHANGE
 from mailcanary.bounce.dialects.exim import EXIM
 from mailcanary.bounce.dialects.freetext import FREETEXT
 from mailcanary.bounce.dialects.gmail import GMAIL
+from mailcanary.bounce.dialects.googlegroups import GOOGLEGROUPS
 from mailcanary.bounce.dialects.opensmtpd import OPENSMTPD
 from mailcanary.bounce.dialects.postfix import POSTFIX
 from mailcanary.bounce.dialects.qmail import QMAIL
@@ -21,4 +22,16 @@ from mailcanary.bounce.dialects.yahoo import YAHOO
 
 __all__ = ["DIALECTS", "FREETEXT", "Dialect"]
 
-DIALECTS: tuple[Dialect, ...] = (GMAIL, YAHOO, EXCHANGE, DOMINO, OPENSMTPD, COURIER, QMAIL, SENDMAIL, POSTFIX, EXIM)
+DIALECTS: tuple[Dialect, ...] = (
+    GOOGLEGROUPS,
+    GMAIL,
+    YAHOO,
+    EXCHANGE,
+    DOMINO,
+    OPENSMTPD,
+    COURIER,
+    QMAIL,
+    SENDMAIL,
+    POSTFIX,
+    EXIM,
+)

@@ -1,0 +1,39 @@
+"""Which SMTP command the remote server refused: RCPT, MAIL, DATA (or a connection-stage reply), if the text says.
+
+The same "User unknown" means an unknown address when refused at RCPT and a content filter's verdict when
+refused after DATA; sisimai calls the second `filtered`. Reports say it in a few fixed ways: Postfix
+"(in reply to RCPT TO command)", Exim "after RCPT TO:", sendmail's transcript ">>> DATA", qmail "does not
+like recipient", DragonFly "did not like our RCPT TO".
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["refused_command"]
+
+_TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.I | re.M)
+_STATED = re.compile(
+    r"in reply to (rcpt|mail|end of data|data|helo|ehlo)\b|after (rcpt|mail|end of data|data|initial connection)\b|"
+    r"\b(?:our|the) (rcpt|mail|data)\b|(rcpt|mail|data) command|does not like (recipient)|smtp command\W+(rcpt|mail|data)",
+    re.I,
+)
+_NAMES = {"rcpt": "RCPT", "recipient": "RCPT", "mail": "MAIL", "data": "DATA", "end of data": "DATA"}
+_MAX_SCAN = 20_000
+
+
+def refused_command(diagnostic: str | None, notice: str = "") -> str | None:
+    """RCPT, MAIL, DATA, CONN (greeting/HELO) or None: from the diagnostic first, else the notice text."""
+    for text in (diagnostic or "", notice[:_MAX_SCAN]):
+        sent = None
+        for match in _TRANSCRIPT.finditer(text):  # the last command sent before the first refusal
+            if match.group(1) is None:
+                if sent is not None:
+                    return _NAMES.get(sent.lower(), "CONN")
+                break
+            sent = match.group(1)
+        stated = _STATED.search(text)
+        if stated:
+            word = next(group for group in stated.groups() if group).lower()
+            return _NAMES.get(word, "CONN")
+    return None
