@@ -13,12 +13,13 @@ from mailcanary.bounce.addresses import addresses_in, clean_address
 from mailcanary.bounce.arf import read_feedback_report
 from mailcanary.bounce.autoreply import is_auto_reply, looks_like_unparsed_bounce
 from mailcanary.bounce.dialects import DIALECTS, FREETEXT
+from mailcanary.bounce.dialects.freetext import notice_about
 from mailcanary.bounce.dsn import read_delivery_status
 from mailcanary.bounce.errors import BounceParseError, BounceTooLargeError
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport, Finding
-from mailcanary.bounce.smtp_command import refused_command
 from mailcanary.bounce.reasons import Reason, best_status, classify, inferred_status
+from mailcanary.bounce.smtp_command import refused_command
 
 __all__ = ["MAX_MESSAGE_BYTES", "parse_bounce"]
 
@@ -98,6 +99,8 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
 
 
 def _recipient(finding: Finding, reporting_mta: str | None, notice: str) -> BouncedRecipient:
+    if not finding.diagnostic_code and notice:  # the report's own words about this recipient, then
+        finding = replace(finding, diagnostic_code=notice_about(notice, finding.address))
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
     command = refused_command(finding.diagnostic_code, notice)

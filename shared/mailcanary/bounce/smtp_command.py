@@ -15,7 +15,8 @@ __all__ = ["refused_command"]
 _TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.I | re.M)
 _STATED = re.compile(
     r"in reply to (rcpt|mail|end of data|data|helo|ehlo)\b|after (rcpt|mail|end of data|data|initial connection)\b|"
-    r"\b(?:our|the) (rcpt|mail|data)\b|(rcpt|mail|data) command|does not like (recipient)|smtp command\W+(rcpt|mail|data)",
+    r"\b(?:our|the) (rcpt|mail|data)\b|(rcpt|mail|data) command|does not like (recipient)|"
+    r"smtp command\W+(rcpt|mail|data)",
     re.I,
 )
 _NAMES = {"rcpt": "RCPT", "recipient": "RCPT", "mail": "MAIL", "data": "DATA", "end of data": "DATA"}

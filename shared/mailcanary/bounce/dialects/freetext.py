@@ -18,7 +18,7 @@ from mailcanary.bounce.dsn import read_status_text
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
-__all__ = ["FREETEXT", "FreeText"]
+__all__ = ["FREETEXT", "FreeText", "notice_about"]
 
 _ADDRESS = re.compile(r"[\w.!#$%&'*+=?^`{}~-]{1,128}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,16}")
 _ORIGINAL_STARTS = (
@@ -149,6 +149,19 @@ def _context(lines: list[str], index: int) -> str | None:
         picked += [line.strip() for line in lines[index + 2 : index + 2 + _MAX_CONTEXT_LINES] if line.strip()][:3]
     text = " ".join(" ".join(picked).split())
     return text or None
+
+
+def notice_about(text: str, address: str) -> str | None:
+    """What the notice says next to `address` (its first mention before the original), else the notice's
+    first paragraph of explanation: the diagnostic of a recipient whose report gave none."""
+    notice = _notice(text)
+    lines = notice.splitlines()
+    wanted = address.lower()
+    for index, line in enumerate(lines):
+        if wanted in line.lower():
+            return _context(lines, index)
+    summary = " ".join(notice.split())
+    return summary[:1000] or None
 
 
 def _is_delay(msg: MessageView) -> bool:
