@@ -39,7 +39,7 @@ CASES: dict[str, Case] = {
         "<sendmail-too-large-1@example.co.jp>",
     ),
     "rfc3464-courier-unknown-user.eml": Case(
-        K.BOUNCE, "rfc3464", (Rcpt("rcpt@example.jp", "failed", "5.0.0", R.USER_UNKNOWN, True),),
+        K.BOUNCE, "rfc3464", (Rcpt("rcpt@example.jp", "failed", "5.0.0", R.FILTERED, True),),  # refused after DATA
         "<courier-dsn-1@mail.example.org>",
     ),
     "rfc3464-outlook-user-unknown.eml": Case(
