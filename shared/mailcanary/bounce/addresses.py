@@ -14,6 +14,7 @@ __all__ = ["MAX_ADDRESS_FIELD_CHARS", "addresses_in", "clean_address", "is_quali
 
 MAX_ADDRESS_FIELD_CHARS = 20_000  # of one header value read for addresses (hundreds of recipients)
 _ADDRESS = re.compile(r"[\w.!#$%&'*+=?^`{}~-]{1,128}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,16}")
+_TYPE_PREFIX = re.compile(r"^(?:rfc822|smtp)\s*[;:=]\s*", re.IGNORECASE)
 _EDGES = " \t\r\n<>\"'()[],;:."
 
 
@@ -57,8 +58,7 @@ def clean_address(token: str | None) -> str | None:
     candidate = token.strip(_EDGES)
     if ":" in candidate and candidate.startswith("@"):  # source route @relay:user@example.com
         candidate = candidate.rsplit(":", 1)[1]
-    if candidate.lower().startswith(("rfc822;", "smtp;")):
-        candidate = candidate.split(";", 1)[1].strip(_EDGES)
+    candidate = _TYPE_PREFIX.sub("", candidate).strip(_EDGES)  # rfc822;user@... and Exchange's smtp=user@...
     match = _ADDRESS.fullmatch(candidate)
     if match is None or candidate.startswith((".", "|", "/")) or ".." in candidate.split("@", 1)[0]:
         return None

@@ -14,10 +14,15 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"r[ée]ponse automatique)",
     re.IGNORECASE,
 )
-_BOUNCE_SENDER = re.compile(r"\b(mailer-daemon|postmaster|mail delivery (system|subsystem))\b", re.IGNORECASE)
+_BOUNCE_SENDER = re.compile(
+    r"\b(mailer-daemon|mailer_daemon|mdaemon|mail-daemon|maildaemon|postmaster|mail delivery (system|subsystem))\b",
+    re.IGNORECASE,
+)
 _BOUNCE_SUBJECT = re.compile(
-    r"undeliver|delivery (status notification|failure|failed|has failed)|returned mail|mail delivery failed|"
-    r"failure notice|non[- ]?delivery",
+    r"undeliver|delivery (status notification|failure|failed|has failed|problem|error)|returned mail|"
+    r"mail delivery failed|failure notice|non[- ]?delivery|(could|can)( ?no)?t be delivered|not delivered|"
+    r"failed mail|user unknown|unknown user|delivery notification|mail (system )?error|"
+    r"unzustellbar|non remis|non recapitabile|no entregado|rejected:|message (was )?rejected",
     re.IGNORECASE,
 )
 

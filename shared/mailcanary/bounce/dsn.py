@@ -23,6 +23,7 @@ __all__ = ["DeliveryStatus", "read_delivery_status", "read_status_text"]
 _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _ACTION_BY_CLASS = {"5": "failed", "4": "delayed", "2": "delivered"}
+_ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})  # RFC 3464
 
 
 class DeliveryStatus:
@@ -78,7 +79,9 @@ def _recipient(block: Message) -> Finding | None:
         return None
     status_match = _STATUS.search(fields.get("status", ""))
     status = status_match.group(0) if status_match else None
-    action = fields.get("action", "").lower().split(" ", 1)[0] or _ACTION_BY_CLASS.get((status or "5")[0])
+    action = fields.get("action", "").lower().split(" ", 1)[0]
+    if action not in _ACTIONS:  # missing, or a non-standard word ("failure", "error", "expired"): the class says
+        action = _ACTION_BY_CLASS.get((status or "5")[0], "failed")
     return Finding(
         address=address,
         action=action,

@@ -7,6 +7,7 @@ read (the modern policies build header objects we would not use here).
 
 from __future__ import annotations
 
+import html
 import re
 from email import message_from_bytes
 from email.errors import HeaderParseError
@@ -135,7 +136,7 @@ class MessageView:
             if content_type in ("text/plain", "text/html"):
                 text = _decoded_text(part)[:MAX_TEXT_CHARS]
                 if content_type == "text/html":
-                    text = re.sub(r"<[^>]{0,2000}>", " ", text)
+                    text = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
                 return text.replace("\r\n", "\n")
         return ""
 

@@ -48,8 +48,8 @@ _HEADER_BLOCK = re.compile(r"^(received|return-path|message-id|dkim-signature|mi
 _ROLE = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|maildaemon|abuse|noreply|no-reply|root|help)@", re.I)
 _DELAYED = ("will continue to try", "will keep trying", "will be retried", "not yet been delivered", "delayed")
 _NOT_RECIPIENT_CONTEXT = re.compile(
-    r"(message-id|\bid\b|from|sender|envelope-from|return-path|reply-to|delivered-to|contact|expanded from|"
-    r"alias|x-[\w-]+:)\W{0,3}$",
+    r"(message-id|\bid\b|(?<!generated )from|sender|envelope-from|return-path|reply-to|delivered-to|contact|"
+    r"expanded from|alias|x-[\w-]+:)\W{0,3}$",
     re.I,
 )
 # A failure's evidence next to an address: an SMTP reply code or a phrase of refusal.
@@ -62,6 +62,7 @@ _EVIDENCE = re.compile(
     re.I,
 )
 _MAX_CONTEXT_LINES = 6
+_LIST_HEADERS = ("List-Id", "List-Post", "List-Unsubscribe", "X-Mailman-Version", "X-BeenThere")
 
 
 class FreeText:
@@ -174,6 +175,8 @@ def _original_recipient(msg: MessageView, excluded: set[str], action: str) -> tu
     original = msg.original_headers
     candidates: tuple[str, ...] = ()
     if original is not None:
+        if any(header(original, name) for name in _LIST_HEADERS):
+            return ()  # list mail: its To is the list, the failed subscriber is only in the envelope
         candidates = addresses_in([header(original, "To")])
     if len(candidates) != 1:
         candidates = addresses_in([msg.header("X-Original-To")])
