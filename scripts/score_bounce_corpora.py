@@ -8,8 +8,9 @@ predictions are written as JSONL in the scorer's format and scored by that set's
 figures are the ones its authors define. Reasons are reported under sisimai's names (`sisimai_reason`), which
 the scorer maps to its coarse classes. A recipient is scored by the address the sender used (the DSN's
 Original-Recipient where it differs from the Final-Recipient), as the canary matches on what it sent to.
-`--misses` lists, per file, the expected recipients not found and the addresses reported that were not
-expected: where to look next.
+`--repeats N` also times N interleaved passes of parse_bounce, flufl.bounce (when installed) and the bare
+email parse over the same messages and prints the median rates. `--misses` lists, per file, the expected
+recipients not found and the addresses reported that were not expected: where to look next.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import email
 import importlib.util
 import json
 import re
+import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -174,12 +178,57 @@ def table(result: dict[str, Any], seconds: float, messages: int, peak: int) -> s
     return "\n".join(out)
 
 
+def _inputs(corpora: Path) -> list[bytes]:
+    return [path.read_bytes() for name in SETS for path in _files(corpora, name)]
+
+
+def _ours(inputs: list[bytes]) -> None:
+    for data in inputs:
+        with contextlib.suppress(BounceParseError):
+            parse_bounce(data)
+
+
+def _bare(inputs: list[bytes]) -> None:
+    for data in inputs:
+        email.message_from_bytes(data)
+
+
+def speed(corpora: Path, repeats: int) -> str:
+    """Median msg/s over interleaved passes: parse_bounce, flufl.bounce (parse + all_failures), the bare parse."""
+    inputs = _inputs(corpora)
+    runners: dict[str, Callable[[list[bytes]], None]] = {"parse_bounce": _ours, "email parse only": _bare}
+    try:
+        from flufl.bounce import all_failures
+
+        def _flufl(batch: list[bytes]) -> None:
+            for data in batch:
+                with contextlib.suppress(Exception):  # its detectors raise on some inputs
+                    all_failures(email.message_from_bytes(data))
+
+        runners["flufl.bounce"] = _flufl
+    except ImportError:
+        pass
+    samples: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, run in runners.items():
+            started = time.perf_counter()
+            run(inputs)
+            samples[name].append(time.perf_counter() - started)
+    rates = {name: len(inputs) / statistics.median(times) for name, times in samples.items()}
+    parts = [f"{name} {rate:,.0f} msg/s" for name, rate in rates.items()]
+    line = f"speed over {len(inputs)} messages, median of {repeats}: " + "; ".join(parts)
+    if "flufl.bounce" in rates:
+        line += f"; parse_bounce / flufl.bounce {rates['parse_bounce'] / rates['flufl.bounce']:.2f}x"
+    return line
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpora", type=Path, required=True, help="folder with score.py, sisimai/ and flufl/")
     parser.add_argument("--predictions", type=Path, help="also write the predictions (JSONL) here")
     parser.add_argument("--misses", action="store_true", help="list files with missed or extra addresses")
     parser.add_argument("--json", action="store_true", help="print the scorer's full JSON after the table")
+    parser.add_argument("--repeats", type=int, default=0, help="also time N interleaved passes against flufl.bounce")
     args = parser.parse_args(argv)
     predictions, seconds, kinds = predict(args.corpora)
     peak = peak_bytes(args.corpora)
@@ -192,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     agree, compared = carried_status(args.corpora, predictions)
     print(f"status where the message carries one: {agree / compared:.3f} of {compared}")
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    if args.repeats > 0:
+        print(speed(args.corpora, min(args.repeats, 101)))
     if args.json:
         print(json.dumps(result, indent=1))
     return 0

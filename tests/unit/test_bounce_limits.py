@@ -118,7 +118,8 @@ def test_property_address_fields_never_recurse_and_yield_clean_addresses(chars: 
     stripped = strip_comments(value)
     assert len(stripped) <= len(value)  # only ever removes
     if "\\" not in value and '"' not in value:  # plain text: no parenthesis survives, balanced or not
-        assert "(" not in stripped and ")" not in stripped
+        assert "(" not in stripped
+        assert ")" not in stripped
     assert all(clean_address(a) == a for a in addresses_in([value]))
 
 

@@ -7,6 +7,7 @@ auto-replies. Anything else is `not_bounce` with no recipients.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from mailcanary.bounce.addresses import addresses_in, clean_address
@@ -81,7 +82,14 @@ def _from_findings(
     reported = [f for f in _addressed(findings) if (f.action or "failed") in _REPORTED_ACTIONS]
     if not reported:  # a success DSN ("delivered", "relayed", "expanded")
         return BounceReport(BounceKind.NOT_BOUNCE, (), dialect, reporting_mta, view.original_message_id)
-    recipients = tuple(_recipient(finding, reporting_mta, view.text) for finding in reported)
+    notice_command: list[str | None] = []  # the notice's refused command, read once and only if needed
+
+    def command_in_notice() -> str | None:
+        if not notice_command:
+            notice_command.append(refused_command(view.text))
+        return notice_command[0]
+
+    recipients = tuple(_recipient(finding, reporting_mta, view.text, command_in_notice) for finding in reported)
     kind = BounceKind.BOUNCE if any(r.action == "failed" for r in recipients) else BounceKind.DELAY
     return BounceReport(kind, recipients, dialect, reporting_mta, view.original_message_id)
 
@@ -98,12 +106,14 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
     return list(kept.values())
 
 
-def _recipient(finding: Finding, reporting_mta: str | None, notice: str) -> BouncedRecipient:
+def _recipient(
+    finding: Finding, reporting_mta: str | None, notice: str, command_in_notice: Callable[[], str | None]
+) -> BouncedRecipient:
     if not finding.diagnostic_code and notice:  # the report's own words about this recipient, then
         finding = replace(finding, diagnostic_code=notice_about(notice, finding.address))
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
-    command = refused_command(finding.diagnostic_code, notice)
+    command = refused_command(finding.diagnostic_code) or command_in_notice()
     verdict = classify(status, finding.diagnostic_code, action, command, finding.reason)
     status = status or inferred_status(verdict.reason, finding.diagnostic_code, action)
     return BouncedRecipient(

@@ -12,29 +12,31 @@ import re
 
 __all__ = ["refused_command"]
 
-_TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.I | re.M)
+_TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.M)
 _STATED = re.compile(
     r"in reply to (rcpt|mail|end of data|data|helo|ehlo)\b|after (rcpt|mail|end of data|data|initial connection)\b|"
     r"\b(?:our|the) (rcpt|mail|data)\b|(rcpt|mail|data) command|does not like (recipient)|"
     r"smtp command\W+(rcpt|mail|data)",
-    re.I,
-)
+)  # matched against lower-cased text: far cheaper than a case-blind search
 _NAMES = {"rcpt": "RCPT", "recipient": "RCPT", "mail": "MAIL", "data": "DATA", "end of data": "DATA"}
 _MAX_SCAN = 20_000
 
 
-def refused_command(diagnostic: str | None, notice: str = "") -> str | None:
-    """RCPT, MAIL, DATA, CONN (greeting/HELO) or None: from the diagnostic first, else the notice text."""
-    for text in (diagnostic or "", notice[:_MAX_SCAN]):
+def refused_command(text: str | None) -> str | None:
+    """RCPT, MAIL, DATA, CONN (greeting/HELO) or None, from a diagnostic or a notice (its first 20,000 chars)."""
+    if not text:
+        return None
+    text = text[:_MAX_SCAN].lower()
+    if ">>>" in text:
         sent = None
         for match in _TRANSCRIPT.finditer(text):  # the last command sent before the first refusal
             if match.group(1) is None:
                 if sent is not None:
-                    return _NAMES.get(sent.lower(), "CONN")
+                    return _NAMES.get(sent, "CONN")
                 break
             sent = match.group(1)
-        stated = _STATED.search(text)
-        if stated:
-            word = next(group for group in stated.groups() if group).lower()
-            return _NAMES.get(word, "CONN")
+    stated = _STATED.search(text)
+    if stated:
+        word = next(group for group in stated.groups() if group)
+        return _NAMES.get(word, "CONN")
     return None

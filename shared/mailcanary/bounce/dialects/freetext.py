@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from mailcanary.bounce.addresses import addresses_in, clean_address
+from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, addresses_in, clean_address, strip_comments
 from mailcanary.bounce.dsn import read_status_text
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
@@ -131,7 +131,8 @@ def _own_addresses(msg: MessageView) -> set[str]:
     original = msg.original_headers
     if original is not None:
         values += [header(original, name) for name in ("From", "Sender", "Return-Path", "Reply-To", "Errors-To")]
-    return {address.lower() for address in addresses_in(values)}
+    text = strip_comments(" ".join(values)[:MAX_ADDRESS_FIELD_CHARS]).lower()
+    return set(_ADDRESS.findall(text))  # a superset of the parsed addresses is fine for excluding
 
 
 def _in_url(line: str, start: int) -> bool:
