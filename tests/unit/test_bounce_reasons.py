@@ -27,7 +27,12 @@ R = Reason
         # Broad codes let the text decide
         ("5.0.0", "550 Unknown user x@example.com", R.USER_UNKNOWN, True),
         ("5.7.1", "550 5.7.1 Message rejected as spam", R.SPAM, True),
-        ("5.7.1", "550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org", R.SPAM, True),
+        (
+            "5.7.1",
+            "550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org",
+            R.BLOCKED,
+            True,
+        ),  # IP listed
         ("5.7.1", "554 5.7.1 <x@example.net>: Relay access denied", R.NO_RELAYING, True),
         ("4.7.0", "421 4.7.0 Try again later, closing connection", R.RATE_LIMITED, False),
         # No status at all: the best code in the text, else the text alone
