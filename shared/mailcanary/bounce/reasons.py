@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
 from mailcanary.bounce.taxonomy import Reason
@@ -60,6 +61,7 @@ _ALWAYS_SOFT = frozenset(
     }
 )  # these never mean "stop sending to this address" by themselves
 
+_NAMES_IN_TEXT = re.compile(r"[\w.+-]{1,128}@[\w.-]{1,255}|https?://\S{1,2000}")
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 _BASIC = re.compile(r"(?<![\d.])([245])\d\d(?![\d.])")
 
@@ -114,8 +116,15 @@ def classify(
 def _by_text(diagnostic: str | None, rules: tuple[tuple[tuple[str, ...], Reason], ...]) -> Reason | None:
     if not diagnostic:
         return None
-    text = diagnostic.lower()
+    text = _words(diagnostic)
     return next((reason for phrases, reason in rules if any(p in text for p in phrases)), None)
+
+
+@lru_cache(maxsize=256)
+def _words(diagnostic: str) -> str:
+    """The diagnostic lower-cased, addresses and URLs blanked: `spam@example.net` or `.../blocked-ip-help` are
+    names, not reasons. Cached: both phrase tables read the same text."""
+    return _NAMES_IN_TEXT.sub(" ", diagnostic.lower())
 
 
 def _lookup(detail: str) -> Reason | None:

@@ -15,10 +15,12 @@ __all__ = ["refused_command"]
 _TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.M)
 _STATED = re.compile(
     r"in reply to (rcpt|mail|end of data|data|helo|ehlo)\b|after (rcpt|mail|end of data|data|initial connection)\b|"
-    r"\b(?:our|the) (rcpt|mail|data)\b|(rcpt|mail|data) command|does not like (recipient)|"
+    r"\b(?:our|the) (rcpt|mail)(?: to| from)|\b(?:our|the) (data) command|(rcpt|mail|data) command|"
+    r"does not like (recipient)|"
     r"smtp command\W+(rcpt|mail|data)",
 )  # matched against lower-cased text: far cheaper than a case-blind search
 _NAMES = {"rcpt": "RCPT", "recipient": "RCPT", "mail": "MAIL", "data": "DATA", "end of data": "DATA"}
+# (in the notice, "the mail system" and "your mail" are no command: only "mail from" is)
 _MAX_SCAN = 20_000
 
 
