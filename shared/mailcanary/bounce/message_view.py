@@ -43,15 +43,42 @@ def header(message: Message, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+# Tried in order when the declared charset is missing, unknown or wrong (UTF-8 labelled ISO-2022-JP is common
+# in Japanese carriers' notices): the first that decodes without an error wins.
+_FALLBACK_CHARSETS = ("utf-8", "iso-2022-jp", "shift_jis", "euc-jp", "euc-kr", "gb18030")
+
+
 def _decoded_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
+    return decode_text(payload, part.get_content_charset())
+
+
+def decode_text(payload: bytes, declared: str | None) -> str:
+    """Bytes to text: the declared charset if it decodes cleanly, else the first fallback that does."""
+    if payload.isascii() and b"\x1b" not in payload:  # plain ASCII: every charset agrees
+        return payload.decode("ascii")
+    for charset in (declared, *_FALLBACK_CHARSETS) if declared else _FALLBACK_CHARSETS:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeError):
+            continue
+    return payload.decode(declared or "utf-8", errors="replace") if _known(declared) else payload.decode("latin-1")
+
+
+def _known(charset: str | None) -> bool:
     try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:  # unknown charset name
-        return payload.decode("latin-1")
+        "".encode(charset or "utf-8")
+    except LookupError:
+        return False
+    return True
+
+
+def _content_type(part: Message) -> str:
+    """The part's content type; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
+    content_type = part.get_content_type()
+    return content_type.split(None, 1)[0] if " " in content_type or "\n" in content_type else content_type
 
 
 class MessageView:
@@ -79,7 +106,7 @@ class MessageView:
             part, depth = stack.pop()
             if depth > MAX_DEPTH:
                 raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels")
-            found.append((part.get_content_type(), part))
+            found.append((_content_type(part), part))
             payload = part.get_payload()
             if isinstance(payload, list):
                 stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
@@ -138,6 +165,15 @@ class MessageView:
                 if content_type == "text/html":
                     text = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
                 return text.replace("\r\n", "\n")
+        return self._unsplit_text()
+
+    def _unsplit_text(self) -> str:
+        """A multipart whose boundary the parser could not find keeps its body as one string: read it raw."""
+        payload = self.message.get_payload()
+        if isinstance(payload, str) and self.message.get_content_maintype() in ("multipart", "text", "message"):
+            raw = self.message.get_payload(decode=True)
+            text = decode_text(raw, self.message.get_content_charset()) if isinstance(raw, bytes) else payload
+            return text[:MAX_TEXT_CHARS].replace("\r\n", "\n")
         return ""
 
     @cached_property
