@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailcanary.bounce import BounceKind, parse_bounce
+from mailcanary.bounce import BounceKind, Reason, classify, parse_bounce
 from mailcanary.bounce.addresses import addresses_in, clean_address, strip_comments
 from mailcanary.bounce.errors import BounceParseError, BounceTooDeepError
 from mailcanary.cli import main
@@ -133,3 +133,10 @@ def test_property_any_charset_body_parses(body: str, charset: str) -> None:
     )  # fmt: skip
     report = parse_bounce(message)
     assert report.kind is BounceKind.BOUNCE
+
+
+@PROPS
+@given(st.text(max_size=3000), st.sampled_from([None, "5.1.1", "4.4.7", "5.0.0", "x"]), st.sampled_from([None, "RCPT"]))
+def test_property_classify_any_text_gives_a_reason(text: str, status: str | None, command: str | None) -> None:
+    verdict = classify(status, text, "failed", command)
+    assert verdict.reason in set(Reason)

@@ -76,7 +76,7 @@ CASES: dict[str, Case] = {
         "<0100018889aaaaaa-original-000000@email.amazonses.com>",
     ),
     "exim-header-error.eml": Case(
-        K.BOUNCE, "exim", (Rcpt("rcpt@example.or.jp", "failed", "5.7.0", R.CONTENT_ERROR, True),),
+        K.BOUNCE, "exim", (Rcpt("rcpt@example.or.jp", "failed", "5.7.0", R.POLICY_VIOLATION, True),),
         "<exim-header-error-1@example.jp>",
     ),
     "exim-user-unknown-two-recipients.eml": Case(

@@ -122,9 +122,16 @@ def _by_text(diagnostic: str | None, rules: tuple[tuple[tuple[str, ...], Reason]
 
 @lru_cache(maxsize=256)
 def _words(diagnostic: str) -> str:
-    """The diagnostic lower-cased, addresses and URLs blanked: `spam@example.net` or `.../blocked-ip-help` are
-    names, not reasons. Cached: both phrase tables read the same text."""
-    return _NAMES_IN_TEXT.sub(" ", diagnostic.lower())
+    """The diagnostic lower-cased, addresses blanked and URLs cut to their host: `spam@example.net` or
+    `.../reason/#blocked` are names, not reasons. Cached: both phrase tables read the same text."""
+    return _NAMES_IN_TEXT.sub(_host_only, diagnostic.lower())
+
+
+def _host_only(match: re.Match[str]) -> str:
+    """An address becomes a blank; a URL its host (spamhaus.org names a block list, a path names nothing)."""
+    text = match.group(0)
+    parts = text.split("/", 3)
+    return f" {parts[2]} " if text.startswith("http") and len(parts) > 2 else " "
 
 
 def _lookup(detail: str) -> Reason | None:
