@@ -59,8 +59,7 @@ _EVIDENCE = re.compile(
     r"unable|error|not deliver|expired|timed out|blocked|not listed|deferred|bad (?:address|destination)|"
     r"doesn't|does not|did not|isn't|is not|too large|size|over|exceed|not (?:a )?valid|closed|inactive|"
     r"permanent|temporar|retry|giving up|gave up|host|domain|mailbox|account",
-    re.I,
-)
+)  # matched against lower-cased text
 _MAX_CONTEXT_LINES = 6
 _LIST_HEADERS = ("List-Id", "List-Post", "List-Unsubscribe", "X-Mailman-Version", "X-BeenThere")
 
@@ -87,11 +86,12 @@ class FreeText:
                 key = address.lower() if address else ""
                 if address is None or key in excluded or key in found or _ROLE.match(address):
                     continue
-                if _NOT_RECIPIENT_CONTEXT.search(line[: match.start()]) or _in_url(line, match.start()):
+                before = line[max(0, match.start() - 40) : match.start()]  # the words just before it decide
+                if _NOT_RECIPIENT_CONTEXT.search(before) or _in_url(line, match.start()):
                     continue
                 context = _context(lines, index)
                 found[key] = Finding(address, action, diagnostic_code=context)
-                if _EVIDENCE.search(_without_addresses(context or "")) and not _HEADER_LINE.match(line):
+                if _EVIDENCE.search(_without_addresses(context or "").lower()) and not _HEADER_LINE.match(line):
                     strong.add(key)
         if found:
             return tuple(finding for key, finding in found.items() if not strong or key in strong)
