@@ -39,14 +39,14 @@ def refused_command(text: str | None) -> str | None:
     text = text[:_MAX_SCAN].lower()
     if ">>>" in text:
         sent = None
-        for match in _TRANSCRIPT.finditer(text):  # the last command sent before the first refusal
-            if match.group(1) is None:
+        for line in _TRANSCRIPT.finditer(text):  # the last command sent before the first refusal
+            if line.group(1) is None:
                 if sent is not None:
                     return _NAMES.get(sent, "CONN")
                 break
-            sent = match.group(1)
-    found = [match for pattern in _STATED if (match := pattern.search(text))]
+            sent = line.group(1)
+    found = [stated for pattern in _STATED if (stated := pattern.search(text)) is not None]
     if found:
-        first = min(found, key=lambda match: match.start())  # the earliest statement in the text
+        first = min(found, key=lambda stated: stated.start())  # the earliest statement in the text
         return _NAMES.get(first.group(1), "CONN")
     return None
