@@ -37,6 +37,17 @@ CASES: dict[str, Expected] = {
     "sisimai/lhost-sendmail-35.eml": Expected("kijitora@example.org", "5.7.13", "suspend"),
     "sisimai/lhost-zoho-01.eml": Expected("kijitora@example.co.jp", "5.1.1", "userunknown"),
     "sisimai/lhost-amazonworkmail-04.eml": Expected("chatoraneko@example.jp", "5.2.2", "mailboxfull"),
+    "sisimai/lhost-googlegroups-01.eml": Expected("libsisimai@googlegroups.com", None, "rejected"),  # a list refusing
+    "sisimai/lhost-fml-02.eml": Expected("neko-nyaan@example.org", None, "rejected"),  # not a member of the list
+    "sisimai/lhost-kddi-01.eml": Expected("kijitora@x0000000000000.dion.ne.jp", None, "mailboxfull"),  # UTF-8 as JIS
+    "sisimai/rfc3464-04.eml": Expected("kijitora@mailx-53.neko.example.edu", "5.5.0", None),  # boundary not found
+    "sisimai/lhost-postfix-03.eml": Expected("kijitora@example.net", "5.0.0", "filtered"),  # unknown user after DATA
+    "sisimai/rhost-godaddy-02.eml": Expected("kijitora@example.com", "5.1.3", "blocked"),  # a block list's URL
+    "sisimai/lhost-mailru-05.eml": Expected("neko@libsisimai.org", None, "notaccept"),  # no SMTP service
+    "flufl/aol_01.txt": Expected("screenname@aol.com", None, None),  # a bare local part
+    "flufl/dsn_18.txt": Expected("email@replaced.net", None, None),  # Action: error
+    "flufl/simple_13.txt": Expected("userx@example.fr", None, None),  # an empty delivery-status part
+    "flufl/microsoft_01.txt": Expected("userx@example.com", None, None),  # Exchange's smtp= form
     "flufl/groupwise_01.txt": Expected("userx@example.edu", None, None),
     "flufl/simple_45.txt": Expected("subscriber@earthlink.net", None, None),
     "flufl/dsn_04.txt": Expected("userx@example.ch", None, None),  # the Original-Recipient, not the Final
