@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,3 +142,22 @@ def test_property_any_charset_body_parses(body: str, charset: str) -> None:
 def test_property_classify_any_text_gives_a_reason(text: str, status: str | None, command: str | None) -> None:
     verdict = classify(status, text, "failed", command)
     assert verdict.reason in set(Reason)
+
+
+def test_given_ascii_terminal_and_latin1_notice_when_cli_prints_then_escaped_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an undeclared 8-bit notice and a terminal that only takes ASCII
+    notice = tmp_path / "latin1.eml"
+    notice.write_bytes(
+        "From: MAILER-DAEMON@example.org\nSubject: Mail delivery failed\n\nThe following address(es) failed:\n\n"
+        "  x@example.net\n    caf\xe9: 550 5.1.1 unknown user\n".encode("latin-1")
+    )
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="ascii"))
+    # When explained in human form
+    code = main(["parse-bounce", str(notice)])
+    sys.stdout.flush()
+    # Then the line is printed with the character escaped, and the run succeeds
+    assert code == 0
+    assert b"caf\\xe9" in out.getvalue()

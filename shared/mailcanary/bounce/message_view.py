@@ -64,12 +64,14 @@ def decode_text(payload: bytes, declared: str | None) -> str:
             return payload.decode(charset)
         except (LookupError, UnicodeError):
             continue
-    return payload.decode(declared or "utf-8", errors="replace") if _known(declared) else payload.decode("latin-1")
+    if declared and _known(declared):
+        return payload.decode(declared, errors="replace")
+    return payload.decode("latin-1")  # undeclared 8-bit text that is no CJK encoding: western, most likely
 
 
-def _known(charset: str | None) -> bool:
+def _known(charset: str) -> bool:
     try:
-        "".encode(charset or "utf-8")
+        "".encode(charset)
     except LookupError:
         return False
     return True
