@@ -88,8 +88,9 @@ def classify(
     """Reason and hardness of one failed recipient from its status code and diagnostic text.
 
     `known` is a reason the report's format alone implies. Otherwise phrases that name a reason precisely
-    decide first; then a precise status code; then broad phrases. An unknown-user reply to anything but RCPT
-    (`command`, see `smtp_command`) without a 5.1.1 is a filter's refusal (`filtered`). A recipient the MTA
+    decide first; then a precise status code; then broad phrases. An unknown-user reply the report says came
+    to DATA (or another command but RCPT and MAIL; `command`, see `smtp_command`) without an address code like
+    5.1.1 is a filter's refusal (`filtered`). A recipient the MTA
     reports `failed` with a temporary (4.x.x) code and no telling text was given up on: `expired`.
     """
     code = best_status(status) or best_status(diagnostic)
