@@ -99,10 +99,11 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
     kept: dict[str, Finding] = {}
     for finding in findings:
         address = clean_address(finding.address) or clean_address(finding.original_recipient)
-        if address is not None and address.lower() not in kept:
-            kept[address.lower()] = replace(
-                finding, address=address, original_recipient=clean_address(finding.original_recipient)
-            )
+        key = address.lower() if address is not None else ""
+        if address is not None and key not in kept:
+            original = clean_address(finding.original_recipient)
+            unchanged = address == finding.address and original == finding.original_recipient
+            kept[key] = finding if unchanged else replace(finding, address=address, original_recipient=original)
     return list(kept.values())
 
 
@@ -113,8 +114,10 @@ def _recipient(
         finding = replace(finding, diagnostic_code=notice_about(notice, finding.address))
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
-    command = refused_command(finding.diagnostic_code) or command_in_notice()
-    verdict = classify(status, finding.diagnostic_code, action, command, finding.reason)
+    diagnostic = finding.diagnostic_code
+    verdict = classify(
+        status, diagnostic, action, lambda: refused_command(diagnostic) or command_in_notice(), finding.reason
+    )
     status = status or inferred_status(verdict.reason, finding.diagnostic_code, action)
     return BouncedRecipient(
         address=finding.address,

@@ -8,9 +8,11 @@ Hard or soft follows from the reason, or, for reasons that can be either, from t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mailcanary.bounce.phrase_table import PhraseTable
 from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
 from mailcanary.bounce.taxonomy import Reason
 
@@ -82,7 +84,7 @@ def classify(
     status: str | None,
     diagnostic: str | None,
     action: str | None = None,
-    command: str | None = None,
+    command: str | Callable[[], str | None] | None = None,
     known: Reason | None = None,
 ) -> Classification:
     """Reason and hardness of one failed recipient from its status code and diagnostic text.
@@ -96,30 +98,30 @@ def classify(
     code = best_status(status) or best_status(diagnostic)
     detail = code.split(".", 1)[1] if code else None
     by_code = _lookup(detail) if detail else None
-    reason = known or _by_text(diagnostic, SPECIFIC)
+    reason = known or _by_text(diagnostic, _SPECIFIC)
     from_text = reason is not None
     if reason is None and by_code is not None and detail not in _BROAD:
         reason = by_code
     if reason is None:
-        reason = _by_text(diagnostic, GENERIC) or by_code or R.UNDETERMINED
+        reason = _by_text(diagnostic, _GENERIC) or by_code or R.UNDETERMINED
     if (
         reason is R.USER_UNKNOWN
         and from_text
         and detail not in _ADDRESS_CODES
-        and command not in ("RCPT", "MAIL", None)
-    ):
+        and (command() if callable(command) else command) not in ("RCPT", "MAIL", None)
+    ):  # (the command is looked for only here: reading it from a long notice is not free)
         reason = R.FILTERED
     if not from_text and action == "failed" and code and code.startswith("4") and reason in _GAVE_UP:
         reason = R.EXPIRED
     return Classification(reason, _hard(reason, code, diagnostic))
 
 
-def _by_text(diagnostic: str | None, rules: tuple[tuple[tuple[str, ...], Reason], ...]) -> Reason | None:
-    if not diagnostic:
-        return None
-    text = _words(diagnostic)
-    contains = text.__contains__
-    return next((reason for phrases, reason in rules if any(map(contains, phrases))), None)  # (map: a C loop)
+_SPECIFIC = PhraseTable(SPECIFIC)
+_GENERIC = PhraseTable(GENERIC)
+
+
+def _by_text(diagnostic: str | None, table: PhraseTable[Reason]) -> Reason | None:
+    return table.first(_words(diagnostic)) if diagnostic else None
 
 
 @lru_cache(maxsize=256)
