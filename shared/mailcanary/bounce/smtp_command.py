@@ -12,7 +12,7 @@ import re
 
 __all__ = ["refused_command"]
 
-_TRANSCRIPT = re.compile(r"^\s*(?:>>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d)", re.M)
+_TRANSCRIPT = re.compile(r">>>\s*(rcpt|mail|data|helo|ehlo)\b|<<<\s*[45]\d\d")
 # Each pattern starts with a literal, so the engine skips ahead to it: one alternation of them all would try
 # every position of a long notice.
 _STATED = tuple(

@@ -84,14 +84,16 @@ class FreeText:
             for match in _ADDRESS.finditer(line):
                 address = clean_address(match.group(0))
                 key = address.lower() if address else ""
-                if address is None or key in excluded or key in found or _ROLE.match(address):
+                if address is None or key in excluded or key in strong or _ROLE.match(address):
                     continue
                 before = line[max(0, match.start() - 40) : match.start()]  # the words just before it decide
                 if _NOT_RECIPIENT_CONTEXT.search(before) or _in_url(line, match.start()):
                     continue
                 context = _context(lines, index)
-                found[key] = Finding(address, action, diagnostic_code=context)
-                if _EVIDENCE.search(_without_addresses(context or "").lower()) and not _HEADER_LINE.match(line):
+                evident = _EVIDENCE.search(_without_addresses(context or "").lower()) and not _HEADER_LINE.match(line)
+                if key not in found or evident:  # a later mention with evidence beats a first one without
+                    found[key] = Finding(address, action, diagnostic_code=context)
+                if evident:
                     strong.add(key)
         if found:
             return tuple(finding for key, finding in found.items() if not strong or key in strong)
