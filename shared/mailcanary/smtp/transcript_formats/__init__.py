@@ -20,6 +20,9 @@ FORMATS: dict[str, str] = {
     "smtp-probe": "mailcanary.smtp.transcript_formats.mailcanary_text",
     "swaks": "mailcanary.smtp.transcript_formats.swaks",
     "smtplib": "mailcanary.smtp.transcript_formats.smtplib_debug",
+    "nodemailer": "mailcanary.smtp.transcript_formats.nodemailer",
+    "phpmailer": "mailcanary.smtp.transcript_formats.phpmailer",
+    "postfix": "mailcanary.smtp.transcript_formats.postfix_log",
 }
 
 
