@@ -62,7 +62,10 @@ def capture(postfix_lab, tmp_path: Path, scenario: str) -> tuple[Path, str]:  # 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_given_postfix_debug_log_of_a_scenario_when_checked_then_its_session_is_judged(
-    postfix_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str  # type: ignore[no-untyped-def]
+    postfix_lab,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,  # type: ignore[no-untyped-def]
 ) -> None:
     # Given the lab Postfix's own log of one scenario (possibly among other sessions)
     path, pid = capture(postfix_lab, tmp_path, name)
@@ -78,7 +81,9 @@ def test_given_postfix_debug_log_of_a_scenario_when_checked_then_its_session_is_
 
 
 def test_given_mail_before_ehlo_when_postfix_accepts_it_then_the_acceptance_is_reported_as_the_servers(
-    postfix_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    postfix_lab,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
     path, pid = capture(postfix_lab, tmp_path, "mail-before-ehlo")
     _, report = judge(path, capsys)
@@ -90,7 +95,9 @@ def test_given_mail_before_ehlo_when_postfix_accepts_it_then_the_acceptance_is_r
 
 
 def test_given_a_refused_recipient_when_postfix_logs_it_then_it_is_no_sequence_error(
-    postfix_lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    postfix_lab,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
     path, pid = capture(postfix_lab, tmp_path, "refused-recipient")
     assert b"550 5.1.1" in path.read_bytes()
