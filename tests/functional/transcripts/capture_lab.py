@@ -130,38 +130,4 @@ def program(name: str) -> str | None:
     return shutil.which(name)
 
 
-SMTPLIB_SCRIPT = """
-import base64, smtplib, socket, ssl, sys, time
-host, port, level, scenario, cafile = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-FROM, TO, REFUSED = (sys.argv[6:9] + ["canary@example.com", "inbox@example.com", "bounce@example.com"][len(sys.argv[6:9]):])
-NAME = FROM.split("@")[0] + ".test"  # the EHLO name: carries the sender's token, to find the session in a log
-MSG = "From: <%s>\\r\\nTo: <%s>\\r\\nSubject: capture\\r\\n\\r\\nbody line\\r\\n" % (FROM, TO)
-if scenario == "early-talker":  # a client that talks before the greeting (smtplib cannot, so a raw socket)
-    raw = socket.create_connection((host, port), timeout=10)
-    raw.sendall(b"EHLO " + NAME.encode() + b"\\r\\n"); time.sleep(0.3)
-    raw.sendall(b"QUIT\\r\\n"); time.sleep(0.3); raw.close(); sys.exit(0)
-s = smtplib.SMTP(host, port, timeout=10)
-s.set_debuglevel(level)
-if scenario == "ok":
-    s.sendmail(FROM, [TO], MSG)
-elif scenario == "refused-recipient":
-    s.sendmail(FROM, [TO, REFUSED], MSG)
-elif scenario == "data-before-rcpt":
-    s.ehlo(NAME); s.mail(FROM); s.docmd("DATA")
-elif scenario == "rcpt-before-mail":
-    s.ehlo(NAME); s.docmd("RCPT", "TO:<%s>" % TO)
-elif scenario == "mail-before-ehlo":
-    s.docmd("MAIL", "FROM:<%s>" % FROM)
-elif scenario == "pipelining-not-advertised":
-    s.ehlo(NAME); s.send("MAIL FROM:<%s>\\r\\nRCPT TO:<%s>\\r\\n" % (FROM, TO)); s.getreply(); s.getreply()
-elif scenario == "auth-before-tls":
-    s.ehlo(NAME)
-    if s.has_extn("auth"):
-        s.login("canary", "capture-lab-secret")
-    else:  # smtplib will not send AUTH a server did not advertise; a careless client does
-        s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\\0canary\\0capture-lab-secret").decode())
-elif scenario == "no-ehlo-after-starttls":
-    s.ehlo(NAME); s.starttls(context=ssl.create_default_context(cafile=cafile))
-    s.docmd("MAIL", "FROM:<%s>" % FROM)
-s.quit()
-"""
+SMTPLIB_SCRIPT = str(Path(__file__).resolve().parent / "smtplib_capture.py")  # run as a script, own stderr

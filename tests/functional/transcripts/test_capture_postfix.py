@@ -51,7 +51,7 @@ def capture(postfix_lab, tmp_path: Path, scenario: str) -> tuple[Path, str]:  # 
     token = f"c{uuid.uuid4().hex[:10]}"
     start = postfix_lab.log_path.stat().st_size
     addresses = [f"{token}@example.com", "root@localhost", f"nobody-{token}@localhost"]
-    args = [sys.executable, "-c", SMTPLIB_SCRIPT, postfix_lab.host, str(postfix_lab.port), "0", scenario, "-"]
+    args = [sys.executable, SMTPLIB_SCRIPT, postfix_lab.host, str(postfix_lab.port), "0", scenario, "-"]
     done = subprocess.run([*args, *addresses], capture_output=True, timeout=60, check=False)
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     chunk, pid = _session_log(postfix_lab.log_path, start, token)  # the EHLO name and the sender carry it

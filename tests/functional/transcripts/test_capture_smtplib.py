@@ -17,7 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated
 def capture(tmp_path: Path, scenario: str, level: int) -> Path:
     """smtplib's own stderr for one scenario, as a user would save it."""
     with lab_server(tmp_path) as lab:
-        args = [sys.executable, "-c", SMTPLIB_SCRIPT, lab.host, str(lab.port), str(level), scenario, str(lab.ca_file)]
+        args = [sys.executable, SMTPLIB_SCRIPT, lab.host, str(lab.port), str(level), scenario, str(lab.ca_file)]
         done = subprocess.run(args, capture_output=True, timeout=60, check=False)
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     path = tmp_path / f"{scenario}.smtplib{level}.log"
