@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "nodemailer": "mailcanary.smtp.transcript_formats.nodemailer",
     "phpmailer": "mailcanary.smtp.transcript_formats.phpmailer",
     "postfix": "mailcanary.smtp.transcript_formats.postfix_log",
+    "pcap": "mailcanary.smtp.transcript_formats.pcap",
 }
 
 
