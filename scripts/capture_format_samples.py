@@ -38,7 +38,16 @@ def clients(tmp: Path) -> None:
             done = _run([sys.executable, SMTPLIB_SCRIPT, lab.host, str(lab.port), "2", scenario, str(lab.ca_file)])
         (OUT / f"{scenario}.smtplib.txt").write_bytes(done.stderr)
         with lab_server(tmp) as lab:
-            done = _run(["node", str(NODE_DRIVER), str(TOOLS / "node_modules" / "nodemailer"), lab.host, str(lab.port), scenario])
+            done = _run(
+                [
+                    "node",
+                    str(NODE_DRIVER),
+                    str(TOOLS / "node_modules" / "nodemailer"),
+                    lab.host,
+                    str(lab.port),
+                    scenario,
+                ]
+            )
         (OUT / f"{scenario}.nodemailer.txt").write_bytes(done.stdout)
         with lab_server(tmp) as lab:
             args = ["php", str(PHP_DRIVER), PHP_AUTOLOAD, lab.host, str(lab.port), scenario, "2", str(lab.ca_file)]
@@ -52,8 +61,9 @@ def pcap(tmp: Path) -> None:
         target = Path(str(path).format(port=lab.port))
         for old in OUT.glob("data-before-rcpt.port-*.pcap"):
             old.unlink()
-        dump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-n", "-w", str(target), f"tcp port {lab.port}"],
-                                stderr=subprocess.DEVNULL)
+        dump = subprocess.Popen(
+            ["tcpdump", "-i", "lo", "-U", "-n", "-w", str(target), f"tcp port {lab.port}"], stderr=subprocess.DEVNULL
+        )
         time.sleep(1.5)
         _run([sys.executable, SMTPLIB_SCRIPT, lab.host, str(lab.port), "0", "data-before-rcpt", str(lab.ca_file)])
         time.sleep(0.5)
@@ -65,8 +75,20 @@ def postfix() -> None:
     log = Path("/var/log/postfix.log")
     start = log.stat().st_size
     token = f"sample{int(time.time())}"
-    _run([sys.executable, SMTPLIB_SCRIPT, "127.0.0.1", "2525", "0", "mail-before-ehlo", "-",
-          f"{token}@example.com", "root@localhost", "nobody@localhost"])
+    _run(
+        [
+            sys.executable,
+            SMTPLIB_SCRIPT,
+            "127.0.0.1",
+            "2525",
+            "0",
+            "mail-before-ehlo",
+            "-",
+            f"{token}@example.com",
+            "root@localhost",
+            "nobody@localhost",
+        ]
+    )
     time.sleep(2)
     with log.open("rb") as handle:
         handle.seek(start)

@@ -28,6 +28,7 @@ EXPECTED = {
     "pipelining-not-advertised.nodemailer.txt": ("nodemailer", {"pipelining-not-advertised"}),
     "ok.phpmailer.txt": ("phpmailer", set()),
     "pipelining-not-advertised.phpmailer.txt": ("phpmailer", {"pipelining-not-advertised"}),
+    "ok.postfix.log": ("postfix", set()),
     "mail-before-ehlo.postfix.log": ("postfix", {"helo-before-mail"}),
     "early-talker.postfix.log": ("postfix", {"greeting-before-helo"}),
 }
@@ -157,7 +158,7 @@ _FRAGMENTS = [
     b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00",
     b"\x0a\x0d\x0d\x0a",
     b"\xff\xfe\x00",
-    b"{\"transcript\": [",
+    b'{"transcript": [',
 ]
 
 

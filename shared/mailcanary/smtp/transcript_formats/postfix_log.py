@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import IO
 
 from mailcanary.smtp.errors import TranscriptFormatError
@@ -20,23 +21,38 @@ from mailcanary.smtp.transcript_formats.base import CapturedSession, LogFinding,
 
 __all__ = ["READER"]
 
-_LINE = re.compile(
-    r"(?P<ts>[A-Z][a-z]{2} +\d+ [\d:]+|\d{4}-\d\d-\d\dT[\d:.]+\S*) \S+ [^\s\[]*smtpd\[(?P<pid>\d+)\]: "
-    r"(?:(?P<dir>[<>]) (?P<peer>[^\s\[]*\[[^\]]*\]): (?P<text>.*)"
-    r"|(?P<event>connect from|disconnect from|improper command pipelining after) (?P<rest>.*))"
+# Searched over whole chunks of the file, so the many debug lines that are not dialogue are skipped in C.
+_DIALOGUE = re.compile(
+    rb"smtpd\[(?P<pid>\d+)\]: (?:(?P<dir>[<>]) (?P<peer>[^\s\[]*\[[^\]\n]*\]): (?P<text>[^\n]*)"
+    rb"|(?P<event>connect from|disconnect from|improper command pipelining after) (?P<rest>[^\n]*))"
 )
-_MARKERS = (b"]: < ", b"]: > ", b"connect from ", b"improper command pipelining")
+_STAMP = re.compile(r"([A-Z][a-z]{2} +\d+ |\d{4}-\d\d-\d\dT)(\d\d):(\d\d):(\d\d(?:\.\d+)?)")
 _SNIFF = re.compile(r"smtpd\[\d+\]: (?:[<>] \S*\[[^\]]*\]: |connect from )")
+CHUNK = 1 << 20
 
 
-def _seconds(stamp: str) -> float:
-    """Seconds since midnight from the log's time of day (the date is not needed to order one session)."""
-    clock = stamp.rpartition(" ")[2] if " " in stamp else stamp.partition("T")[2][:15]
-    try:
-        hours, minutes, seconds = clock.split(":")[:3]
-        return int(hours) * 3600 + int(minutes) * 60 + float(seconds[:9])
-    except ValueError:
+@lru_cache(maxsize=1024)
+def _seconds(line_start: bytes) -> float:
+    """Seconds since midnight from the line's time of day (the date is not needed to order one session)."""
+    found = _STAMP.match(line_start.decode("ascii", "replace"))
+    if found is None:
         return 0.0
+    return int(found[2]) * 3600 + int(found[3]) * 60 + float(found[4])
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The file in large pieces, each ending at a line end (the last one may not)."""
+    rest = b""
+    while piece := stream.read(CHUNK):
+        piece = rest + piece
+        cut = piece.rfind(b"\n") + 1
+        if cut == 0:
+            rest = piece
+            continue
+        rest = piece[cut:]
+        yield piece[:cut]
+    if rest:
+        yield rest
 
 
 def _pipelining_note(session: SessionBuilder, rest: str, number: int) -> LogFinding:
@@ -60,40 +76,40 @@ class _Reader:
         return _SNIFF.search(head) is not None
 
     def read(self, stream: IO[bytes], ports: tuple[int, ...] = ()) -> Iterator[CapturedSession]:
-        sessions: dict[str, SessionBuilder] = {}
+        sessions: dict[bytes, SessionBuilder] = {}
         matched = 0
-        markers = _MARKERS
-        match_line = _LINE.match
-        for number, raw in enumerate(stream, start=1):
-            if not any(marker in raw for marker in markers):
-                continue
-            found = match_line(decode(raw).rstrip("\r\n"))
-            if found is None:
-                continue
-            matched += 1
-            pid = found["pid"]
-            event = found["event"]
-            if event is None:
-                session = sessions.get(pid)
-                if session is None:
-                    session = sessions[pid] = SessionBuilder(label=f"smtpd[{pid}] {found['peer']}")
-                at = _seconds(found["ts"])
-                if found["dir"] == "<":
-                    session.client(found["text"], number, at)
+        line_base = 1  # line number of the chunk's first line
+        for chunk in _chunks(stream):
+            position, number = 0, line_base
+            for found in _DIALOGUE.finditer(chunk):
+                start = found.start()
+                number += chunk.count(b"\n", position, start)
+                position = start
+                matched += 1
+                pid = found["pid"]
+                event = found["event"]
+                if event is None:
+                    session = sessions.get(pid)
+                    if session is None:
+                        session = sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(found['peer'])}")
+                    at = _seconds(chunk[chunk.rfind(b"\n", 0, start) + 1 : start][:32])
+                    if found["dir"] == b"<":
+                        session.client(decode(found["text"]).rstrip("\r"), number, at)
+                    else:
+                        session.server(decode(found["text"]).rstrip("\r"), number, at)
+                elif event == b"connect from":
+                    previous = sessions.pop(pid, None)
+                    if previous is not None:
+                        yield previous.build()
+                    sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(found['rest'])}")
+                elif event == b"disconnect from":
+                    finished = sessions.pop(pid, None)
+                    if finished is not None:
+                        yield finished.build()
                 else:
-                    session.server(found["text"], number, at)
-            elif event == "connect from":
-                previous = sessions.pop(pid, None)
-                if previous is not None:
-                    yield previous.build()
-                sessions[pid] = SessionBuilder(label=f"smtpd[{pid}] {found['rest']}")
-            elif event == "disconnect from":
-                finished = sessions.pop(pid, None)
-                if finished is not None:
-                    yield finished.build()
-            else:
-                session = sessions.setdefault(pid, SessionBuilder(label=f"smtpd[{pid}]"))
-                session.notes.append(_pipelining_note(session, found["rest"], number))
+                    session = sessions.setdefault(pid, SessionBuilder(label=f"smtpd[{pid.decode()}]"))
+                    session.notes.append(_pipelining_note(session, decode(found["rest"]), number))
+            line_base += chunk.count(b"\n")
         yield from (session.build() for session in sessions.values())
         if not matched:
             raise TranscriptFormatError("line 1: no Postfix smtpd dialogue lines found (is debug_peer_list set?)")
