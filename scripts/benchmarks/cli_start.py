@@ -23,8 +23,9 @@ SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "data" / "transcripts" 
 _BARE_SEND = """
 import smtplib, sys
 client = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=10)
-client.sendmail("canary@example.com", ["success@simulator.amazonses.com"],
-                "From: canary@example.com\\r\\nTo: success@simulator.amazonses.com\\r\\nSubject: canary\\r\\n\\r\\nhi\\r\\n")
+to = "success@simulator.amazonses.com"
+message = "From: canary@example.com\\r\\nTo: " + to + "\\r\\nSubject: canary\\r\\n\\r\\nhi\\r\\n"
+client.sendmail("canary@example.com", [to], message)
 client.quit()
 """
 _READ_LINES = "import sys\nfor line in open(sys.argv[1]):\n    pass\n"

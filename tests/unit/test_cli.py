@@ -57,5 +57,6 @@ def test_given_help_when_asked_then_every_command_is_listed_without_importing_th
     code = "import sys\nfrom mailcanary.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
     code += "print(sorted(m for m in sys.modules if m.startswith('mailcanary.cli.')))\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "check-transcript" in result.stdout and "smtp-probe" in result.stdout
+    assert "check-transcript" in result.stdout
+    assert "smtp-probe" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "['mailcanary.cli.commands']"

@@ -54,7 +54,7 @@ def _rules(session: dict) -> set[str]:  # type: ignore[type-arg]
 
 
 def _sessions(report: dict) -> list[dict]:  # type: ignore[type-arg]
-    return report["sessions"] if "sessions" in report else [report]
+    return list(report.get("sessions", [report]))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
