@@ -1,4 +1,4 @@
-"""Client debug logs captured from the real programs (Nodemailer, PHPMailer, swaks) against a loopback server.
+"""Client debug logs captured from the real programs (Nodemailer, PHPMailer, swaks, msmtp, curl) on loopback.
 
 Each program runs one scenario against the lab server (see capture_lab); its own debug output is saved as
 a user would save it and checked by `mailcanary check-transcript`. A program that is not installed here
@@ -46,6 +46,30 @@ def _swaks(lab: Lab, scenario: str) -> list[str]:
     return [*base, "--to", TO]
 
 
+def _msmtp(lab: Lab, scenario: str) -> list[str]:
+    recipients = [TO, REFUSED] if scenario == "refused-recipient" else [TO]
+    return [
+        "msmtp",
+        "--debug",
+        f"--host={lab.host}",
+        f"--port={lab.port}",
+        f"--from={FROM}",
+        "--tls=off",
+        "--auth=off",
+        *recipients,
+    ]
+
+
+def _curl(lab: Lab, scenario: str) -> list[str]:
+    args = ["curl", "-v", "--url", f"smtp://{lab.host}:{lab.port}", "--mail-from", FROM, "--mail-rcpt", TO]
+    args += ["--upload-file", str(HERE / "message.txt")]
+    if scenario == "refused-recipient":
+        args += ["--mail-rcpt", REFUSED, "--mail-rcpt-allowfails"]
+    if scenario == "auth-before-tls":
+        args += ["--user", f"{USER}:{PASSWORD}", "--login-options", "AUTH=PLAIN"]
+    return args
+
+
 @dataclass(frozen=True)
 class Program:
     format: str
@@ -70,15 +94,21 @@ PROGRAMS = {
     "phpmailer-4": Program("phpmailer", _phpmailer(4), _missing("php", PHPMAILER), ("ok", "refused-recipient")),
     # swaks only sends what a correct client sends, except AUTH without TLS when told to
     "swaks": Program("swaks", _swaks, _missing("swaks"), ("ok", "refused-recipient", "auth-before-tls")),
+    # msmtp and curl send correct sessions only (curl sends AUTH in clear text when told to)
+    "msmtp": Program("msmtp", _msmtp, _missing("msmtp"), ("ok", "refused-recipient")),
+    "curl": Program("curl", _curl, _missing("curl"), ("ok", "refused-recipient", "auth-before-tls")),
 }
 CASES = [(program, scenario) for program, p in PROGRAMS.items() for scenario in p.scenarios]
 
 
 def capture(tmp_path: Path, program: Program, scenario: str) -> Path:
+    message = (HERE / "message.txt").read_bytes()
     with lab_server(tmp_path) as lab:
-        done = subprocess.run(program.command(lab, scenario), capture_output=True, timeout=60, check=False)
+        args = program.command(lab, scenario)
+        done = subprocess.run(args, input=message, capture_output=True, timeout=60, check=False)
     path = tmp_path / f"{scenario}.{program.format}.log"
-    path.write_bytes(done.stdout)
+    # curl writes its -v output to stderr, with the progress meter; the others write to stdout
+    path.write_bytes(done.stderr if program.format == "curl" else done.stdout)
     return path
 
 
@@ -101,7 +131,7 @@ def test_given_a_real_client_debug_log_when_checked_then_the_scenario_is_judged(
     assert PASSWORD not in capsys.readouterr().out + str(report)
 
 
-@pytest.mark.parametrize("program", ["nodemailer", "phpmailer-2", "swaks"])
+@pytest.mark.parametrize("program", ["nodemailer", "phpmailer-2", "swaks", "msmtp", "curl"])
 def test_given_a_refused_recipient_when_a_client_logged_it_then_no_sequence_error_is_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], program: str
 ) -> None:

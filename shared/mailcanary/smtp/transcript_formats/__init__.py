@@ -22,6 +22,9 @@ FORMATS: dict[str, str] = {
     "smtplib": "mailcanary.smtp.transcript_formats.smtplib_debug",
     "nodemailer": "mailcanary.smtp.transcript_formats.nodemailer",
     "phpmailer": "mailcanary.smtp.transcript_formats.phpmailer",
+    "msmtp": "mailcanary.smtp.transcript_formats.msmtp",
+    "curl": "mailcanary.smtp.transcript_formats.curl_verbose",
+    "socat": "mailcanary.smtp.transcript_formats.socat_verbose",
     "postfix": "mailcanary.smtp.transcript_formats.postfix_log",
     "pcap": "mailcanary.smtp.transcript_formats.pcap",
 }
