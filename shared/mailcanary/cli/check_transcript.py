@@ -153,7 +153,7 @@ def _many(args: argparse.Namespace, chosen: Reader, sessions: Any) -> int:
             report = _judge(session, not args.tls_not_required)
             ok = _valid(session, report)
             total, invalid = total + 1, invalid + (not ok)
-            label = f"{session.label} from line {session.start_line}".strip()
+            label = f"{session.label} from {_unit(chosen, False)} {session.start_line}".strip()
             if args.json:
                 item = {"session": session.label, "line": session.start_line, **_json_one(session, report)}
                 out.write(("," if total > 1 else "") + "\n  " + json.dumps(item))

@@ -106,6 +106,7 @@ class SessionBuilder:
     tls: bool = False
     starttls_sent: bool = False
     encrypted_at: int | None = None
+    first_line: int | None = None  # where the session starts in the file (a log's connect line), if not its first line
 
     def client(self, text: str, source: int, at: float | None = None, *, probe: bool = False) -> None:
         at = float(source) if at is None else at
@@ -125,6 +126,7 @@ class SessionBuilder:
 
     def build(self) -> CapturedSession:
         start = self.sources[0] if self.sources else (self.notes[0].line if self.notes else 1)
+        start = self.first_line if self.first_line is not None else start
         return CapturedSession(
             Transcript(tuple(redacted(self.lines))),
             tuple(self.sources),

@@ -101,7 +101,8 @@ class _Reader:
                     previous = sessions.pop(pid, None)
                     if previous is not None:
                         yield previous.build()
-                    sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(found['rest'])}")
+                    label = f"smtpd[{pid.decode()}] {decode(found['rest'])}"
+                    sessions[pid] = SessionBuilder(label=label, first_line=number)
                 elif event == b"disconnect from":
                     finished = sessions.pop(pid, None)
                     if finished is not None:
