@@ -79,8 +79,26 @@ def test_given_the_real_tcpdump_capture_when_checked_on_its_port_then_data_befor
     assert (code, out.strip().endswith("0 sessions (pcap): 0 valid, 0 invalid")) == (0, True)
 
 
+# synthesised (see scripts/make_server_log_samples.py): format -> rules of each session, in file order
+SYNTHESISED = {
+    "sessions.exim-d.synthesised.log": ("exim", [set(), {"rcpt-before-data"}, {"mail-before-rcpt"}]),
+    "sessions.opensmtpd-T-smtp.synthesised.log": ("opensmtpd", [{"helo-before-mail"}, set(), {"rcpt-before-data"}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHESISED))
+def test_given_a_server_debug_log_of_interleaved_sessions_when_checked_then_each_session_is_judged(name: str) -> None:
+    fmt, rules = SYNTHESISED[name]
+    code, out, _ = run("--json", str(SAMPLES / name))
+    report = json.loads(out)
+    assert report["format"] == fmt
+    assert sorted(map(sorted, (_rules(s) for s in report["sessions"]))) == sorted(map(sorted, rules))
+    assert code == 1
+    assert report["sessions_judged"] == len(rules)
+
+
 def test_given_every_sample_folder_file_when_listed_then_each_is_covered() -> None:
-    covered = set(EXPECTED) | {p.name for p in SAMPLES.glob("*.swaks.txt")} | {"README.md"}
+    covered = set(EXPECTED) | set(SYNTHESISED) | {p.name for p in SAMPLES.glob("*.swaks.txt")} | {"README.md"}
     covered |= {p.name for p in SAMPLES.glob("data-before-rcpt.port-*.pcap")}
     assert {p.name for p in SAMPLES.iterdir()} == covered
 

@@ -26,6 +26,8 @@ FORMATS: dict[str, str] = {
     "curl": "mailcanary.smtp.transcript_formats.curl_verbose",
     "socat": "mailcanary.smtp.transcript_formats.socat_verbose",
     "postfix": "mailcanary.smtp.transcript_formats.postfix_log",
+    "exim": "mailcanary.smtp.transcript_formats.exim_debug",
+    "opensmtpd": "mailcanary.smtp.transcript_formats.opensmtpd",
     "pcap": "mailcanary.smtp.transcript_formats.pcap",
 }
 
