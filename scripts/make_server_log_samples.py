@@ -5,7 +5,9 @@ or OpenSMTPD runs here. These files are written by this script from the two serv
 Exim's smtp_in.c prints `SMTP<< %s` for each command read and `SMTP>> %s` for each reply written, a
 multi-line reply in one write with its CRs removed (so its later lines carry no prefix), each line led by
 the pid with the `+pid` selector; OpenSMTPD's smtp_session.c traces `smtp: %p: <<< %s` for each line read
-and `smtp: %p: >>> %s` for each reply line. The surrounding debug lines are typical, not exhaustive.
+and `smtp: %p: >>> %s` for each reply line; Exim's main log gets its `SMTP protocol error in "%s"` and
+`SMTP protocol synchronization error (...)` lines from log_write calls in smtp_in.c. The surrounding
+lines are typical, not exhaustive.
 The reply texts are the servers' own wordings for these cases. Run: python scripts/make_server_log_samples.py
 """
 
@@ -100,6 +102,33 @@ def exim() -> str:
     return "\n".join(mixed) + "\n"
 
 
+def exim_mainlog() -> str:
+    """Main-log lines in the forms Exim writes them (log_write calls in smtp_in.c), with delivery lines around."""
+    return (
+        "\n".join(
+            [
+                "2026-12-04 14:20:00 1kXyZa-000AbC-12 <= canary@example.com H=client.example [192.0.2.10] "
+                "P=esmtp S=612",
+                "2026-12-04 14:20:00 1kXyZa-000AbC-12 => inbox <inbox@example.org> R=local_user T=mail_spool",
+                "2026-12-04 14:20:00 1kXyZa-000AbC-12 Completed",
+                '2026-12-04 14:20:05 SMTP protocol error in "DATA" H=client.example [192.0.2.10] '
+                "valid RCPT command must precede DATA",
+                "2026-12-04 14:20:06 SMTP protocol synchronization error (input sent without waiting for greeting): "
+                'rejected connection from H=[192.0.2.11] input="EHLO early.example\\r\\n"',
+                "2026-12-04 14:20:07 SMTP protocol synchronization error (next input sent too soon: pipelining was not "
+                'advertised): rejected "MAIL FROM:<a@example.com>" H=client.example [192.0.2.12] '
+                'next input="RCPT TO:<inbox@example.org>\\r\\n"',
+                '2026-12-04 14:20:08 SMTP protocol error in "AUTH LOGIN" H=(User) [192.0.2.13] '
+                "AUTH command used when not advertised",
+                "2026-12-04 14:20:09 H=(client.example) [192.0.2.14] F=<canary@example.com> rejected MAIL "
+                "<canary@example.com>: HELO or EHLO required",
+                "2026-12-04 14:20:10 SMTP connection from client.example [192.0.2.10] closed by QUIT",
+            ]
+        )
+        + "\n"
+    )
+
+
 def opensmtpd() -> str:
     host = "Dec  4 14:20:00 mx smtpd[812]:"
     one, two = "0x5619a7b3c000", "0x5619a7b3d800"
@@ -148,3 +177,4 @@ def opensmtpd() -> str:
 if __name__ == "__main__":
     (OUT / "sessions.exim-d.synthesised.log").write_text(exim())
     (OUT / "sessions.opensmtpd-T-smtp.synthesised.log").write_text(opensmtpd())
+    (OUT / "mainlog.exim.synthesised.log").write_text(exim_mainlog())

@@ -83,6 +83,16 @@ def test_given_the_real_tcpdump_capture_when_checked_on_its_port_then_data_befor
 SYNTHESISED = {
     "sessions.exim-d.synthesised.log": ("exim", [set(), {"rcpt-before-data"}, {"mail-before-rcpt"}]),
     "sessions.opensmtpd-T-smtp.synthesised.log": ("opensmtpd", [{"helo-before-mail"}, set(), {"rcpt-before-data"}]),
+    "mainlog.exim.synthesised.log": (
+        "exim-mainlog",
+        [
+            {"rcpt-before-data"},
+            {"greeting-before-helo"},
+            {"pipelining-not-advertised"},
+            {"auth-not-advertised"},
+            {"helo-before-mail"},
+        ],
+    ),
 }
 
 

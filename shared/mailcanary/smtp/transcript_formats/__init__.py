@@ -27,6 +27,7 @@ FORMATS: dict[str, str] = {
     "socat": "mailcanary.smtp.transcript_formats.socat_verbose",
     "postfix": "mailcanary.smtp.transcript_formats.postfix_log",
     "exim": "mailcanary.smtp.transcript_formats.exim_debug",
+    "exim-mainlog": "mailcanary.smtp.transcript_formats.exim_mainlog",
     "opensmtpd": "mailcanary.smtp.transcript_formats.opensmtpd",
     "pcap": "mailcanary.smtp.transcript_formats.pcap",
 }
