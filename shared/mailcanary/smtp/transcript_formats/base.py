@@ -24,7 +24,7 @@ class LogFinding:
 
     rule: str  # a `sequence_report.Rule` value
     party: str  # who broke it: "client" or "server"
-    outcome: str  # what the server did: "refused" or "accepted"
+    outcome: str  # what the server did about it: "refused" or "accepted" (logged, and the session went on)
     line: int
     text: str
 

@@ -49,14 +49,8 @@ class _Connection:
 
     def build(self) -> CapturedSession:
         self.session.label = self.label
-        built = self.session.build()
-        return built if built.source_lines else _with_start(built, self.first_packet)
-
-
-def _with_start(session: CapturedSession, packet: int) -> CapturedSession:
-    from dataclasses import replace
-
-    return replace(session, start_line=packet)
+        self.session.first_line = self.first_packet
+        return self.session.build()
 
 
 def _packets(stream: IO[bytes]) -> Iterator[tuple[float, bytes, int]]:
@@ -100,7 +94,7 @@ def _tcp(frame: bytes, link: int) -> tuple[Any, Any] | None:
     return ip, ip.data
 
 
-def _address(ip: Any, raw: bytes) -> str:
+def _address(raw: bytes) -> str:
     import socket
 
     family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
@@ -137,7 +131,7 @@ class _Reader:
             if connection is None or opening:
                 if connection is not None:
                     yield connections.pop(key).build()
-                client, server = _address(ip, key[0]), _address(ip, key[2])
+                client, server = _address(key[0]), _address(key[2])
                 connection = connections[key] = _Connection(f"{client}:{key[1]} > {server}:{key[3]}", number)
             half = connection.client if from_client else connection.server
             if tcp.flags & dpkt.tcp.TH_SYN:
