@@ -87,22 +87,22 @@ class _Reader:
                 number += chunk.count(b"\n", position, start)
                 position = start
                 matched += 1
-                pid = found["pid"]
-                event = found["event"]
+                pid, arrow, peer, text, event, rest = found.groups()
                 if event is None:
                     session = sessions.get(pid)
                     if session is None:
-                        session = sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(found['peer'])}")
-                    at = _seconds(chunk[chunk.rfind(b"\n", 0, start) + 1 : start][:32])
-                    if found["dir"] == b"<":
-                        session.client(decode(found["text"]).rstrip("\r"), number, at)
+                        session = sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(peer)}")
+                    line_start = chunk.rfind(b"\n", 0, start) + 1
+                    at = _seconds(chunk[line_start : line_start + 32])
+                    if arrow == b"<":
+                        session.client(decode(text).rstrip("\r"), number, at)
                     else:
-                        session.server(decode(found["text"]).rstrip("\r"), number, at)
+                        session.server(decode(text).rstrip("\r"), number, at)
                 elif event == b"connect from":
                     previous = sessions.pop(pid, None)
                     if previous is not None:
                         yield previous.build()
-                    label = f"smtpd[{pid.decode()}] {decode(found['rest'])}"
+                    label = f"smtpd[{pid.decode()}] {decode(rest)}"
                     sessions[pid] = SessionBuilder(label=label, first_line=number)
                 elif event == b"disconnect from":
                     finished = sessions.pop(pid, None)
@@ -110,7 +110,7 @@ class _Reader:
                         yield finished.build()
                 else:
                     session = sessions.setdefault(pid, SessionBuilder(label=f"smtpd[{pid.decode()}]"))
-                    session.notes.append(_pipelining_note(session, decode(found["rest"]), number))
+                    session.notes.append(_pipelining_note(session, decode(rest), number))
             line_base += chunk.count(b"\n")
         yield from (session.build() for session in sessions.values())
         if not matched:
