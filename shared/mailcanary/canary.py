@@ -23,6 +23,7 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
+from mailcanary.redaction import NO_SECRETS, SecretForms
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
 from mailcanary.runtime import Runtime
@@ -85,7 +86,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
         )
     )
     publisher = _publisher(runtime)
-    secrets = credentials.revealed() if credentials else ()
+    forms = credentials.forms() if credentials else NO_SECRETS
 
     def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
         outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
@@ -100,7 +101,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets, known)
+        return outcome, decided, _alert(publisher, outcome, plan.canary_id, forms, known)
 
     known: Future[OpenAlerts] | None = None
     with (
@@ -269,7 +270,7 @@ def _alert(
     publisher: AlertPublisher | None,
     outcome: PathOutcome,
     canary_id: str,
-    secrets: tuple[str, ...],
+    forms: SecretForms,
     known: Future[OpenAlerts] | None,
 ) -> int:
     """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
@@ -281,7 +282,7 @@ def _alert(
         obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
         open_alerts = None
     try:
-        results = publisher.publish(outcome.verdicts, canary_id, secrets, open_alerts)
+        results = publisher.publish(outcome.verdicts, canary_id, forms, open_alerts)
     except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
         obs.get_logger().error(
             "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}

@@ -13,6 +13,7 @@ from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
 from mailcanary.errors import ConfigError, UsageError
+from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.probe_message import build_probe_message, parse_address
 from mailcanary.smtp.session import send_canary
@@ -105,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     result = send_canary(target, mail_from, message.envelope_recipients, message.content, conformance=args.conformance)
     exit_code = EXIT_CONFORMANCE if result.ok and conformance_failed(result) else int(result.exit_code)
+    # The session already masks what a server echoes back; the output passes the one redaction all the same.
+    password = target.password.reveal() if target.password is not None else ""
+    forms = SecretForms.of(target.username, (password,)) if password else NO_SECRETS
     if args.json:
         document = {
             "verdict": "pass" if exit_code == 0 else "fail",
@@ -113,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             "server": target.to_dict(),
             "result": result.to_dict(),
         }
-        print(json.dumps(document, indent=2))
+        print(json.dumps(redact(document, forms), indent=2))
     else:
-        print(render_result(result))
+        print(redact_text(render_result(result), forms))
     return exit_code

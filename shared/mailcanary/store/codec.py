@@ -14,11 +14,13 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from mailcanary.checks import CanaryState, Check
 from mailcanary.expectations import ExpectedOutcome
+from mailcanary.redaction import redact_text
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
 from mailcanary.store.schema import (
     CANARY_SK,
+    EFFECTS_OWED,
     OPEN_PATHS,
     PATH_SK_PREFIX,
     PENDING_SHARD,
@@ -69,7 +71,8 @@ def _epoch(moment: datetime) -> int:
 
 
 def checks_value(checks: Iterable[FailedCheck]) -> list[dict[str, str]]:
-    return [{"check": failed.check.value, "detail": failed.detail} for failed in checks]
+    """The stored form of failed checks; a detail may quote a server's reply, so it passes the one redaction."""
+    return [{"check": failed.check.value, "detail": redact_text(failed.detail)} for failed in checks]
 
 
 def _checks(raw: Iterable[Mapping[str, str]]) -> tuple[FailedCheck, ...]:
@@ -128,10 +131,12 @@ def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
         "version": canary.version,
         TTL_ATTRIBUTE: _epoch(expires_at),
     }
-    if canary.state is CanaryState.PENDING:
+    if canary.state is CanaryState.PENDING or canary.effects_owed:  # listed for the sweeper (`store.schema`)
         value["pending_shard"] = PENDING_SHARD
     if canary.decided_at is not None:
         value["decided_at"] = iso(canary.decided_at)
+    if canary.effects_owed:  # DynamoDB has no empty set
+        value[EFFECTS_OWED] = set(canary.effects_owed)
     return {name: dump(attr) for name, attr in value.items()}
 
 
@@ -156,6 +161,8 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
         value["header_recipients"] = list(path.header_recipients)
     if path.decided_at is not None:
         value["decided_at"] = iso(path.decided_at)
+    if path.effects_owed:  # DynamoDB has no empty set
+        value[EFFECTS_OWED] = set(path.effects_owed)
     return {name: dump(attr) for name, attr in value.items()}
 
 
@@ -218,6 +225,7 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             decided_at=_when(raw.get("decided_at")),
             version=int(raw.get("version", 0)),
             header_recipients=tuple(raw.get("header_recipients", ())),
+            effects_owed=frozenset(raw.get(EFFECTS_OWED, ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed path item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
@@ -252,6 +260,7 @@ def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None
             failed_checks=_checks(head.get("failed_checks", ())),
             decided_at=_when(head.get("decided_at")),
             version=int(head.get("version", 0)),
+            effects_owed=frozenset(head.get(EFFECTS_OWED, ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed canary item {head.get('pk')!r}: {exc!r}") from exc
