@@ -163,6 +163,8 @@ class MessageView:
     @cached_property
     def subject(self) -> str:
         raw = self.header("Subject")[:MAX_HEADER_CHARS]  # decode_header is superlinear in encoded words
+        if "=?" not in raw:  # no encoded word: decode_header would hand it back as it is
+            return raw
         try:
             return str(make_header(decode_header(raw)))
         except (HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -200,7 +202,8 @@ class MessageView:
 
     def mentions(self, *phrases: str) -> bool:
         """Whether the notification text contains any of these lower-case phrases."""
-        return any(phrase in self.lower_text for phrase in phrases)
+        text = self.lower_text
+        return any(phrase in text for phrase in phrases)
 
     @cached_property
     def inline_original_at(self) -> int | None:

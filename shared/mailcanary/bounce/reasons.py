@@ -75,10 +75,13 @@ def best_status(text: str | None) -> str | None:
         return None
     if _ENHANCED.fullmatch(text):  # already one code (a DSN's Status field): nothing to rank
         return text
-    codes = [".".join(m.groups()) for m in _ENHANCED.finditer(text)]
-    specific = [code for code in codes if code.split(".", 1)[1] not in _BROAD]
-    ranked = specific or codes
-    return ranked[0] if ranked else None
+    first = None
+    for match in _ENHANCED.finditer(text):
+        klass, subject, detail = match.groups()
+        if f"{subject}.{detail}" not in _BROAD:
+            return f"{klass}.{subject}.{detail}"
+        first = first or f"{klass}.{subject}.{detail}"
+    return first
 
 
 def classify(
