@@ -71,7 +71,10 @@ def decode_text(payload: bytes, declared: str | None) -> str:
         except (LookupError, UnicodeError):
             continue
     if declared and _known(declared):
-        return payload.decode(declared, errors="replace")
+        try:
+            return payload.decode(declared, errors="replace")
+        except UnicodeError:  # a codec that refuses the "replace" handler (idna): read it as 8-bit text
+            pass
     return payload.decode("latin-1")  # undeclared 8-bit text that is no CJK encoding: western, most likely
 
 
@@ -126,13 +129,15 @@ class MessageView:
                 raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels")
             content_type = _content_type(part)
             found.append((content_type, part))
-            payload = part.get_payload()
+            multipart = part.is_multipart()  # (not get_payload(): on 8-bit text it decodes, with the declared codec)
             attached = content_type.startswith("message/")
-            if outside and (attached or not isinstance(payload, list)):
+            if outside and (attached or not multipart):
                 own.append((content_type, part))
-            if isinstance(payload, list):
+            if multipart:
                 inner = outside and not attached
-                stack.extend((child, depth + 1, inner) for child in reversed(payload) if isinstance(child, Message))
+                children = part.get_payload()
+                if isinstance(children, list):
+                    stack.extend((c, depth + 1, inner) for c in reversed(children) if isinstance(c, Message))
         return tuple(found), tuple(own)
 
     @property

@@ -40,11 +40,12 @@ def parse_bounce(data: bytes) -> BounceReport:
         raise BounceParseError("empty input: no message to read")
     if len(data) > MAX_MESSAGE_BYTES:
         raise BounceTooLargeError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
-    view = MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data))
     try:
-        return _report(view)
-    except (LookupError, UnicodeError) as exc:  # a charset or encoding the codecs reject outright
+        return _report(MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data)))
+    except UnicodeError as exc:  # a declared charset whose codec rejects the stdlib's own decoding of a payload
         raise BounceParseError(f"unreadable message: {exc}") from exc
+    # (An unknown charset is no error: every decoding falls back. A LookupError here would be a KeyError or an
+    # IndexError, a defect to see, not an unreadable message.)
 
 
 def _report(view: MessageView) -> BounceReport:
