@@ -43,9 +43,12 @@ class PhraseTable(Generic[T]):
                 best = index
                 break
         for word in words_of(text) if words is None else words:
-            for index, phrase in self._by_word.get(word, ()):
-                if index < best and phrase in text:
+            for index, phrase in self._by_word.get(word, ()):  # (in rule order: the first found is its best)
+                if index >= best:
+                    break
+                if phrase in text:
                     best = index
+                    break
         return self._answers[best] if best < len(self._answers) else None
 
 
