@@ -80,11 +80,13 @@ class _Reader:
         sessions: dict[bytes, SessionBuilder] = {}
         matched = 0
         line_base = 1  # line number of the chunk's first line
+        dialogue, seconds = _DIALOGUE.finditer, _seconds
         for chunk in _chunks(stream):
             position, number = 0, line_base
-            for found in _DIALOGUE.finditer(chunk):
+            count, rfind = chunk.count, chunk.rfind
+            for found in dialogue(chunk):
                 start = found.start()
-                number += chunk.count(b"\n", position, start)
+                number += count(b"\n", position, start)
                 position = start
                 matched += 1
                 pid, arrow, peer, text, event, rest = found.groups()
@@ -92,12 +94,12 @@ class _Reader:
                     session = sessions.get(pid)
                     if session is None:
                         session = sessions[pid] = SessionBuilder(label=f"smtpd[{pid.decode()}] {decode(peer)}")
-                    line_start = chunk.rfind(b"\n", 0, start) + 1
-                    at = _seconds(chunk[line_start : line_start + 32])
+                    line_start = rfind(b"\n", 0, start) + 1
+                    at = seconds(chunk[line_start : line_start + 32])
                     if arrow == b"<":
-                        session.client(decode(text).rstrip("\r"), number, at)
+                        session.client(decode(text.rstrip(b"\r")), number, at)
                     else:
-                        session.server(decode(text).rstrip("\r"), number, at)
+                        session.server(decode(text.rstrip(b"\r")), number, at)
                 elif event == b"connect from":
                     previous = sessions.pop(pid, None)
                     if previous is not None:
