@@ -5,7 +5,7 @@ SAM_VENV ?= .venv-sam
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench sam-venv sam-validate sam-build clean
+.PHONY: demo test lint typecheck pytest bench fuzz sam-venv sam-validate sam-build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ pytest: $(STAMP) sam-venv
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(ARGS)
 
+# Mutation fuzzing of the hostile-input parsers: minutes, not part of `make test` (ARGS="--budget-seconds 60").
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py $(ARGS)
+
 # aws-sam-cli pins boto3, click and cfn-lint tightly: it lives in its own virtualenv.
 $(SAM_VENV)/.installed:
 	$(PYTHON) -m venv $(SAM_VENV)
@@ -47,4 +51,4 @@ sam-build: sam-venv
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 PYENV_VERSION=3.11.7:3.12.1:3.13.0 $(SAM_VENV)/bin/sam build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis .fuzz-failures
