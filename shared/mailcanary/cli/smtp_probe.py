@@ -1,14 +1,18 @@
 """`mailcanary smtp-probe`: send one canary message over SMTP and show the transcript and verdict.
 
 Exit codes are swaks's per stage (see `ExitCode`); 1 when the message went through but the conformance
-probe caught the server accepting out-of-order commands; 2 for usage errors. The AUTH password is read
-only from the environment variable named by `--auth-password-env`, never from the command line.
+probe caught the server accepting out-of-order commands; 2 for usage errors; 141 (128 + SIGPIPE, what a
+shell tool killed by the closed pipe returns) when the reader of its output went away, with nothing on
+stderr. The AUTH password is read only from the environment variable named by `--auth-password-env`, never
+from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
@@ -22,6 +26,7 @@ from mailcanary.smtp.target import DEFAULT_PORTS, SmtpTarget, Timeouts, TlsMode
 __all__ = ["parse_server", "register", "run"]
 
 EXIT_CONFORMANCE = 1
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE
 
 
 def register(subparsers: Any) -> None:
@@ -112,7 +117,21 @@ def run(args: argparse.Namespace) -> int:
             "server": target.to_dict(),
             "result": result.to_dict(),
         }
-        print(json.dumps(document, indent=2))
+        text = json.dumps(document, indent=2)
     else:
-        print(render_result(result))
-    return exit_code
+        text = render_result(result)
+    return exit_code if _write(text) else EXIT_CLOSED_PIPE
+
+
+def _write(text: str) -> bool:
+    """Print `text`; False when the reader went away (`| head`). Then stdout points at /dev/null, so the
+    interpreter's flush at exit has nowhere to fail and prints no second error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return False
+    return True

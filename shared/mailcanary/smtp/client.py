@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mailcanary.secret import REDACTED
+from mailcanary.smtp.errors import MalformedReplyError
 from mailcanary.smtp.reader import Deadline, ReplyLimits, ReplyReader, check_framing
 from mailcanary.smtp.replies import Reply
 from mailcanary.smtp.target import Timeouts
@@ -97,6 +98,7 @@ class RecordingSMTP(smtplib.SMTP):
         self._last_raw: tuple[int, bytes] | None = None
         self._auth_active = False
         self._data_sends = -1  # -1 outside data(); counts send() calls inside it
+        self._verb = ""  # of the last command sent
         self.tls_active = False  # kept in step with the socket (checked on every line)
         super().__init__(local_hostname=local_hostname, timeout=timeouts.command, **kwargs)
 
@@ -142,7 +144,8 @@ class RecordingSMTP(smtplib.SMTP):
         if payload:  # writing the message and the reply after the final dot: one deadline
             self.deadline.start("reply after the final dot", self.timeouts.data_end)
         else:
-            self.deadline.start(f"reply to {_verb(s)}", self.timeouts.command)
+            self._verb = _verb(s)
+            self.deadline.start(f"reply to {self._verb}", self.timeouts.command)
         if self.sock is not None:
             self.sock.settimeout(self.deadline.remaining())  # a server that stops reading bounds the write too
         try:
@@ -175,6 +178,9 @@ class RecordingSMTP(smtplib.SMTP):
             code, message = super().getreply()
             if isinstance(reader, ReplyReader):
                 check_framing(reader.pending)
+                if self._verb == "STARTTLS" and code == 220 and reader.buffered:
+                    # RFC 3207 5: nothing may follow the 220 in clear text (what STARTTLS injection exploits)
+                    raise MalformedReplyError(f"{reader.buffered} octets in clear text after the 220 to STARTTLS")
         finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
             if isinstance(reader, ReplyReader) and reader.pending:
                 self.recorder.record_replies(reader.take(), tls)

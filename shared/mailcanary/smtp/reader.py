@@ -116,6 +116,11 @@ class ReplyReader:
         except TimeoutError:
             raise self._deadline.expired() from None
 
+    @property
+    def buffered(self) -> int:
+        """Octets received and not yet read as a line (more than the reply smtplib asked for)."""
+        return len(self._buffer)
+
     def take(self) -> list[bytes]:
         lines, self.pending = self.pending, []
         return lines

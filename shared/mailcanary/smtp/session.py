@@ -108,6 +108,8 @@ class _Session:
                 return self._fail(f"cannot connect to {self.target.address}: {exc}")
             if self.stage is Stage.BANNER:  # swaks too: no banner is a banner failure, whatever the reason
                 return self._fail("connection closed before the banner")
+            if self.stage is Stage.STARTTLS:  # closed instead of (or during) the TLS handshake
+                return self._fail(f"TLS failed: connection closed during {where}")
             return self._fail(f"connection closed unexpectedly during {where}", exit_code=ExitCode.CONNECTION_CLOSED)
         if isinstance(exc, UnicodeError):
             return self._fail(f"{where}: text cannot be encoded for this server (non-ASCII without SMTPUTF8)")
