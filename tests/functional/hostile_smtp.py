@@ -118,6 +118,17 @@ starttls_then_plaintext = _starttls_then(0.0)
 starttls_then_late_plaintext = _starttls_then(0.3)
 
 
+def _auth_then_silence(conn: socket.socket, stop: threading.Event) -> None:
+    _write(conn, b"250-hostile.test\r\n250 AUTH LOGIN\r\n")
+    _read_line(conn, stop)  # AUTH LOGIN <username>
+    _write(conn, b"334 UGFzc3dvcmQ6\r\n")
+    _read_line(conn, stop)  # the password
+    stop.wait(MAX_SECONDS)
+
+
+auth_then_silence = _greet_then(_auth_then_silence)
+
+
 class HostileServer:
     """A listening socket on 127.0.0.1 and a thread that runs `behaviour` for each connection, then closes it."""
 

@@ -7,6 +7,7 @@ bound (the stage's timeout plus a second of slack), not a speed target.
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import hostile_smtp as hostile
 import pytest
 
+from mailcanary.secret import Secret
 from mailcanary.smtp import ExitCode, SmtpTarget, Stage, Timeouts, TlsMode, send_canary
 from mailcanary.smtp.probe_message import build_probe_message
 
@@ -113,6 +115,31 @@ def test_given_round_budget_spent_when_session_runs_then_it_stops_at_the_budget_
     assert result.exit_code is ExitCode.BANNER
     assert "timed out: banner not complete when the round's time budget ran out" in (result.error or "")
     assert elapsed < 1.0 + SLACK
+
+
+def test_given_server_silent_after_the_password_when_session_runs_then_auth_times_out_naming_no_secret() -> None:
+    # Given a server that takes the AUTH LOGIN password and never answers
+    password = "hostile-Pa55word"
+    with hostile.hostile_server(hostile.auth_then_silence) as server:
+        target = SmtpTarget(
+            "127.0.0.1",
+            server.port,
+            tls=TlsMode.NONE,
+            username="canary-user",
+            password=Secret(password),
+            timeouts=Timeouts.uniform(TIMEOUT),
+            allow_auth_without_tls=True,
+        )
+        started = time.monotonic()
+        # When the session authenticates
+        result = send_canary(target, SENDER, [TO], MESSAGE.content)
+        elapsed = time.monotonic() - started
+    # Then AUTH fails at its timeout, and neither the error nor the transcript holds the credentials
+    assert result.exit_code is ExitCode.AUTH
+    assert result.error == "timed out: reply to AUTH continuation not complete after 2 s (during AUTH)"
+    assert elapsed < TIMEOUT + SLACK
+    encoded = base64.b64encode(password.encode()).decode()
+    assert all(password not in line.text and encoded not in line.text for line in result.transcript)
 
 
 @dataclass(frozen=True)

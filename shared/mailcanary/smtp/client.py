@@ -144,7 +144,7 @@ class RecordingSMTP(smtplib.SMTP):
         if payload:  # writing the message and the reply after the final dot: one deadline
             self.deadline.start("reply after the final dot", self.timeouts.data_end)
         else:
-            self._verb = _verb(s)
+            self._verb = "AUTH continuation" if self._auth_active and not _is_auth(s) else _verb(s)
             self.deadline.start(f"reply to {self._verb}", self.timeouts.command)
         if self.sock is not None:
             self.sock.settimeout(self.deadline.remaining())  # a server that stops reading bounds the write too
@@ -209,6 +209,10 @@ class RecordingSMTP(smtplib.SMTP):
 
 
 _KNOWN_VERBS = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT"})
+
+
+def _is_auth(sent: str | bytes) -> bool:
+    return sent[:5].upper() in ("AUTH ", b"AUTH ")
 
 
 def _verb(sent: str | bytes) -> str:
