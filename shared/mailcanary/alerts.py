@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailcanary.checks import Verdict
 from mailcanary.errors import MailcanaryError
-from mailcanary.redaction import redact
+from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -169,7 +169,7 @@ def subject_for(verdict: Verdict, canary_id: str) -> str:
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
 
 
-def body_for(verdict: Verdict, canary_id: str, secrets: Iterable[str] = ()) -> str:
+def body_for(verdict: Verdict, canary_id: str, forms: SecretForms = NO_SECRETS) -> str:
     """The JSON alert body: what was checked, expected and observed, and a transcript excerpt; secrets masked."""
     excerpt = list(verdict.evidence[-EXCERPT_LINES:])
     while excerpt and sum(len(line) for line in excerpt) > EXCERPT_CHARS:
@@ -183,7 +183,7 @@ def body_for(verdict: Verdict, canary_id: str, secrets: Iterable[str] = ()) -> s
         "observed": _jsonable(verdict.observed),
         "transcript_excerpt": excerpt,
     }
-    return json.dumps(redact(document, secrets), indent=2, sort_keys=False)
+    return json.dumps(redact(document, forms), indent=2, sort_keys=False)
 
 
 def _jsonable(value: object) -> object:
@@ -210,7 +210,7 @@ class AlertPublisher:
         self,
         verdicts: Iterable[Verdict],
         canary_id: str,
-        secrets: Iterable[str] = (),
+        forms: SecretForms = NO_SECRETS,
         known: OpenAlerts | None = None,
     ) -> list[AlertOutcome]:
         """Alert on each new failure, clear recovered ones; one outcome per verdict, in order.
@@ -218,10 +218,9 @@ class AlertPublisher:
         `known` (from `AlertState.open_among`, read once for a whole round) spares the delete of every
         passing check that was read as not open: a round's many passing checks then cost one read.
         """
-        secrets = tuple(secrets)
-        return [self._one(verdict, canary_id, secrets, known or OpenAlerts()) for verdict in verdicts]
+        return [self._one(verdict, canary_id, forms, known or OpenAlerts()) for verdict in verdicts]
 
-    def _one(self, verdict: Verdict, canary_id: str, secrets: tuple[str, ...], known: OpenAlerts) -> AlertOutcome:
+    def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertOutcome:
         check = verdict.check.value
         if verdict.passed:
             if known.known_closed(verdict.path, check):
@@ -232,8 +231,8 @@ class AlertPublisher:
         try:
             self.sns_client.publish(
                 TopicArn=self.topic_arn,
-                Subject=subject_for(verdict, canary_id),
-                Message=body_for(verdict, canary_id, secrets),
+                Subject=redact_text(subject_for(verdict, canary_id), forms),
+                Message=body_for(verdict, canary_id, forms),
                 MessageAttributes={
                     "check": {"DataType": "String", "StringValue": check},
                     "path": {"DataType": "String", "StringValue": verdict.path},

@@ -23,6 +23,7 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, overran, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
+from mailcanary.redaction import NO_SECRETS, SecretForms
 from mailcanary.round_budget import OVERRUN_GRACE_SECONDS, PathClaims, RoundBudget, round_budget
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
@@ -92,7 +93,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
         )
     )
     publisher = _publisher(runtime)
-    secrets = credentials.revealed() if credentials else ()
+    forms = credentials.forms() if credentials else NO_SECRETS
 
     def finish(outcome: PathOutcome) -> _Result:
         decided = _record(recorder, plan.canary_id, outcome, deadline)
@@ -106,7 +107,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        return outcome, decided, _alert(publisher, outcome, plan.canary_id, secrets, known)
+        return outcome, decided, _alert(publisher, outcome, plan.canary_id, forms, known)
 
     overrun = PathClaims()
 
@@ -299,7 +300,7 @@ def _alert(
     publisher: AlertPublisher | None,
     outcome: PathOutcome,
     canary_id: str,
-    secrets: tuple[str, ...],
+    forms: SecretForms,
     known: Future[OpenAlerts] | None,
 ) -> int:
     """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
@@ -311,7 +312,7 @@ def _alert(
         obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
         open_alerts = None
     try:
-        results = publisher.publish(outcome.verdicts, canary_id, secrets, open_alerts)
+        results = publisher.publish(outcome.verdicts, canary_id, forms, open_alerts)
     except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
         obs.get_logger().error(
             "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}

@@ -52,6 +52,7 @@ class Prices:
     xray_trace: float = 5.00 / 1_000_000
     secret_month: float = 0.40
     secret_api_call: float = 0.05 / 10_000
+    kms_key_month: float = 1.00  # customer-managed key; its requests ($0.03/10,000) come only with alerts
     synthetics_run: float = 0.0012  # CloudWatch Synthetics canary run, for comparison
 
 
@@ -176,11 +177,13 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
         LineItem("SNS (SES events)", events, "publishes", events * p.sns_publish),
         LineItem("X-Ray traces", invocations, "traces", invocations * p.xray_trace),
         LineItem("Secrets Manager", runs, "API calls", p.secret_month + runs * p.secret_api_call),
+        LineItem("KMS key (alert topic encryption)", 1, "key", p.kms_key_month),
     )
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
         "failure metrics (CanaryFailed, CheckFailed) add $0.30/month per series, pro rata for hours with failures",
         "alarms are billed per metric they read: seven alarms read eight metrics (RecipientMismatch reads two)",
         "the SES-events dead-letter queue costs nothing while empty (SQS requests are $0.40/M)",
+        "KMS requests for the encrypted alert topic ($0.03/10,000) come only with alerts and alarm changes (cents)",
     )
     return CostEstimate(schedule, runs, items, runs * p.synthetics_run, notes=notes)

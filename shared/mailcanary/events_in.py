@@ -5,6 +5,10 @@
   "targets": ["<configured target name>" | {SMTP target}], "conformance": true,
   "envelope": ["<API Destinations>"]}` (every key optional; `{}` runs a default round). `envelope` replaces
   the API path's Destinations on purpose, so the envelope may differ from the headers (swaks-style).
+  Credentials go only where they belong: only a configured target, named by its name, authenticates with
+  the deployment's SMTP secret. An ad-hoc target (a full object in `targets`) never does: its `auth`
+  defaults to false, and `"auth": true` is refused with a `UsageError`, so whoever may invoke the function
+  cannot point a round at their own host and collect the SMTP username and password.
 - SES events function: SNS deliveries whose `Message` is an SES event-publishing record (JSON text).
 - sweeper function: an EventBridge scheduled event (its content is not used).
 
@@ -17,12 +21,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mailcanary.config import RecipientsConfig, SmtpTargetConfig
 from mailcanary.errors import UsageError
 
-__all__ = ["RoundOverrides", "parse_canary_event"]
+__all__ = ["AD_HOC_AUTH_REFUSED", "RoundOverrides", "parse_canary_event"]
+
+AD_HOC_AUTH_REFUSED = (
+    "targets[{index}]: an ad-hoc SMTP target never receives the deployment's SMTP credentials, so its 'auth' "
+    "must be false; to authenticate, name a configured target instead"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,21 @@ class _ConsoleOverrides(BaseModel):
     targets: tuple[str | SmtpTargetConfig, ...] | None = None
     conformance: bool | None = None
     envelope: tuple[str, ...] | None = Field(default=None, min_length=1)
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _ad_hoc_targets_never_authenticate(cls, value: Any) -> Any:
+        """An ad-hoc target gets no AUTH: `auth` defaults to false for it, and true is refused."""
+        if not isinstance(value, list | tuple):
+            return value
+        targets = []
+        for index, each in enumerate(value):
+            if isinstance(each, Mapping):
+                if each.get("auth", False) is not False:
+                    raise ValueError(AD_HOC_AUTH_REFUSED.format(index=index))
+                each = {**each, "auth": False}
+            targets.append(each)
+        return targets
 
 
 class _ScheduledEvent(BaseModel):

@@ -1,8 +1,8 @@
 """Plan one round from the settings and a console event's overrides: recipients, envelope, SMTP targets.
 
-Bad overrides (an unknown target name, a duplicate, more than `MAX_SMTP_TARGETS` targets, nothing left to
-send) raise `UsageError` before anything is written or sent, so the console shows the mistake instead of a
-half-run round.
+Bad overrides (an unknown target name, a duplicate, more than `MAX_SMTP_TARGETS` targets, an ad-hoc target
+asking for AUTH, nothing left to send) raise `UsageError` before anything is written or sent, so the console
+shows the mistake instead of a half-run round.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from mailcanary.config import MAX_SMTP_TARGETS, RecipientsConfig, Settings, SmtpTargetConfig
 from mailcanary.errors import UsageError
-from mailcanary.events_in import RoundOverrides
+from mailcanary.events_in import AD_HOC_AUTH_REFUSED, RoundOverrides
 from mailcanary.message import default_recipients
 from mailcanary.observability import PathKind
 from mailcanary.recipients import RecipientPlan
@@ -78,8 +78,10 @@ def _targets(settings: Settings, overrides: RoundOverrides) -> tuple[SmtpTargetC
         raise UsageError(f"targets: at most {MAX_SMTP_TARGETS} SMTP targets per round, got {len(overrides.targets)}")
     configured = {target.name: target for target in settings.smtp_targets}
     chosen: list[SmtpTargetConfig] = []
-    for each in overrides.targets:
+    for index, each in enumerate(overrides.targets):
         if isinstance(each, SmtpTargetConfig):
+            if each.auth:  # the event model already refuses this; a round built in code must not either
+                raise UsageError(AD_HOC_AUTH_REFUSED.format(index=index))
             chosen.append(each)
         elif each in configured:
             chosen.append(configured[each])

@@ -1,7 +1,7 @@
 """What one canary round did, as data: one `PathOutcome` per path, gathered in a `RoundResult`.
 
-`RoundResult.to_summary()` is what the Lambda console shows and what the local lab reads back; it carries no
-secret (transcripts are redacted at the source, and verdict details never hold a password).
+`RoundResult.to_summary()` is what the Lambda console shows and what the local lab reads back; it passes the
+one redaction (`mailcanary.redaction.redact`) on top of the session's own, so it carries no secret.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from mailcanary.checks import Verdict
 from mailcanary.observability import PathKind
+from mailcanary.redaction import redact
 from mailcanary.store import FailedCheck
 
 __all__ = ["PathOutcome", "RoundResult"]
@@ -76,10 +77,11 @@ class RoundResult:
         return next((path for path in self.paths if path.name == name), None)
 
     def to_summary(self) -> dict[str, Any]:
-        return {
+        summary = {
             "canary_id": self.canary_id,
             "trigger": self.trigger,
             "passed": self.passed,
             "paths": [path.to_summary() for path in self.paths],
             "alerts_published": self.alerts_published,
         }
+        return redact(summary)  # type: ignore[no-any-return]

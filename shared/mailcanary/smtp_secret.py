@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailcanary.errors import ConfigError
-from mailcanary.redaction import register_secret
+from mailcanary.redaction import SecretForms, register, register_secret
 from mailcanary.secret import Secret
 
 __all__ = ["SmtpCredentials", "SmtpSecretError", "load_smtp_credentials", "ses_smtp_region"]
@@ -41,8 +41,12 @@ class SmtpCredentials:
         return self.passwords_by_region.get(region, self.password) if region else self.password
 
     def revealed(self) -> tuple[str, ...]:
-        """Every password, for masking in alert bodies (`AlertPublisher.publish(secrets=...)`)."""
+        """Every password (the default and the per-region ones)."""
         return tuple(each.reveal() for each in (self.password, *self.passwords_by_region.values()) if each)
+
+    def forms(self) -> SecretForms:
+        """Every form of these credentials a server could echo back, for `mailcanary.redaction.redact`."""
+        return SecretForms.of(self.username, self.revealed())
 
 
 def ses_smtp_region(host: str) -> str | None:
@@ -86,4 +90,6 @@ def _parse(document: Any, secret_arn: str) -> SmtpCredentials:
         isinstance(k, str) and isinstance(v, str) and v for k, v in by_region.items()
     ):
         raise SmtpSecretError(f"the SMTP secret {secret_arn}: 'passwords_by_region' must map regions to strings")
-    return SmtpCredentials(username, Secret(password), {k: Secret(v) for k, v in by_region.items()})
+    credentials = SmtpCredentials(username, Secret(password), {k: Secret(v) for k, v in by_region.items()})
+    register(credentials.forms())  # the logger masks them in every record of this process from now on
+    return credentials

@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
 from mailcanary.checks import Check, Verdict
+from mailcanary.redaction import SecretForms
 
 REGION = "us-east-1"
 TABLE = "mailcanary-canaries"
@@ -99,7 +100,7 @@ def test_given_a_new_failure_when_published_then_one_sns_message_with_subject_an
     # Given a failed sequence check whose evidence contains an AUTH line and a registered password
     verdict = failed_sequence()
     # When the publisher runs for canary c-1
-    outcomes = aws.publisher.publish([verdict], canary_id="c-1", secrets=["hunter2"])
+    outcomes = aws.publisher.publish([verdict], canary_id="c-1", forms=SecretForms.of(None, ["hunter2"]))
     # Then one message is on the topic, with a human subject and a JSON body without the secret
     assert outcomes == [AlertOutcome.PUBLISHED]
     (envelope,) = aws.received()

@@ -16,7 +16,7 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 
-import hostile_smtp as hostile
+import misbehaving_smtp as hostile
 import pytest
 
 from mailcanary.secret import Secret

@@ -114,7 +114,8 @@ def test_given_env_json_when_read_then_it_sets_only_variables_the_template_gives
 
 
 def test_given_every_iam_statement_when_read_then_no_wildcard_action_or_resource(template: dict[str, Any]) -> None:
-    found = list(statements(template))
+    # A key policy's Resource "*" means "this key" and is checked on its own below.
+    found = [(owner, each) for owner, each in statements(template) if owner not in resources(template, "AWS::KMS::Key")]
     assert len(found) >= 8  # the function policies, the SMTP user and the SES topic policy are all inspected
     for owner, statement in found:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -134,6 +135,51 @@ def test_given_ses_send_permissions_when_read_then_scoped_to_identity_and_config
         arns = json.dumps(statement["Resource"])
         assert ":identity/${Identity}" in arns
         assert ":configuration-set/${ConfigurationSet}" in arns
+        # leaked SMTP credentials (or a confused function) can only send as the canary sender
+        assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderAddress"}}}
+
+
+def test_given_the_ses_event_topic_policy_when_read_then_only_this_accounts_configuration_set_may_publish(
+    template: dict[str, Any],
+) -> None:
+    # Given the SES event topic's policy
+    policy = template["Resources"]["SesEventTopicPolicy"]["Properties"]["PolicyDocument"]
+    # When its one statement is read
+    [statement] = policy["Statement"]
+    # Then SES may publish only for this account and only for the stack's configuration set
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish"
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    configuration_set = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/"
+    configuration_set += "${ConfigurationSet}"
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Fn::Sub": configuration_set}}
+
+
+def test_given_the_alert_topic_when_read_then_encrypted_with_a_key_alarms_and_functions_may_use(
+    template: dict[str, Any],
+) -> None:
+    # Given the alert topic (its bodies carry transcript excerpts) and its key
+    topic = template["Resources"]["AlertTopic"]["Properties"]
+    key = template["Resources"]["AlertTopicKey"]
+    # Then the topic is encrypted with the stack's customer-managed key
+    assert key["Type"] == "AWS::KMS::Key"
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlertTopicKey"}
+    by_sid = {statement["Sid"]: statement for statement in key["Properties"]["KeyPolicy"]["Statement"]}
+    use = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # And CloudWatch alarms may encrypt what they publish to it
+    alarms = by_sid["CloudWatchAlarmsPublish"]
+    assert (alarms["Effect"], alarms["Principal"], alarms["Action"]) == (
+        "Allow",
+        {"Service": "cloudwatch.amazonaws.com"},
+        use,
+    )
+    # And the account's principals may use it only through SNS (the functions' policies grant them the key)
+    via_sns = by_sid["FunctionsPublishThroughSns"]
+    assert via_sns["Action"] == use
+    assert via_sns["Condition"]["StringEquals"]["kms:ViaService"] == {"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}
+    # And nothing else is granted to anyone outside the account
+    principals = [json.dumps(statement["Principal"]) for statement in by_sid.values()]
+    assert all("cloudwatch.amazonaws.com" in each or ":iam::${AWS::AccountId}:root" in each for each in principals)
 
 
 def test_given_the_ses_event_destination_when_read_then_every_needed_event_type_goes_to_the_sns_topic(

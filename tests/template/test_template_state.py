@@ -61,7 +61,8 @@ def _allowed(template: dict[str, Any], function: str) -> set[tuple[str, str]]:
     return pairs
 
 
-_ALERTS = [("sns:Publish", {"Ref": "AlertTopic"})]
+_ALERT_KEY = {"Fn::GetAtt": ["AlertTopicKey", "Arn"]}
+_ALERTS = [("sns:Publish", {"Ref": "AlertTopic"}), ("kms:GenerateDataKey", _ALERT_KEY), ("kms:Decrypt", _ALERT_KEY)]
 _ALERT_STATE = [("dynamodb:UpdateItem", CANARY_TABLE), ("dynamodb:DeleteItem", CANARY_TABLE)]
 NEEDED: dict[str, list[tuple[str, Any]]] = {
     "CanaryFunction": [

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from mailcanary.config import SmtpTargetConfig
+from mailcanary.config import Settings, SmtpTargetConfig
 from mailcanary.errors import UsageError
-from mailcanary.events_in import parse_canary_event
+from mailcanary.events_in import RoundOverrides, parse_canary_event
+from mailcanary.round_plan import plan_round
 from mailcanary.ses.events import SesEventSummary, parse_sns_lambda_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,9 +88,32 @@ def test_given_an_empty_console_event_when_parsed_then_a_default_round() -> None
     assert overrides.targets is None
 
 
-def test_given_an_ad_hoc_target_when_parsed_then_it_is_a_target_model() -> None:
+def test_given_an_ad_hoc_target_when_parsed_then_it_is_a_target_model_without_auth() -> None:
+    # Given a console event naming a host of its own, without saying anything about AUTH
+    # When parsed
     overrides = parse_canary_event({"targets": [{"name": "relay", "host": "127.0.0.1", "port": 2525, "tls": "none"}]})
-    assert overrides.targets == (SmtpTargetConfig(name="relay", host="127.0.0.1", port=2525, tls="none"),)
+    # Then it is a target that never authenticates (a configured target's `auth` defaults to true)
+    assert overrides.targets == (SmtpTargetConfig(name="relay", host="127.0.0.1", port=2525, tls="none", auth=False),)
+
+
+@pytest.mark.parametrize("auth", [True, "yes", 1])
+def test_given_an_ad_hoc_target_asking_for_auth_when_parsed_then_refused_with_a_usage_error(auth: object) -> None:
+    # Given a console event that points a round at its own host and asks for the deployment's credentials
+    event = {"targets": ["ses-smtp", {"name": "mine", "host": "198.51.100.7", "auth": auth}]}
+    # When parsed
+    # Then it is refused, naming the target and the reason
+    with pytest.raises(UsageError, match=r"targets\[1\]: an ad-hoc SMTP target never receives"):
+        parse_canary_event(event)
+
+
+def test_given_ad_hoc_targets_built_in_code_with_auth_when_planned_then_refused() -> None:
+    # Given overrides built without the event model, with an ad-hoc target that authenticates
+    target = SmtpTargetConfig(name="mine", host="198.51.100.7", auth=True)
+    overrides = RoundOverrides(trigger="console", targets=(target,))
+    # When the round is planned
+    # Then it is refused before anything is sent
+    with pytest.raises(UsageError, match="never receives the deployment's SMTP credentials"):
+        plan_round(Settings(), overrides, "c-1")
 
 
 @pytest.mark.parametrize(

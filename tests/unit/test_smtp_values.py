@@ -10,6 +10,7 @@ import pytest
 
 from mailcanary.config import secret_from_environ
 from mailcanary.errors import ConfigError
+from mailcanary.redaction import SecretForms
 from mailcanary.secret import Secret
 from mailcanary.smtp import Direction, SmtpTarget, Timeouts, TlsMode
 from mailcanary.smtp.client import Recorder
@@ -97,7 +98,7 @@ def test_given_to_cc_bcc_when_message_built_then_bcc_only_on_envelope() -> None:
 
 def test_given_secret_in_line_when_recorded_then_scrubbed_before_logging(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    recorder = Recorder(("pa55word",))
+    recorder = Recorder(SecretForms.of(None, ("pa55word",)))
     recorder.record(Direction.SERVER, "535 wrong password pa55word for you", tls=True)
     recorder.record(Direction.CLIENT, "cGE1NXdvcmQ=", tls=True)  # base64 of the password
     text = recorder.transcript().render()

@@ -18,6 +18,7 @@ from typing import Any
 from mailcanary.cli.smtp_output import conformance_failed, render_result
 from mailcanary.config import secret_from_environ
 from mailcanary.errors import ConfigError, UsageError
+from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.probe_message import build_probe_message, parse_address
 from mailcanary.smtp.session import send_canary
@@ -109,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     result = send_canary(target, mail_from, message.envelope_recipients, message.content, conformance=args.conformance)
     exit_code = EXIT_CONFORMANCE if result.ok and conformance_failed(result) else int(result.exit_code)
+    # The session already masks what a server echoes back; the output passes the one redaction all the same.
+    password = target.password.reveal() if target.password is not None else ""
+    forms = SecretForms.of(target.username, (password,)) if password else NO_SECRETS
     if args.json:
         document = {
             "verdict": "pass" if exit_code == 0 else "fail",
@@ -117,9 +121,9 @@ def run(args: argparse.Namespace) -> int:
             "server": target.to_dict(),
             "result": result.to_dict(),
         }
-        text = json.dumps(document, indent=2)
+        text = json.dumps(redact(document, forms), indent=2)
     else:
-        text = render_result(result)
+        text = redact_text(render_result(result), forms)
     return exit_code if _write(text) else EXIT_CLOSED_PIPE
 
 

@@ -9,7 +9,6 @@ secret ever exists in a transcript.
 
 from __future__ import annotations
 
-import base64
 import logging
 import smtplib
 import socket
@@ -18,6 +17,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from mailcanary.redaction import NO_SECRETS, SecretForms
 from mailcanary.secret import REDACTED
 from mailcanary.smtp.errors import MalformedReplyError
 from mailcanary.smtp.reader import Deadline, ReplyLimits, ReplyReader, check_framing
@@ -33,15 +33,10 @@ _VERBS = {verb: verb.upper() for verb in ("ehlo", "helo", "mail", "rcpt", "data"
 
 
 class Recorder:
-    """Collects transcript lines; scrubs known secrets from every line before keeping or logging it."""
+    """Collects transcript lines; scrubs the session's secret forms from every line before keeping or logging it."""
 
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
-        forms: set[str] = set()
-        for secret in secrets:
-            if secret:
-                forms.add(secret)
-                forms.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
-        self._secrets = tuple(sorted(forms, key=len, reverse=True))
+    def __init__(self, forms: SecretForms = NO_SECRETS) -> None:
+        self.forms = forms
         self.lines: list[TranscriptLine] = []
         self.probe = False  # set while the conformance probe runs: the lines it records are marked
         self._debug = _log.isEnabledFor(logging.DEBUG)
@@ -50,9 +45,10 @@ class Recorder:
         self.record_many(direction, (text,), tls)
 
     def record_many(self, direction: Direction, texts: Iterable[str], tls: bool) -> None:
-        """Record lines that left or arrived together (one timestamp), secrets scrubbed first."""
-        if self._secrets:
-            texts = [self._scrub(text) for text in texts]
+        """Record lines that left or arrived together (one timestamp), secrets scrubbed first (also a secret
+        a multi-line reply breaks over two lines)."""
+        if self.forms:
+            texts = self.forms.scrub_lines(list(texts), REDACTED)
         now, probe = time.monotonic(), self.probe
         lines = [TranscriptLine(now, direction, text, tls, probe) for text in texts]
         self.lines += lines
@@ -64,10 +60,14 @@ class Recorder:
         """Record reply lines as read from the socket (one timestamp), decoded, secrets scrubbed first."""
         self.record_many(Direction.SERVER, [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in raw], tls)
 
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+    def scrub_reply(self, message: bytes) -> bytes:
+        """smtplib's reply text (lines joined by newlines) with the secret forms masked, so no error, reply
+        value or exception built from it can carry what a hostile server echoed back."""
+        if not self.forms:
+            return message
+        text = message.decode("utf-8", "replace")
+        clean = self.forms.scrub(text, REDACTED)
+        return message if clean == text else clean.encode("utf-8")
 
     def transcript(self) -> Transcript:
         return Transcript(tuple(self.lines))
@@ -184,6 +184,7 @@ class RecordingSMTP(smtplib.SMTP):
         finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
             if isinstance(reader, ReplyReader) and reader.pending:
                 self.recorder.record_replies(reader.take(), tls)
+        message = self.recorder.scrub_reply(message)
         self._last_raw = (code, message)
         return code, message
 

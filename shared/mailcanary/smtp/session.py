@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from mailcanary.redaction import NO_SECRETS, SecretForms
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
 from mailcanary.smtp.conformance import probe_sequence
 from mailcanary.smtp.errors import MalformedReplyError, SmtpPathError, SmtpServerError
@@ -50,7 +51,8 @@ class _Session:
     def __init__(self, target: SmtpTarget, not_after: float | None) -> None:
         self.target = target
         password = target.password.reveal() if target.password is not None else ""
-        self.recorder = Recorder((password,))
+        self.forms = SecretForms.of(target.username, (password,)) if password else NO_SECRETS
+        self.recorder = Recorder(self.forms)
         self.context = target.ssl_context() if target.tls is not TlsMode.NONE else None
         kwargs: dict[str, Any] = {"context": self.context} if target.tls is TlsMode.WRAPPER else {}
         cls = RecordingSMTPSSL if target.tls is TlsMode.WRAPPER else RecordingSMTP
@@ -235,7 +237,7 @@ class _Session:
             target=self.target.address,
             stage=self.stage,
             exit_code=exit_code,
-            error=error,
+            error=self.forms.scrub(error) if error else error,
             failure_reply=reply,
             tls=self.tls_seen,
             tls_version=self.tls_version,
@@ -291,7 +293,8 @@ def send_canary(
         session.note_tls()
         session.pause_clock()  # closing the connection is not part of the failed stage
         session.close_after_failure()
-        _log.info("smtp canary to %s failed at %s: %s", target.address, session.stage.value, failed.error)
+        error = session.forms.scrub(failed.error)
+        _log.info("smtp canary to %s failed at %s: %s", target.address, session.stage.value, error)
         return session.result(failed.exit_code, failed.error, failed.reply)
     except BaseException:
         session.client.close()

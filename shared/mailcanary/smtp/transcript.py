@@ -1,7 +1,8 @@
 """An SMTP transcript: every command sent and every reply line received, in order, as data.
 
-Secrets never enter a transcript: the session redacts AUTH arguments before a line is recorded, so
-anything built from a transcript (logs, JSON, alerts) is safe to publish.
+Secrets never enter a transcript: the session redacts AUTH arguments before a line is recorded, and masks
+every form of its credentials a server echoes back (`mailcanary.redaction.SecretForms`), so anything built
+from a transcript (logs, JSON, alerts) is safe to publish.
 
 Lines the conformance probe sends and receives are marked `probe`: those commands are out of order on
 purpose, so the sequence validator leaves them out of its verdict on the canary's own session.

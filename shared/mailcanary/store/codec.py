@@ -14,6 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from mailcanary.checks import CanaryState, Check
 from mailcanary.expectations import ExpectedOutcome
+from mailcanary.redaction import redact_text
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
@@ -69,7 +70,8 @@ def _epoch(moment: datetime) -> int:
 
 
 def checks_value(checks: Iterable[FailedCheck]) -> list[dict[str, str]]:
-    return [{"check": failed.check.value, "detail": failed.detail} for failed in checks]
+    """The stored form of failed checks; a detail may quote a server's reply, so it passes the one redaction."""
+    return [{"check": failed.check.value, "detail": redact_text(failed.detail)} for failed in checks]
 
 
 def _checks(raw: Iterable[Mapping[str, str]]) -> tuple[FailedCheck, ...]:

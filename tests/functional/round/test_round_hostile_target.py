@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import hostile_smtp as hostile
+import misbehaving_smtp as hostile
 import pytest
 from handlers import LambdaContext, count, emf, event, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
