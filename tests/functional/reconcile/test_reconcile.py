@@ -12,6 +12,7 @@ from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with,
 
 from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Check
+from mailcanary.effects import EffectSink
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
 from mailcanary.reconcile import EventOutcome, ReconcileReport, handle
@@ -349,11 +350,11 @@ def test_given_index_not_caught_up_when_reconciled_then_simulator_label_finds_th
     assert _state(store, "c1")[0] is CanaryState.PASSED
 
 
-def test_given_emit_callable_when_reconciled_then_it_receives_every_metric(store: CanaryStore) -> None:
+def test_given_an_effect_sink_when_reconciled_then_it_receives_every_metric(store: CanaryStore) -> None:
     canary = canary_with("c1", smtp=None)
     store.create(canary)
     emitted: list[MetricObservation] = []
-    report = _run(store, delivery(canary, "api"), emit=emitted.append)
+    report = _run(store, delivery(canary, "api"), effects=EffectSink(emit=emitted.extend))
     assert tuple(emitted) == report.metrics
     assert emitted
 

@@ -11,6 +11,7 @@ from canary_tables import T0, canary_with, delivery
 
 from mailcanary import observability as obs
 from mailcanary.checks import CanaryState, Check
+from mailcanary.effects import EffectSink
 from mailcanary.observability import MetricName, MetricObservation
 from mailcanary.reconcile import EventOutcome, handle
 from mailcanary.ses.simulator import Scenario, simulator_address
@@ -158,6 +159,6 @@ def test_given_zero_limit_when_swept_then_value_error(store: CanaryStore) -> Non
 def test_given_emit_callable_when_swept_then_it_receives_every_metric(store: CanaryStore) -> None:
     store.create(canary_with("c1"))
     emitted: list[MetricObservation] = []
-    report = sweep(store=store, now=AFTER_DEADLINE, emit=emitted.append)
+    report = sweep(store=store, now=AFTER_DEADLINE, effects=EffectSink(emit=emitted.extend))
     assert tuple(emitted) == report.metrics
     assert len(emitted) == 6  # per lost path: CanaryFailed (per path and rollup) and CheckFailed{lost}
