@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from mailcanary import observability as obs
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
+from mailcanary.alerts import OpenAlerts
 from mailcanary.checks import CanaryState, Check
 from mailcanary.config import SmtpTargetConfig
 from mailcanary.errors import MailcanaryError
@@ -23,10 +23,12 @@ from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, overran, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
-from mailcanary.redaction import NO_SECRETS, SecretForms
+from mailcanary.redaction import NO_SECRETS
+from mailcanary.round_alerts import publish_verdicts, publisher_for
 from mailcanary.round_budget import OVERRUN_GRACE_SECONDS, PathClaims, RoundBudget, round_budget
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
+from mailcanary.round_setup import configured_verdicts, without_unconfigured
 from mailcanary.runtime import Runtime
 from mailcanary.send_recorder import SendRecorder
 from mailcanary.ses.api import SesApiSender
@@ -66,12 +68,21 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
     """
     budget = round_budget(remaining_seconds)
     settings, now = runtime.settings, runtime.now()
-    plan = plan_round(settings, overrides, new_canary_id())
+    planned = plan_round(settings, overrides, new_canary_id())
     log = obs.get_logger()
     dynamodb = runtime.clients("dynamodb", None)
     store = CanaryStore(dynamodb, settings.table_name)
-    credentials, secret_error = _credentials(runtime, plan.targets)
-    paths = round_paths(runtime, plan, credentials, secret_error)
+    credentials, secret_error = _credentials(runtime, planned.targets)
+    plan, _ = without_unconfigured(planned, secret_error)  # targets whose secret was never stored are left out
+    setup = configured_verdicts(planned, plan)
+    for verdict in setup:
+        if not verdict.passed:
+            log.warning("SMTP target not configured", extra={"path": verdict.path, "detail": verdict.detail})
+    paths = round_paths(runtime, plan, credentials, str(secret_error) if secret_error else None)
+    publisher = publisher_for(runtime)
+    if not paths:  # every chosen path is an SMTP target without stored credentials
+        sent = sum(publish_verdicts(publisher, (v,), v.path, plan.canary_id, NO_SECRETS, None) for v in setup)
+        return RoundResult(plan.canary_id, overrides.trigger, (), sent, setup)
     deadline = now + timedelta(seconds=settings.lost_after_seconds)
     store.create(
         new_canary(
@@ -92,7 +103,6 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
             lost_after=timedelta(seconds=settings.lost_after_seconds),
         )
     )
-    publisher = _publisher(runtime)
     forms = credentials.forms() if credentials else NO_SECRETS
 
     def finish(outcome: PathOutcome) -> _Result:
@@ -107,7 +117,8 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        return outcome, decided, _alert(publisher, outcome, plan.canary_id, forms, known)
+        alerts = publish_verdicts(publisher, outcome.verdicts, outcome.name, plan.canary_id, forms, known)
+        return outcome, decided, alerts
 
     overrun = PathClaims()
 
@@ -120,6 +131,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
     with SendRecorder(store, plan.canary_id, runtime.now) as recorder:
         if publisher is not None:  # read while the paths send; each path's alerts wait for it
             keys = [(p.name, check.value) for p in paths for check in _SEND_TIME_CHECKS[_kind(p)]]
+            keys += [(verdict.path, verdict.check.value) for verdict in setup]
             known = pool.submit(publisher.dedup_store.open_among, keys)
         futures = [pool.submit(one, path) for path in paths]
         wait(futures, timeout=budget.left() + OVERRUN_GRACE_SECONDS)
@@ -128,6 +140,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
             finish(_overran(path, budget)) if path.name in late else _claimed(future)
             for path, future in zip(paths, futures, strict=True)
         ]
+        setup_alerts = publish_verdicts(publisher, setup, "smtp", plan.canary_id, NO_SECRETS, known) if setup else 0
     pool.shutdown(wait=not late, cancel_futures=True)  # never wait for a path past the budget
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
@@ -135,7 +148,8 @@ def run_round(runtime: Runtime, overrides: RoundOverrides, *, remaining_seconds:
             settle(store, canary, now=runtime.now())
     obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided))
     outcomes = tuple(outcome for outcome, _, _ in results)
-    return RoundResult(plan.canary_id, overrides.trigger, outcomes, sum(sent for _, _, sent in results))
+    alerts = setup_alerts + sum(sent for _, _, sent in results)
+    return RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
 
 
 def _claimed(
@@ -159,7 +173,9 @@ def _planned(path: Path, plan: RoundPlan) -> tuple[str, ...]:
     return path.destinations if isinstance(path, ApiPath) else plan.smtp_envelope
 
 
-def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tuple[SmtpCredentials | None, str | None]:
+def _credentials(
+    runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]
+) -> tuple[SmtpCredentials | None, MailcanaryError | None]:
     """The SMTP secret, read once per round and only when some target authenticates."""
     if not any(target.auth for target in targets):
         return None, None
@@ -167,7 +183,7 @@ def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tup
         client = runtime.clients("secretsmanager", None)
         return load_smtp_credentials(client, runtime.settings.smtp_secret_arn), None
     except MailcanaryError as exc:
-        return None, str(exc)
+        return None, exc
 
 
 def round_paths(
@@ -286,36 +302,3 @@ def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.Metr
         metrics += obs.canary_failed(outcome.kind, outcome.target)
         metrics += [obs.check_failed(check) for check in sorted({f.check for f in outcome.failed_checks})]
     return metrics
-
-
-def _publisher(runtime: Runtime) -> AlertPublisher | None:
-    settings = runtime.settings
-    if not settings.alert_topic_arn:
-        return None
-    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
-
-
-def _alert(
-    publisher: AlertPublisher | None,
-    outcome: PathOutcome,
-    canary_id: str,
-    forms: SecretForms,
-    known: Future[OpenAlerts] | None,
-) -> int:
-    """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
-    if publisher is None:
-        return 0
-    try:
-        open_alerts = known.result() if known is not None else None
-    except AlertError as exc:  # without the read, every passing check is cleared by its own delete
-        obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
-        open_alerts = None
-    try:
-        results = publisher.publish(outcome.verdicts, canary_id, forms, open_alerts)
-    except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
-        obs.get_logger().error(
-            "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}
-        )
-        return 0
-    return sum(result is AlertOutcome.PUBLISHED for result in results)
