@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailcanary.errors import MailcanaryError
 
 __all__ = [
+    "FormatNotRecognisedError",
     "MalformedReplyError",
     "ReplyTooLargeError",
     "SmtpPathError",
@@ -19,7 +20,11 @@ class SmtpPathError(MailcanaryError):
 
 
 class TranscriptFormatError(SmtpPathError):
-    """Raised when a saved transcript (JSON or swaks text) cannot be read; says where it went wrong."""
+    """Raised when a saved transcript (JSON, swaks text, a log or a capture) cannot be read; says where."""
+
+
+class FormatNotRecognisedError(TranscriptFormatError):
+    """Raised when no transcript reader recognises a file; the message lists the formats that are read."""
 
 
 class SmtpServerError(MailcanaryError):
