@@ -15,6 +15,9 @@ from mailcanary.runtime import Runtime
 __all__ = ["canary_round"]
 
 
-def canary_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
-    """One round with the console's overrides (none for a scheduled run); its result is the console summary."""
-    return run_round(runtime, overrides)
+def canary_round(runtime: Runtime, overrides: RoundOverrides, remaining_seconds: float | None = None) -> RoundResult:
+    """One round with the console's overrides (none for a scheduled run); its result is the console summary.
+
+    `remaining_seconds` (the Lambda context's remaining time) bounds the round's sends (`mailcanary.round_budget`).
+    """
+    return run_round(runtime, overrides, remaining_seconds=remaining_seconds)
