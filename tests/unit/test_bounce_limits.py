@@ -179,6 +179,15 @@ def test_given_a_charset_whose_codec_refuses_replacement_when_parsed_then_read_a
     assert [r.address for r in report.recipients] == ["user@example.org"]
 
 
+def test_given_a_charset_name_holding_a_nul_when_parsed_then_read_as_8bit_text() -> None:
+    # Given a notice whose declared charset holds a NUL (the codec registry raises ValueError, not LookupError)
+    notice = IDNA_LABELLED.replace(b"charset=idna", b'charset="utf\x00-8"')
+    # When it is parsed
+    report = parse_bounce(notice)
+    # Then it is read with the fallbacks, not a traceback
+    assert [r.address for r in report.recipients] == ["user@example.org"]
+
+
 def test_given_a_defect_raising_lookup_error_when_parsed_then_it_is_not_called_an_unreadable_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

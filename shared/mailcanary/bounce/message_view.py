@@ -68,7 +68,7 @@ def decode_text(payload: bytes, declared: str | None) -> str:
     for charset in (declared, *_FALLBACK_CHARSETS) if declared else _FALLBACK_CHARSETS:
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeError):
+        except (LookupError, ValueError):  # ValueError: a UnicodeError, or a charset name holding a NUL
             continue
     if declared and _known(declared):
         try:
@@ -81,7 +81,7 @@ def decode_text(payload: bytes, declared: str | None) -> str:
 def _known(charset: str) -> bool:
     try:
         "".encode(charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: the codec registry refuses a name holding a NUL
         return False
     return True
 
