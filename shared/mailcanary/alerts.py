@@ -6,7 +6,7 @@ running at once still alert exactly once. A passing verdict for the same path an
 so the next failure alerts again. Items expire (`expires_at`, the table's TTL) a week after the failure
 was last seen, so a path removed from the configuration leaves nothing behind.
 
-Alert bodies are JSON with every secret masked (`mailcanary.redaction`), whatever the verdict carries.
+Alert bodies are JSON with every secret masked (`mailcanary.core.redaction`), whatever the verdict carries.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mailcanary.checks import Verdict
-from mailcanary.errors import MailcanaryError
-from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
+from mailcanary.core.checks import Verdict
+from mailcanary.core.errors import MailcanaryError
+from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

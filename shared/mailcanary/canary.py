@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
-from mailcanary.checks import CanaryState, Check
 from mailcanary.config import SmtpTargetConfig
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.errors import MailcanaryError
+from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
-from mailcanary.redaction import NO_SECRETS, SecretForms
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
 from mailcanary.runtime import Runtime

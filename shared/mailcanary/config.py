@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mailcanary.errors import ConfigError
-from mailcanary.secret import Secret
+from mailcanary.core.errors import ConfigError
+from mailcanary.core.secret import Secret
 
 __all__ = [
     "ENV_PREFIX",

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.observability import METRIC_CONTRACT, Dimension, MetricName
 
 __all__ = [

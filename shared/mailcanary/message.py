@@ -20,7 +20,7 @@ from email.policy import EmailPolicy
 from email.utils import make_msgid
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.recipients import RecipientAddressError, RecipientPlan, normalise_domain, to_address
 from mailcanary.ses.simulator import Scenario, simulator_address
 

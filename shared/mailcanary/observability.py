@@ -64,9 +64,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mailcanary.checks import Check
-from mailcanary.errors import MailcanaryError
-from mailcanary.redaction import redact
+from mailcanary.core.checks import Check
+from mailcanary.core.errors import MailcanaryError
+from mailcanary.core.redaction import redact
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -122,7 +122,7 @@ class MetricName(StrEnum):
 class Dimension(StrEnum):
     PATH = "Path"  # a PathKind value
     TARGET = "Target"  # the configured target label: "ses-api:<region>" or an SMTP target's name
-    CHECK = "Check"  # a mailcanary.checks.Check value
+    CHECK = "Check"  # a mailcanary.core.checks.Check value
     BOUNCE_TYPE = "BounceType"  # Permanent | Transient | Undetermined
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.expectations import Expectation, expectation_for
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailcanary.checks import Check, Verdict
+from mailcanary.core.checks import Check, Verdict
 from mailcanary.recipients import RecipientPlan, compare, parse_header_recipients
 from mailcanary.smtp import SequenceReport, SmtpResult, Transcript, validate
 

@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailcanary.checks import Check, Verdict
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.checks import Check, Verdict
+from mailcanary.core.errors import MailcanaryError
 from mailcanary.message import CanaryMessage
 from mailcanary.observability import PathKind
 from mailcanary.path_checks import (

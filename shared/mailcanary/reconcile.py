@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from mailcanary import observability as obs
-from mailcanary.checks import CanaryState, Verdict
+from mailcanary.core.checks import CanaryState, Verdict
 from mailcanary.idempotency import IdempotencyOptions, event_key, once_per_event
 from mailcanary.observability import MetricObservation, PathKind
 from mailcanary.outcomes import evaluate

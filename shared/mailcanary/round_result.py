@@ -1,7 +1,7 @@
 """What one canary round did, as data: one `PathOutcome` per path, gathered in a `RoundResult`.
 
 `RoundResult.to_summary()` is what the Lambda console shows and what the local lab reads back; it passes the
-one redaction (`mailcanary.redaction.redact`) on top of the session's own, so it carries no secret.
+one redaction (`mailcanary.core.redaction.redact`) on top of the session's own, so it carries no secret.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mailcanary.checks import Verdict
+from mailcanary.core.checks import Verdict
+from mailcanary.core.redaction import redact
 from mailcanary.observability import PathKind
-from mailcanary.redaction import redact
 from mailcanary.store import FailedCheck
 
 __all__ = ["PathOutcome", "RoundResult"]

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailcanary.errors import ConfigError
-from mailcanary.redaction import SecretForms, register, register_secret
-from mailcanary.secret import Secret
+from mailcanary.core.errors import ConfigError
+from mailcanary.core.redaction import SecretForms, register, register_secret
+from mailcanary.core.secret import Secret
 
 __all__ = ["SmtpCredentials", "SmtpSecretError", "load_smtp_credentials", "ses_smtp_region"]
 
@@ -45,7 +45,7 @@ class SmtpCredentials:
         return tuple(each.reveal() for each in (self.password, *self.passwords_by_region.values()) if each)
 
     def forms(self) -> SecretForms:
-        """Every form of these credentials a server could echo back, for `mailcanary.redaction.redact`."""
+        """Every form of these credentials a server could echo back, for `mailcanary.core.redaction.redact`."""
         return SecretForms.of(self.username, self.revealed())
 
 

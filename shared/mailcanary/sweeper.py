@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mailcanary.checks import CanaryState, Check, Verdict
+from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.observability import MetricObservation
 from mailcanary.outcomes import evaluate
 from mailcanary.reconcile import Transition, failed_verdicts, path_decided_metrics, settle, transition_summary

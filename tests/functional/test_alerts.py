@@ -12,8 +12,8 @@ import pytest
 from moto import mock_aws
 
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
-from mailcanary.checks import Check, Verdict
-from mailcanary.redaction import SecretForms
+from mailcanary.core.checks import Check, Verdict
+from mailcanary.core.redaction import SecretForms
 
 REGION = "us-east-1"
 TABLE = "mailcanary-canaries"

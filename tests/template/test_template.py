@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from mailcanary.checks import Check
 from mailcanary.config import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
+from mailcanary.core.checks import Check
 from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mailcanary.config import Settings, SmtpTargetConfig
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.events_in import RoundOverrides, parse_canary_event
 from mailcanary.round_plan import plan_round
 from mailcanary.ses.events import SesEventSummary, parse_sns_lambda_event

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mailcanary import observability
-from mailcanary.errors import ConfigError
+from mailcanary.core.errors import ConfigError
 from mailcanary.lab.invoke import FakeLambdaContext, invoke, load_handler
 
 

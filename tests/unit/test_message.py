@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.message import (
     CANARY_ID_HEADER,
     build_canary,

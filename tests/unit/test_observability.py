@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from mailcanary import observability as obs
-from mailcanary.checks import Check
+from mailcanary.core.checks import Check
 
 
 def _emf_lines(text: str) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.idempotency import event_key
 from mailcanary.outcomes import evaluate, normalise_address
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus, SesEventSummary

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.outcomes import evaluate
 from mailcanary.reconcile import _header_recipients
 from mailcanary.ses.events import EventType, RecipientStatus

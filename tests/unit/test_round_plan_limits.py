@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mailcanary.config import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
-from mailcanary.errors import ConfigError, UsageError
+from mailcanary.core.errors import ConfigError, UsageError
 from mailcanary.events_in import RoundOverrides
 from mailcanary.round_plan import plan_round
 

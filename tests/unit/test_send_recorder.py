@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.checks import CanaryState
 from mailcanary.send_recorder import SendRecorder
 from mailcanary.store import PathKind, SentMessage, StoreError, new_path
 

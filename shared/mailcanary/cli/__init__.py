@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from mailcanary import __version__
-from mailcanary.errors import MailcanaryError, UsageError
+from mailcanary.core.errors import MailcanaryError, UsageError
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 

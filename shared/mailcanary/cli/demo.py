@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 
 __all__ = ["register", "run"]
 

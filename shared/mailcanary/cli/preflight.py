@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.recipients import compare, has_injection, parse_address_header, parse_header_recipients
 
 __all__ = ["parse_destinations", "register", "run"]

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.message import build_canary, default_recipients, new_canary_id
 from mailcanary.recipients import RecipientError, compare, parse_header_recipients
 from mailcanary.ses.api import SesApi, SesApiSender, make_client

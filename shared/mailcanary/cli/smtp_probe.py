@@ -13,8 +13,8 @@ from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
 from mailcanary.config import secret_from_environ
-from mailcanary.errors import ConfigError, UsageError
-from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
+from mailcanary.core.errors import ConfigError, UsageError
+from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.probe_message import build_probe_message, parse_address
 from mailcanary.smtp.session import send_canary

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mailcanary.core.errors import UsageError
 from mailcanary.dead_letters.errors import DeadLetterAwsError, UnrecognisedDeadLetterError
 from mailcanary.dead_letters.formats import DeadLetterSource, redrive_event
-from mailcanary.errors import UsageError
 
 __all__ = ["InvocationResult", "Invoker", "LambdaInvoker", "MessageReport", "Outcome", "RedriveLimits", "redrive"]
 

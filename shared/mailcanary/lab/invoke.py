@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailcanary.errors import ConfigError
+from mailcanary.core.errors import ConfigError
 from mailcanary.lab.emf import MetricPoint, parse_emf
 
 __all__ = ["FakeLambdaContext", "Invocation", "captured_stdout", "functions_dir", "invoke", "load_handler"]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
-from mailcanary.checks import CanaryState, Check, Verdict
+from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.reconcile import Transition
 from mailcanary.runtime import Runtime
 

@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from mailcanary.redaction import NO_SECRETS, SecretForms
-from mailcanary.secret import REDACTED
+from mailcanary.core.redaction import NO_SECRETS, SecretForms
+from mailcanary.core.secret import REDACTED
 from mailcanary.smtp.replies import Reply
 from mailcanary.smtp.target import Timeouts
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine

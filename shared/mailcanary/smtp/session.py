@@ -14,7 +14,7 @@ import ssl
 import time
 from collections.abc import Sequence
 
-from mailcanary.redaction import NO_SECRETS, SecretForms
+from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
 from mailcanary.smtp.conformance import probe_sequence
 from mailcanary.smtp.errors import SmtpPathError

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.expectations import ExpectedOutcome, expected_outcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 

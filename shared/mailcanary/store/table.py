@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.checks import CanaryState
 from mailcanary.store.errors import StoreError
 
 if TYPE_CHECKING:

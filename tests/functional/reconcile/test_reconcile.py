@@ -11,7 +11,7 @@ import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, delivery, ses_event
 
 from mailcanary import observability as obs
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
 from mailcanary.reconcile import EventOutcome, ReconcileReport, handle

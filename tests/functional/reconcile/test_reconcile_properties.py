@@ -13,7 +13,7 @@ from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.checks import CanaryState
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.observability import MetricObservation
 from mailcanary.reconcile import handle

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from canary_tables import CANARY_TABLE, T0, delivery
 
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.observability import MetricName
 from mailcanary.reconcile import handle
 from mailcanary.ses.simulator import Scenario, simulator_address

@@ -10,7 +10,7 @@ import pytest
 from canary_tables import T0, canary_with, delivery
 
 from mailcanary import observability as obs
-from mailcanary.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.observability import MetricName, MetricObservation
 from mailcanary.reconcile import EventOutcome, handle
 from mailcanary.ses.simulator import Scenario, simulator_address

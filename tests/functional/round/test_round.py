@@ -10,13 +10,13 @@ import pytest
 from round_world import CANARY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
 from mailcanary.canary import run_round
-from mailcanary.checks import Check
 from mailcanary.config import RecipientsConfig, SmtpTargetConfig
-from mailcanary.errors import UsageError
+from mailcanary.core.checks import Check
+from mailcanary.core.errors import UsageError
+from mailcanary.core.secret import Secret
 from mailcanary.events_in import RoundOverrides
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
 
 
 def _verdicts(summary_path: dict[str, Any]) -> dict[str, bool]:

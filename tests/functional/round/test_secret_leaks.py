@@ -25,7 +25,7 @@ from hostile_smtp import HostileSmtp, credential_forms
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
 from mailcanary import aws_clients
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.lab.certs import LabCertificates, make_certificates
 
 ROOT = Path(__file__).resolve().parents[3]
