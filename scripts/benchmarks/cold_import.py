@@ -7,7 +7,7 @@ template.yaml's Globals (`template_environment`), parameters at their defaults. 
 so machine noise hits both alike; medians over 9 runs (3 with --quick).
 
 The handler rows time `import functions.<name>.app` exactly as Lambda runs it, which includes the handler's
-`paused_gc()` block (`mailcanary.cold_start`: cyclic GC off during the init's imports, then `gc.freeze()`).
+`paused_gc()` block (`mailcanary.config.cold_start`: cyclic GC off during the init's imports, then `gc.freeze()`).
 Their baseline is a plain `import boto3` with the collector on, as in any fresh interpreter. Because that GC
 handling speeds up boto3's own import too, an info row shows `import boto3` done the same way: divide a handler's
 ratio by that row's ratio for the handler against an equally treated boto3.
@@ -47,7 +47,7 @@ FLOOR = (
     "from mailcanary import observability\nobservability.get_logger(); observability.get_metrics()"
 )
 IMPORT_TIME_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")  # Globals variables that change what importing a handler does
-PAUSED = "from mailcanary.cold_start import paused_gc\nwith paused_gc():\n{indented}"
+PAUSED = "from mailcanary.config.cold_start import paused_gc\nwith paused_gc():\n{indented}"
 TIMED = "import time\n_t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)"
 
 
@@ -100,7 +100,7 @@ def lambda_environment(task_root: str, subsegments: bool) -> dict[str, str]:
 
 
 def _paused(code: str) -> str:
-    """`code` run the way the handlers run their init: inside `mailcanary.cold_start.paused_gc()`."""
+    """`code` run the way the handlers run their init: inside `mailcanary.config.cold_start.paused_gc()`."""
     return PAUSED.format(indented="\n".join("    " + line for line in code.splitlines()))
 
 

@@ -194,11 +194,11 @@ def _fan_out(quick: bool) -> list[Row]:
     import boto3
     from botocore.config import Config
 
-    from mailcanary.aws_clients import MAX_POOL_CONNECTIONS
     from mailcanary.canary import run_round
-    from mailcanary.config import Settings
-    from mailcanary.events_in import RoundOverrides
-    from mailcanary.runtime import Runtime
+    from mailcanary.config.clients import MAX_POOL_CONNECTIONS
+    from mailcanary.config.events import RoundOverrides
+    from mailcanary.config.runtime import Runtime
+    from mailcanary.config.settings import Settings
     from mailcanary.store import canary_table_definition
 
     overrides = RoundOverrides(trigger="console", paths=frozenset({"smtp"}))
@@ -215,7 +215,7 @@ def _fan_out(quick: bool) -> list[Row]:
             endpoint_url=endpoint,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
-            config=Config(max_pool_connections=MAX_POOL_CONNECTIONS),  # as mailcanary.aws_clients builds it
+            config=Config(max_pool_connections=MAX_POOL_CONNECTIONS),  # as mailcanary.config.clients builds it
         )
         # The default deployment has an alert topic, so the round does its alert bookkeeping here too (SNS on
         # the same moto server; a passing round publishes nothing but still reads its open alerts).

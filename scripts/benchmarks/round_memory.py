@@ -24,9 +24,9 @@ def _child() -> None:
     import tracemalloc
 
     from mailcanary.canary import run_round
-    from mailcanary.config import Settings
-    from mailcanary.events_in import RoundOverrides
-    from mailcanary.runtime import Runtime
+    from mailcanary.config.events import RoundOverrides
+    from mailcanary.config.runtime import Runtime
+    from mailcanary.config.settings import Settings
 
     ports = json.loads(os.environ["BENCH_PORTS"])
     runtime = Runtime(Settings.model_validate(_settings_values(ports)))

@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
-from mailcanary.config import SmtpTargetConfig
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import SmtpTargetConfig
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
-from mailcanary.events_in import RoundOverrides
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
 from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round_result import PathOutcome, RoundResult
-from mailcanary.runtime import Runtime
 from mailcanary.send_recorder import SendRecorder
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode

@@ -44,7 +44,7 @@ and the X-Ray SDK inside the function, which add about 0.1-0.2x the import of bo
 Tracer. When off, `traced` returns the handler untouched and aws_xray_sdk is never imported.
 
 Why the handlers still import in about 1.5-2.1x the time of boto3 alone (the target was 1.3x), after pausing
-the cyclic GC during their init (`mailcanary.cold_start`) and disabling pydantic's plugin scan in the template:
+the cyclic GC during their init (`mailcanary.config.cold_start`) and disabling pydantic's plugin scan in the template:
 every invocation validates its settings and its event with pydantic (the boundary rule) and runs inside the
 Powertools Logger and the cold-start metric, so boto3 + pydantic + Powertools Logger/Metrics is a floor no
 handler can go below, and that floor alone measures about 1.2-1.4x. Deferring any of it to the first
@@ -319,7 +319,7 @@ def traced(handler: _Handler) -> _Handler:
     Decided when the handler module is imported (see the module docstring): with subsegments off, neither the
     Tracer nor the X-Ray SDK is ever imported, so the cold start does not pay for them.
     """
-    from mailcanary.config import xray_subsegments_enabled
+    from mailcanary.config.settings import xray_subsegments_enabled
 
     if not xray_subsegments_enabled():
         return handler

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailcanary.config import MAX_SMTP_TARGETS, RecipientsConfig, Settings, SmtpTargetConfig
+from mailcanary.config.events import AD_HOC_AUTH_REFUSED, RoundOverrides
+from mailcanary.config.settings import MAX_SMTP_TARGETS, RecipientsConfig, Settings, SmtpTargetConfig
 from mailcanary.core.errors import UsageError
-from mailcanary.events_in import AD_HOC_AUTH_REFUSED, RoundOverrides
 from mailcanary.message import default_recipients
 from mailcanary.observability import PathKind
 from mailcanary.recipients import RecipientPlan

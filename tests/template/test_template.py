@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mailcanary.config import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
+from mailcanary.config.settings import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
 from mailcanary.core.checks import Check
 from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
@@ -348,7 +348,7 @@ def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_pow
     # Given the XRaySubsegments parameter, Then it defaults to off (no X-Ray SDK in the cold start)
     assert template["Parameters"]["XRaySubsegments"]["Default"] == "false"
     assert template["Conditions"]["HasXRaySubsegments"] == {"Fn::Equals": [{"Ref": "XRaySubsegments"}, "true"]}
-    # And it reaches every function as the variable mailcanary.config and Powertools both read
+    # And it reaches every function as the variable mailcanary.config.settings and Powertools both read
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables[TRACE_DISABLED_VARIABLE] == {"Fn::If": ["HasXRaySubsegments", "false", "true"]}
 

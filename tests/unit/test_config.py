@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings, xray_subsegments_enabled
+from mailcanary.config.settings import Settings, xray_subsegments_enabled
 from mailcanary.core.errors import ConfigError
 
 

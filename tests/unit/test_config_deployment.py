@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings
+from mailcanary.config.settings import Settings
 from mailcanary.core.errors import ConfigError
 
 

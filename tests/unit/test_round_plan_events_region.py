@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mailcanary.canary import round_paths
-from mailcanary.config import Settings, SmtpTargetConfig
-from mailcanary.events_in import RoundOverrides
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import Settings, SmtpTargetConfig
 from mailcanary.message import SES_CONFIGURATION_SET_HEADER
 from mailcanary.round_plan import awaits_ses_events, plan_round
-from mailcanary.runtime import Runtime
 
 
 def _settings(ses_region: str, configuration_set_region: str = "") -> Settings:

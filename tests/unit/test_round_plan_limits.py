@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from mailcanary.config import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.settings import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
 from mailcanary.core.errors import ConfigError, UsageError
-from mailcanary.events_in import RoundOverrides
 from mailcanary.round_plan import plan_round
 
 

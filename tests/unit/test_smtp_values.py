@@ -8,7 +8,7 @@ from email import message_from_bytes
 
 import pytest
 
-from mailcanary.config import secret_from_environ
+from mailcanary.config.settings import secret_from_environ
 from mailcanary.core.errors import ConfigError
 from mailcanary.core.redaction import SecretForms
 from mailcanary.core.secret import Secret

@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mailcanary.config import Settings  # pydantic: imported only when the command runs
+    from mailcanary.config.settings import Settings  # pydantic: imported only when the command runs
 
     settings = Settings.from_environ()
     canary_id = new_canary_id()

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
-from mailcanary.config import secret_from_environ
+from mailcanary.config.settings import secret_from_environ
 from mailcanary.core.errors import ConfigError, UsageError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError

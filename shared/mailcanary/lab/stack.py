@@ -15,7 +15,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.core.errors import UsageError
 from mailcanary.core.secret import Secret
 from mailcanary.lab.aws_lab import REGION, AwsLab, running_aws_lab

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
+from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.reconcile import Transition
-from mailcanary.runtime import Runtime
 
 __all__ = ["publish_decisions"]
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from mailcanary import observability as obs
+from mailcanary.config.runtime import Runtime
 from mailcanary.idempotency import IdempotencyOptions
 from mailcanary.reconcile import ReconcileReport, Transition, handle
-from mailcanary.runtime import Runtime
 from mailcanary.services.alerting import publish_decisions
 from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event
 from mailcanary.store import CanaryStore

@@ -8,9 +8,9 @@ first invocation.
 from __future__ import annotations
 
 from mailcanary.canary import run_round
-from mailcanary.events_in import RoundOverrides
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.runtime import Runtime
 from mailcanary.round_result import RoundResult
-from mailcanary.runtime import Runtime
 
 __all__ = ["canary_round"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from mailcanary import observability as obs
-from mailcanary.runtime import Runtime
+from mailcanary.config.runtime import Runtime
 from mailcanary.services.alerting import publish_decisions
 from mailcanary.store import CanaryStore
 from mailcanary.sweeper import SweepReport

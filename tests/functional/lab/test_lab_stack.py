@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from mailcanary.config import Settings
+from mailcanary.config.settings import Settings
 from mailcanary.lab.catalog import parse_faults
 from mailcanary.lab.stack import LabOptions, running_lab
 
@@ -87,7 +87,7 @@ def test_given_a_fault_onset_when_arming_rounds_then_faults_are_active_only_from
 def test_given_an_api_fault_when_the_sdk_sends_through_the_lab_environment_then_only_ses_meets_the_proxy() -> None:
     from botocore.exceptions import ClientError
 
-    from mailcanary import aws_clients
+    from mailcanary.config import clients as aws_clients
 
     with running_lab(LabOptions(faults=parse_faults(["api-message-rejected"])), HANDLERS) as lab:
         lab.arm(1)

@@ -11,9 +11,9 @@ from typing import Any
 
 import boto3
 
-from mailcanary.config import Settings
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import Settings
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.runtime import Runtime
 
 REGION = "us-east-1"
 SENDER = "canary@example.com"

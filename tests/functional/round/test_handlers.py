@@ -12,7 +12,7 @@ import pytest
 from handlers import count, emf, event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint

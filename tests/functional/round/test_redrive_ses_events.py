@@ -16,7 +16,7 @@ from handlers import event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 from test_handlers import _pending_canary
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.dead_letters import DeadLetterSource, InvocationResult, MessageReport, Outcome, redrive
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "dead-letters"

@@ -10,11 +10,11 @@ import pytest
 from round_world import CANARY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
 from mailcanary.canary import run_round
-from mailcanary.config import RecipientsConfig, SmtpTargetConfig
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.settings import RecipientsConfig, SmtpTargetConfig
 from mailcanary.core.checks import Check
 from mailcanary.core.errors import UsageError
 from mailcanary.core.secret import Secret
-from mailcanary.events_in import RoundOverrides
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 

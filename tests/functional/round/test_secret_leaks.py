@@ -24,7 +24,7 @@ from handlers import count, emf, event, invoke, load_handler
 from hostile_smtp import HostileSmtp, credential_forms
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.core.errors import UsageError
 from mailcanary.lab.certs import LabCertificates, make_certificates
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mailcanary import aws_clients
-from mailcanary.config import Settings
+from mailcanary.config import clients as aws_clients
+from mailcanary.config.settings import Settings
 
 __all__ = ["ClientFactory", "Runtime", "cached_runtime_from_environ"]
 

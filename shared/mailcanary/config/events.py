@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mailcanary.config import RecipientsConfig, SmtpTargetConfig
+from mailcanary.config.settings import RecipientsConfig, SmtpTargetConfig
 from mailcanary.core.errors import UsageError
 
 __all__ = ["AD_HOC_AUTH_REFUSED", "RoundOverrides", "parse_canary_event"]

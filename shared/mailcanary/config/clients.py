@@ -41,7 +41,7 @@ def _client(service_name: str, region_name: str | None) -> Any:
 
 
 def client(service_name: str, region_name: str | None = None) -> Any:
-    """The cached client of any service (`Runtime.clients` in `mailcanary.runtime` is this by default)."""
+    """The cached client of any service (`Runtime.clients` in `mailcanary.config.runtime` is this by default)."""
     return _client(service_name, region_name)
 
 
