@@ -1,7 +1,7 @@
 """Lambda entry point of one canary round: run by the EventBridge schedule or from the console's Test tab.
 
 Glue only: parse the event into round overrides, run the round, return its JSON summary (what the
-console shows). Everything else lives in `mailcanary.services.rounds` and `mailcanary.canary`.
+console shows). Everything else lives in `mailcanary.services.rounds` and `mailcanary.round.run`.
 """
 
 from __future__ import annotations

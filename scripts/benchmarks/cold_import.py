@@ -14,7 +14,7 @@ ratio by that row's ratio for the handler against an equally treated boto3.
 
 Rows:
 - each handler as deployed by default (`XRaySubsegments=false`: no X-Ray SDK in the process). Target 1.3x.
-  The canary handler imports the round (`mailcanary.canary`) at init because every invocation runs one, so
+  The canary handler imports the round (`mailcanary.round.run`) at init because every invocation runs one, so
   nothing its first invocation must load is left out of the figure.
 - each handler with `XRaySubsegments=true`: the Powertools Tracer, the X-Ray SDK and its botocore patching.
   The difference between the two rows is the cold-start cost of turning subsegments on.

@@ -194,11 +194,11 @@ def _fan_out(quick: bool) -> list[Row]:
     import boto3
     from botocore.config import Config
 
-    from mailcanary.canary import run_round
     from mailcanary.config.clients import MAX_POOL_CONNECTIONS
     from mailcanary.config.events import RoundOverrides
     from mailcanary.config.runtime import Runtime
     from mailcanary.config.settings import Settings
+    from mailcanary.round.run import run_round
     from mailcanary.store import canary_table_definition
 
     overrides = RoundOverrides(trigger="console", paths=frozenset({"smtp"}))
@@ -251,7 +251,7 @@ def _fan_out(quick: bool) -> list[Row]:
         repeats = 2 if quick else 7
         round_of(1, -1), round_of(TARGETS, -1)  # warm-up
         samples = [(round_of(1, run), round_of(TARGETS, run)) for run in range(repeats)]
-    from mailcanary.canary import MAX_WORKERS
+    from mailcanary.round.run import MAX_WORKERS
 
     return [
         Row(

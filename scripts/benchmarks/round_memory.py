@@ -23,10 +23,10 @@ def _child() -> None:
     """In a fresh interpreter: one 50-target round against the moto server; print peak memory as JSON."""
     import tracemalloc
 
-    from mailcanary.canary import run_round
     from mailcanary.config.events import RoundOverrides
     from mailcanary.config.runtime import Runtime
     from mailcanary.config.settings import Settings
+    from mailcanary.round.run import run_round
 
     ports = json.loads(os.environ["BENCH_PORTS"])
     runtime = Runtime(Settings.model_validate(_settings_values(ports)))

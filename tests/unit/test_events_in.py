@@ -11,7 +11,7 @@ import pytest
 from mailcanary.config.events import RoundOverrides, parse_canary_event
 from mailcanary.config.settings import Settings, SmtpTargetConfig
 from mailcanary.core.errors import UsageError
-from mailcanary.round_plan import plan_round
+from mailcanary.round.plan import plan_round
 from mailcanary.ses.events import SesEventSummary, parse_sns_lambda_event
 
 ROOT = Path(__file__).resolve().parents[2]

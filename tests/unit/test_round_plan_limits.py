@@ -9,7 +9,7 @@ import pytest
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.settings import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
 from mailcanary.core.errors import ConfigError, UsageError
-from mailcanary.round_plan import plan_round
+from mailcanary.round.plan import plan_round
 
 
 def _targets(count: int) -> list[SmtpTargetConfig]:

@@ -23,7 +23,7 @@ __all__ = ["clear", "client", "cloudwatch", "dynamodb", "secretsmanager", "ses",
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
 MAX_ATTEMPTS = 3
-MAX_POOL_CONNECTIONS = 64  # a round's paths share one client from up to 64 threads (mailcanary.canary.MAX_WORKERS)
+MAX_POOL_CONNECTIONS = 64  # a round's paths share one client from up to 64 threads (mailcanary.round.run.MAX_WORKERS)
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""The canary function's service: one round on every planned path (see `mailcanary.canary`).
+"""The canary function's service: one round on every planned path (see `mailcanary.round.run`).
 
 Only the canary function imports this module, and it does so at init: every one of its invocations runs a
 round, so the round's modules (smtplib, ssl, the message builder) load here, with the handler, not in the
@@ -7,10 +7,10 @@ first invocation.
 
 from __future__ import annotations
 
-from mailcanary.canary import run_round
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
-from mailcanary.round_result import RoundResult
+from mailcanary.round.result import RoundResult
+from mailcanary.round.run import run_round
 
 __all__ = ["canary_round"]
 

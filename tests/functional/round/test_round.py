@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from round_world import CANARY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
-from mailcanary.canary import run_round
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.settings import RecipientsConfig, SmtpTargetConfig
 from mailcanary.core.checks import Check
@@ -17,6 +16,7 @@ from mailcanary.core.errors import UsageError
 from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
+from mailcanary.round.run import run_round
 
 
 def _verdicts(summary_path: dict[str, Any]) -> dict[str, bool]:

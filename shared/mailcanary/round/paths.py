@@ -14,15 +14,15 @@ from mailcanary.core.checks import Check, Verdict
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.message import CanaryMessage
 from mailcanary.observability import PathKind
-from mailcanary.path_checks import (
+from mailcanary.recipients import RecipientPlan
+from mailcanary.round.checks import (
     api_verdict,
     conformance_verdict,
     header_vs_envelope_verdict,
     sequence_verdict,
     transport_verdict,
 )
-from mailcanary.recipients import RecipientPlan
-from mailcanary.round_result import PathOutcome
+from mailcanary.round.result import PathOutcome
 from mailcanary.ses.api import SesApiSender
 from mailcanary.ses.errors import SesSendError
 from mailcanary.smtp import SmtpTarget, TlsMode, send_canary

@@ -23,14 +23,14 @@ from mailcanary.core.checks import CanaryState, Check
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
-from mailcanary.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.reconcile import settle
-from mailcanary.round_plan import RoundPlan, awaits_ses_events, plan_round
-from mailcanary.round_result import PathOutcome, RoundResult
-from mailcanary.send_recorder import SendRecorder
+from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
+from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
+from mailcanary.round.recorder import SendRecorder
+from mailcanary.round.result import PathOutcome, RoundResult
+from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
-from mailcanary.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
 __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
@@ -41,7 +41,7 @@ MAX_WORKERS = 64
 # Per stage, so one slow server cannot hold a session much past the sum (connect + banner + ~8 commands + dot).
 SMTP_TIMEOUTS = Timeouts(connect=5.0, banner=10.0, command=10.0, data_end=30.0)
 _TLS = {"starttls": TlsMode.REQUIRED, "implicit": TlsMode.WRAPPER, "none": TlsMode.NONE}
-# The checks a path can verdict at send time (`mailcanary.paths`): their open alerts are read once per round, so
+# The checks a path can verdict at send time (`mailcanary.round.paths`): their open alerts are read once per round, so
 # a passing check costs no write. A check missing here is still cleared, by a delete of its own.
 _SEND_TIME_CHECKS = {
     PathKind.API: (Check.SES_API, Check.RECIPIENTS_HEADER_VS_ENVELOPE),

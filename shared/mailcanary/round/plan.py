@@ -15,7 +15,7 @@ from mailcanary.core.errors import UsageError
 from mailcanary.message import default_recipients
 from mailcanary.observability import PathKind
 from mailcanary.recipients import RecipientPlan
-from mailcanary.smtp_secret import ses_smtp_region
+from mailcanary.round.smtp_secret import ses_smtp_region
 
 __all__ = ["RoundPlan", "awaits_ses_events", "plan_round"]
 
