@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.expectations import ExpectedOutcome, expectation_for, expected_outcome
+from mailcanary.decide.expectations import ExpectedOutcome, expectation_for, expected_outcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType
 from mailcanary.ses.simulator import Scenario, simulator_address
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.idempotency import event_key
-from mailcanary.outcomes import evaluate, normalise_address
+from mailcanary.decide.evaluate import evaluate, normalise_address
+from mailcanary.decide.idempotency import event_key
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import ObservedEvent, PathKind, PathRecord, new_path

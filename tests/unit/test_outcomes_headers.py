@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.outcomes import evaluate
-from mailcanary.reconcile import _header_recipients
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.decide.reconcile import _header_recipients
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store import ObservedEvent, PathKind, PathRecord, new_path
 from mailcanary.store.codec import path_from_item, path_item

@@ -22,8 +22,8 @@ from mailcanary.config.settings import SmtpTargetConfig
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
+from mailcanary.decide.reconcile import settle
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
-from mailcanary.reconcile import settle
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder

@@ -8,7 +8,7 @@ from mailcanary import observability as obs
 from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
 from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
-from mailcanary.reconcile import Transition
+from mailcanary.decide.reconcile import Transition
 
 __all__ = ["publish_decisions"]
 

@@ -6,10 +6,10 @@ import dataclasses
 
 from mailcanary import observability as obs
 from mailcanary.config.runtime import Runtime
+from mailcanary.decide.sweep import SweepReport
+from mailcanary.decide.sweep import sweep as sweep_overdue
 from mailcanary.services.alerting import publish_decisions
 from mailcanary.store import CanaryStore
-from mailcanary.sweeper import SweepReport
-from mailcanary.sweeper import sweep as sweep_overdue
 
 __all__ = ["sweep"]
 

@@ -14,7 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.core.redaction import redact_text
-from mailcanary.expectations import ExpectedOutcome
+from mailcanary.decide.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage

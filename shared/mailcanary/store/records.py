@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.expectations import ExpectedOutcome, expected_outcome
+from mailcanary.decide.expectations import ExpectedOutcome, expected_outcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 
 __all__ = [

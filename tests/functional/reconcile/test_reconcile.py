@@ -12,9 +12,9 @@ from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with,
 
 from mailcanary import observability as obs
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.idempotency import IdempotencyOptions
+from mailcanary.decide.idempotency import IdempotencyOptions
+from mailcanary.decide.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
-from mailcanary.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent, SentMessage
@@ -295,7 +295,7 @@ def test_given_idempotency_table_when_event_redelivered_then_powertools_skips_it
     assert second == ReconcileReport({EventOutcome.DUPLICATE: 1}, (), ())
     records = dynamodb.scan(TableName=IDEMPOTENCY_TABLE)["Items"]
     assert len(records) == 1
-    assert records[0]["id"]["S"].startswith("mailcanary.reconcile#")
+    assert records[0]["id"]["S"].startswith("mailcanary.decide.reconcile#")
     assert records[0]["status"]["S"] == "COMPLETED"
     assert "expiration" in records[0]
 
@@ -305,7 +305,7 @@ def test_given_event_recorded_but_not_decided_when_retried_then_the_decision_is_
     canary = canary_with("c1", smtp=None)
     store.create(canary)
     event = delivery(canary, "api")
-    from mailcanary.idempotency import event_key
+    from mailcanary.decide.idempotency import event_key
 
     store.record_event(
         "c1",

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailcanary.core.checks import CanaryState
-from mailcanary.idempotency import IdempotencyOptions
+from mailcanary.decide.idempotency import IdempotencyOptions
+from mailcanary.decide.reconcile import handle
 from mailcanary.observability import MetricObservation
-from mailcanary.reconcile import handle
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario
 from mailcanary.store import CanaryRecord, CanaryStore

@@ -9,7 +9,7 @@ import pytest
 from canary_tables import CANARY_TABLE, T0, canary_with
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.expectations import ExpectedOutcome
+from mailcanary.decide.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import (

@@ -11,11 +11,11 @@ from canary_tables import T0, canary_with, delivery
 
 from mailcanary import observability as obs
 from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.reconcile import EventOutcome, handle
+from mailcanary.decide.sweep import sweep
 from mailcanary.observability import MetricName, MetricObservation
-from mailcanary.reconcile import EventOutcome, handle
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathKind, new_canary, new_path
-from mailcanary.sweeper import sweep
 
 BEFORE_DEADLINE = T0 + timedelta(minutes=14)
 AFTER_DEADLINE = T0 + timedelta(minutes=16)

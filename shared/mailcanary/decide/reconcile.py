@@ -21,9 +21,9 @@ from typing import Any
 
 from mailcanary import observability as obs
 from mailcanary.core.checks import CanaryState, Verdict
-from mailcanary.idempotency import IdempotencyOptions, event_key, once_per_event
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
 from mailcanary.observability import MetricObservation, PathKind
-from mailcanary.outcomes import evaluate
 from mailcanary.ses.events import EventType, SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.expectations import Expectation, expectation_for
+from mailcanary.decide.expectations import Expectation, expectation_for
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
 

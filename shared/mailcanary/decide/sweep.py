@@ -19,9 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Check, Verdict
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.decide.reconcile import Transition, failed_verdicts, path_decided_metrics, settle, transition_summary
 from mailcanary.observability import MetricObservation
-from mailcanary.outcomes import evaluate
-from mailcanary.reconcile import Transition, failed_verdicts, path_decided_metrics, settle, transition_summary
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathRecord, TransitionConflictError
 
 __all__ = ["DEFAULT_SWEEP_LIMIT", "SweepReport", "sweep"]

@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_IDEMPOTENCY_WINDOW_SECONDS", "IdempotencyOptions", "event_ke
 
 # Lambda retries an asynchronous (SNS) invocation for up to 6 hours; keep the record well beyond that.
 DEFAULT_IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60
-KEY_PREFIX = "mailcanary.reconcile"
+KEY_PREFIX = "mailcanary.decide.reconcile"
 
 
 def event_key(summary: SesEventSummary) -> str:
