@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.config.cold_start)
-    from mailcanary import observability
     from mailcanary.config.events import parse_canary_event
     from mailcanary.config.runtime import cached_runtime_from_environ
+    from mailcanary.report import observability
     from mailcanary.services.rounds import canary_round  # the round itself: every invocation runs one
 
     logger = observability.get_logger()

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.config.cold_start)
-    from mailcanary import observability
     from mailcanary.config.runtime import cached_runtime_from_environ
+    from mailcanary.report import observability
     from mailcanary.services.sweeps import sweep
 
     logger = observability.get_logger()

@@ -44,7 +44,7 @@ HANDLERS = ("canary", "ses_events", "sweeper")
 BASELINE = "import boto3"
 FLOOR = (
     "import boto3\nfrom pydantic import BaseModel\n"
-    "from mailcanary import observability\nobservability.get_logger(); observability.get_metrics()"
+    "from mailcanary.report import observability\nobservability.get_logger(); observability.get_metrics()"
 )
 IMPORT_TIME_PREFIXES = ("POWERTOOLS_", "PYDANTIC_")  # Globals variables that change what importing a handler does
 PAUSED = "from mailcanary.config.cold_start import paused_gc\nwith paused_gc():\n{indented}"

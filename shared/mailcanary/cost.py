@@ -2,7 +2,7 @@
 
 Pure arithmetic over stated prices: us-east-1 list prices, without free tiers, as assumed on
 `PRICES_AS_OF` (check https://aws.amazon.com/pricing before relying on them). A month is 730 hours.
-The CloudWatch custom-metric count comes from the metric contract in `mailcanary.observability`, so the
+The CloudWatch custom-metric count comes from the metric contract in `mailcanary.report.observability`, so the
 model follows the code: every metric x dimension combination that is published in a healthy month.
 """
 
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from mailcanary.core.errors import UsageError
-from mailcanary.observability import METRIC_CONTRACT, Dimension, MetricName
+from mailcanary.report.observability import METRIC_CONTRACT, Dimension, MetricName
 
 __all__ = [
     "ALARM_METRICS",

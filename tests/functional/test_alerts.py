@@ -11,9 +11,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
 from mailcanary.core.checks import Check, Verdict
 from mailcanary.core.redaction import SecretForms
+from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
 
 REGION = "us-east-1"
 TABLE = "mailcanary-canaries"

@@ -14,7 +14,7 @@ import pytest
 
 from mailcanary.config.settings import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
 from mailcanary.core.checks import Check
-from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
+from mailcanary.report.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("CanaryFunction", "SesEventsFunction", "SweeperFunction")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mailcanary import observability
 from mailcanary.core.errors import ConfigError
 from mailcanary.lab.invoke import FakeLambdaContext, invoke, load_handler
+from mailcanary.report import observability
 
 
 def _handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

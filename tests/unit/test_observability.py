@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from mailcanary import observability as obs
 from mailcanary.core.checks import Check
+from mailcanary.report import observability as obs
 
 
 def _emf_lines(text: str) -> list[dict[str, object]]:
@@ -110,7 +110,7 @@ def test_given_the_logger_when_a_record_carries_secrets_then_the_output_masks_th
 
 def test_given_a_fresh_interpreter_when_observability_is_imported_then_powertools_is_not() -> None:
     # Given a new interpreter (import time is a budget)
-    code = "import sys, mailcanary.observability; print('aws_lambda_powertools' in sys.modules)"
+    code = "import sys, mailcanary.report.observability; print('aws_lambda_powertools' in sys.modules)"
     # When only the contract module is imported
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # Then Powertools was not loaded

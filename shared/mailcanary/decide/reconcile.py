@@ -6,7 +6,7 @@ Every decision is a conditional write, so concurrent, duplicated or reordered de
 exactly once and never move it backwards. Metrics are produced only by the invocation whose write took effect.
 Events for messages that are not our canaries are counted and otherwise ignored.
 
-Metrics follow the one contract in `mailcanary.observability`: DeliveryLatency per delivered recipient and
+Metrics follow the one contract in `mailcanary.report.observability`: DeliveryLatency per delivered recipient and
 Bounce per bounced recipient when an event is first recorded; CanaryPassed or CanaryFailed (Path, Target) and
 one CheckFailed per failed check when a path is decided; UnmatchedSesEvent and LateSesEvent as counters.
 """
@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from mailcanary import observability as obs
 from mailcanary.core.checks import CanaryState, Verdict
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
-from mailcanary.observability import MetricObservation, PathKind
+from mailcanary.report import observability as obs
+from mailcanary.report.observability import MetricObservation, PathKind
 from mailcanary.ses.events import EventType, SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (

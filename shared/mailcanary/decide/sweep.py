@@ -6,7 +6,7 @@ overdue canary, however large the table. A sweep handles at most `limit` canarie
 pending and listed, and the report (and the function's log) says so.
 
 Each lost path counts as CanaryFailed (Path, Target) with CheckFailed{Check=lost}, the metric the CanaryLost
-alarm watches (see `mailcanary.observability`).
+alarm watches (see `mailcanary.report.observability`).
 
 Lost is terminal: an event arriving afterwards is recorded and counted as late but changes no state.
 """
@@ -21,7 +21,7 @@ from typing import Any
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.reconcile import Transition, failed_verdicts, path_decided_metrics, settle, transition_summary
-from mailcanary.observability import MetricObservation
+from mailcanary.report.observability import MetricObservation
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathRecord, TransitionConflictError
 
 __all__ = ["DEFAULT_SWEEP_LIMIT", "SweepReport", "sweep"]

@@ -107,7 +107,7 @@ def load_handler(function: str, directory: Path | None = None) -> Handler:
 @contextlib.contextmanager
 def captured_stdout() -> Iterator[io.StringIO]:
     """Everything printed to stdout in the block: EMF lines, and the Powertools Logger's lines (its handler
-    writes to whatever `sys.stdout` is at the time, see `mailcanary.observability.get_logger`)."""
+    writes to whatever `sys.stdout` is at the time, see `mailcanary.report.observability.get_logger`)."""
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         yield buffer

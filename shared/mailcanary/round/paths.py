@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from mailcanary.core.checks import Check, Verdict
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.message import CanaryMessage
-from mailcanary.observability import PathKind
 from mailcanary.recipients import RecipientPlan
+from mailcanary.report.observability import PathKind
 from mailcanary.round.checks import (
     api_verdict,
     conformance_verdict,

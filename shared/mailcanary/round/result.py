@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from mailcanary.core.checks import Verdict
 from mailcanary.core.redaction import redact
-from mailcanary.observability import PathKind
+from mailcanary.report.observability import PathKind
 from mailcanary.store import FailedCheck
 
 __all__ = ["PathOutcome", "RoundResult"]

@@ -5,7 +5,7 @@ arrive for a canary the store does not know. Then the SES API path and one SMTP 
 bounded thread pool (a round with 50 targets runs them in one wave, not 50 sessions in a row); inside one
 SMTP session the commands stay strictly in order. Each path then records what it really sent (SES message
 id, envelope) and, when a send-time check failed (or the target is an MTA that gives no SES message id to
-wait for), is decided at once. Metrics follow `mailcanary.observability`'s one contract;
+wait for), is decided at once. Metrics follow `mailcanary.report.observability`'s one contract;
 alerts go out once per failed (path, check) and clear when it passes again.
 """
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from mailcanary import observability as obs
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import SmtpTargetConfig
@@ -24,6 +22,8 @@ from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.decide.reconcile import settle
 from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
+from mailcanary.report import observability as obs
+from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mailcanary import observability as obs
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
 from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.decide.reconcile import Transition
+from mailcanary.report import observability as obs
+from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
 
 __all__ = ["publish_decisions"]
 

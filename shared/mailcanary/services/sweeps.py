@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from mailcanary import observability as obs
 from mailcanary.config.runtime import Runtime
 from mailcanary.decide.sweep import SweepReport
 from mailcanary.decide.sweep import sweep as sweep_overdue
+from mailcanary.report import observability as obs
 from mailcanary.services.alerting import publish_decisions
 from mailcanary.store import CanaryStore
 

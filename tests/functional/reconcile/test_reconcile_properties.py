@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mailcanary.core.checks import CanaryState
 from mailcanary.decide.idempotency import IdempotencyOptions
 from mailcanary.decide.reconcile import handle
-from mailcanary.observability import MetricObservation
+from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario
 from mailcanary.store import CanaryRecord, CanaryStore

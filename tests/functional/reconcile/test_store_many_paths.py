@@ -12,7 +12,7 @@ from canary_tables import CANARY_TABLE, T0, delivery
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.decide.reconcile import handle
 from mailcanary.decide.sweep import sweep
-from mailcanary.observability import MetricName
+from mailcanary.report.observability import MetricName
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import (
     CanaryExistsError,

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from canary_tables import T0, canary_with, delivery
 
-from mailcanary import observability as obs
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.decide.reconcile import EventOutcome, handle
 from mailcanary.decide.sweep import sweep
-from mailcanary.observability import MetricName, MetricObservation
+from mailcanary.report import observability as obs
+from mailcanary.report.observability import MetricName, MetricObservation
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathKind, new_canary, new_path
 
