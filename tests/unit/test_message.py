@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from mailcanary.core.errors import UsageError
-from mailcanary.message import (
+from mailcanary.message.build import (
     CANARY_ID_HEADER,
     build_canary,
     default_recipients,

@@ -7,7 +7,7 @@ import pytest
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import Settings, SmtpTargetConfig
-from mailcanary.message import SES_CONFIGURATION_SET_HEADER
+from mailcanary.message.build import SES_CONFIGURATION_SET_HEADER
 from mailcanary.round.plan import awaits_ses_events, plan_round
 from mailcanary.round.run import round_paths
 

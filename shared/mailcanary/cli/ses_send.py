@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from mailcanary.core.errors import UsageError
-from mailcanary.message import build_canary, default_recipients, new_canary_id
+from mailcanary.message.build import build_canary, default_recipients, new_canary_id
 from mailcanary.recipients import RecipientError, compare, parse_header_recipients
 from mailcanary.ses.api import SesApi, SesApiSender, make_client
 from mailcanary.ses.errors import SesSendError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailcanary.core.checks import Check, Verdict
 from mailcanary.core.errors import MailcanaryError
-from mailcanary.message import CanaryMessage
+from mailcanary.message.build import CanaryMessage
 from mailcanary.recipients import RecipientPlan
 from mailcanary.report.observability import PathKind
 from mailcanary.round.checks import (

@@ -21,7 +21,7 @@ from mailcanary.core.checks import CanaryState, Check
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.decide.reconcile import settle
-from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
+from mailcanary.message.build import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
