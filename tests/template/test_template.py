@@ -336,7 +336,7 @@ def test_given_the_canary_schedule_when_read_then_it_is_a_parameter_defaulting_t
 def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number_of_alarm_metrics(
     template: dict[str, Any],
 ) -> None:
-    from mailcanary.cost import ALARM_METRICS
+    from mailcanary.cost.model import ALARM_METRICS
 
     alarms = resources(template, "AWS::CloudWatch::Alarm")
     assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values()) == ALARM_METRICS

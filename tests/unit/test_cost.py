@@ -8,7 +8,7 @@ import pytest
 
 from mailcanary.cli import EXIT_OK, EXIT_USAGE, main
 from mailcanary.core.errors import UsageError
-from mailcanary.cost import Workload, estimate, metric_series, runs_per_month
+from mailcanary.cost.model import Workload, estimate, metric_series, runs_per_month
 
 
 @pytest.mark.parametrize(

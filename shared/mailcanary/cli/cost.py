@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from mailcanary.cost import CostEstimate, Workload, estimate
+from mailcanary.cost.model import CostEstimate, Workload, estimate
 
 __all__ = ["register"]
 
