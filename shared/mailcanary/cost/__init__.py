@@ -2,4 +2,26 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from mailcanary.cost.model import (
+    ALARM_METRICS,
+    PRICES_AS_OF,
+    CostEstimate,
+    LineItem,
+    Prices,
+    Workload,
+    estimate,
+    metric_series,
+    runs_per_month,
+)
+
+__all__ = [
+    "ALARM_METRICS",
+    "PRICES_AS_OF",
+    "CostEstimate",
+    "LineItem",
+    "Prices",
+    "Workload",
+    "estimate",
+    "metric_series",
+    "runs_per_month",
+]

@@ -2,4 +2,24 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from mailcanary.message.build import (
+    CANARY_ID_HEADER,
+    SES_CONFIGURATION_SET_HEADER,
+    SES_MESSAGE_TAGS_HEADER,
+    CanaryMessage,
+    build_canary,
+    default_recipients,
+    new_canary_id,
+    restamp,
+)
+
+__all__ = [
+    "CANARY_ID_HEADER",
+    "SES_CONFIGURATION_SET_HEADER",
+    "SES_MESSAGE_TAGS_HEADER",
+    "CanaryMessage",
+    "build_canary",
+    "default_recipients",
+    "new_canary_id",
+    "restamp",
+]
