@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from mailcanary.core.checks import Check
+from mailcanary.core.checks import Check, PathKind
 from mailcanary.report import observability as obs
 
 
@@ -21,8 +21,8 @@ def _emf_lines(text: str) -> list[dict[str, object]]:
 def test_given_a_round_s_observations_when_emitted_then_one_emf_line_per_dimension_set() -> None:
     # Given a sent canary on an SMTP path, its send latency, and a failed sequence check
     observations = [
-        *obs.canary_sent(obs.PathKind.SMTP, "relay-1"),
-        obs.send_latency(obs.PathKind.SMTP, "relay-1", 42.0),
+        *obs.canary_sent(PathKind.SMTP, "relay-1"),
+        obs.send_latency(PathKind.SMTP, "relay-1", 42.0),
         obs.check_failed(Check.SMTP_SEQUENCE),
     ]
     # When they are emitted
@@ -55,7 +55,7 @@ def test_given_an_undeclared_dimension_set_when_an_observation_is_built_then_con
     with pytest.raises(obs.MetricContractError, match="Milliseconds"):
         obs.MetricObservation(obs.MetricName.CANARY_SENT, 1, obs.Unit.MILLISECONDS)
     with pytest.raises(obs.MetricContractError, match="empty"):
-        obs.canary_passed(obs.PathKind.API, "")
+        obs.canary_passed(PathKind.API, "")
 
 
 def test_given_the_contract_when_read_then_every_metric_declares_a_unit_and_dimension_sets() -> None:

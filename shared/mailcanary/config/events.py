@@ -39,7 +39,7 @@ class RoundOverrides:
     """What one round should do differently from the deployed settings; None means "as configured"."""
 
     trigger: Literal["schedule", "console"]
-    paths: frozenset[str] | None = None  # subset of mailcanary.report.observability.PathKind values
+    paths: frozenset[str] | None = None  # subset of mailcanary.core.checks.PathKind values
     recipients: RecipientsConfig | None = None
     targets: tuple[str | SmtpTargetConfig, ...] | None = None  # configured names or ad-hoc targets
     conformance: bool | None = None

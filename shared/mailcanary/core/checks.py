@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["CanaryState", "Check", "Verdict"]
+__all__ = ["CanaryState", "Check", "PathKind", "Verdict"]
 
 
 class Check(StrEnum):
@@ -28,6 +28,14 @@ class Check(StrEnum):
     OUTCOME_MISSING_EVENT = "outcome.missing_event"
     LATENCY = "latency"
     LOST = "lost"
+
+
+class PathKind(StrEnum):
+    """How a path hands the canary to SES: the record's kind and the `Path` metric dimension's only values
+    (the dashboard relies on that)."""
+
+    API = "api"
+    SMTP = "smtp"
 
 
 class CanaryState(StrEnum):

@@ -23,7 +23,7 @@ from mailcanary.core.checks import CanaryState, Verdict
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
 from mailcanary.report import observability as obs
-from mailcanary.report.observability import MetricObservation, PathKind
+from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import EventType, SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (
@@ -178,8 +178,7 @@ def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObserva
     metrics: list[MetricObservation] = []
     if event.event_type is EventType.DELIVERY and event.timestamp is not None and path.sent_at is not None:
         elapsed_ms = max((event.timestamp - path.sent_at).total_seconds() * 1000, 0.0)
-        kind = PathKind(path.kind.value)
-        metrics += [obs.delivery_latency(kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
+        metrics += [obs.delivery_latency(path.kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
     elif event.event_type is EventType.BOUNCE:
         bounce_type = event.bounce_type.value if event.bounce_type is not None else _UNDETERMINED_BOUNCE
         metrics += [obs.bounce(bounce_type) for _ in event.recipients or (None,)]
@@ -190,10 +189,9 @@ def path_decided_metrics(
     path: PathRecord, state: CanaryState, checks: Iterable[FailedCheck]
 ) -> list[MetricObservation]:
     """CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
-    kind = PathKind(path.kind.value)
     if state is CanaryState.PASSED:
-        return [obs.canary_passed(kind, path.target)]
-    metrics = obs.canary_failed(kind, path.target)
+        return [obs.canary_passed(path.kind, path.target)]
+    metrics = obs.canary_failed(path.kind, path.target)
     return metrics + [obs.check_failed(check) for check in sorted({failed.check for failed in checks})]
 
 

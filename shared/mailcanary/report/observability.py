@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mailcanary.core.checks import Check
+from mailcanary.core.checks import Check, PathKind
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import redact
 
@@ -79,7 +79,6 @@ __all__ = [
     "MetricContractError",
     "MetricName",
     "MetricObservation",
-    "PathKind",
     "Unit",
     "bounce",
     "canary_failed",
@@ -124,13 +123,6 @@ class Dimension(StrEnum):
     TARGET = "Target"  # the configured target label: "ses-api:<region>" or an SMTP target's name
     CHECK = "Check"  # a mailcanary.core.checks.Check value
     BOUNCE_TYPE = "BounceType"  # Permanent | Transient | Undetermined
-
-
-class PathKind(StrEnum):
-    """The two ways a canary is sent; the `Path` dimension's only values (the dashboard relies on that)."""
-
-    API = "api"
-    SMTP = "smtp"
 
 
 class Unit(StrEnum):

@@ -10,11 +10,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailcanary.core.checks import Check, Verdict
+from mailcanary.core.checks import Check, PathKind, Verdict
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.message.build import CanaryMessage
 from mailcanary.recipients import RecipientPlan
-from mailcanary.report.observability import PathKind
 from mailcanary.round.checks import (
     api_verdict,
     conformance_verdict,

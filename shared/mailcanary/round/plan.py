@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from mailcanary.config.events import AD_HOC_AUTH_REFUSED, RoundOverrides
 from mailcanary.config.settings import MAX_SMTP_TARGETS, RecipientsConfig, Settings, SmtpTargetConfig
+from mailcanary.core.checks import PathKind
 from mailcanary.core.errors import UsageError
 from mailcanary.message.build import default_recipients
 from mailcanary.recipients import RecipientPlan
-from mailcanary.report.observability import PathKind
 from mailcanary.round.smtp_secret import ses_smtp_region
 
 __all__ = ["RoundPlan", "awaits_ses_events", "plan_round"]

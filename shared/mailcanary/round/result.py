@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mailcanary.core.checks import Verdict
+from mailcanary.core.checks import PathKind, Verdict
 from mailcanary.core.redaction import redact
-from mailcanary.report.observability import PathKind
 from mailcanary.store import FailedCheck
 
 __all__ = ["PathOutcome", "RoundResult"]

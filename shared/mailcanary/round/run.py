@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import SmtpTargetConfig
-from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.decide.reconcile import settle
@@ -31,7 +31,7 @@ from mailcanary.round.result import PathOutcome, RoundResult
 from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
-from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+from mailcanary.store import CanaryStore, new_canary, new_path
 
 __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
 
@@ -234,7 +234,7 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadli
         sent = new_path(
             canary_id,
             outcome.name,
-            PathKind(outcome.kind.value),
+            outcome.kind,
             outcome.target,
             deadline=deadline,
             envelope=outcome.envelope,

@@ -3,13 +3,13 @@ sent path."""
 
 from __future__ import annotations
 
+from mailcanary.core.checks import PathKind  # the one definition; re-exported for the records' users
 from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
 from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import (
     CanaryRecord,
     FailedCheck,
     ObservedEvent,
-    PathKind,
     PathRecord,
     SentMessage,
     new_canary,

@@ -12,12 +12,12 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.redaction import redact_text
 from mailcanary.decide.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.store.errors import StoreError
-from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
+from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
     CANARY_SK,
     OPEN_PATHS,

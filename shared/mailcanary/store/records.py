@@ -9,9 +9,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
-from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.decide.expectations import ExpectedOutcome, expected_outcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 
@@ -20,7 +19,6 @@ __all__ = [
     "CanaryRecord",
     "FailedCheck",
     "ObservedEvent",
-    "PathKind",
     "PathRecord",
     "SentMessage",
     "new_canary",
@@ -28,13 +26,6 @@ __all__ = [
 ]
 
 DEFAULT_LOST_AFTER = timedelta(minutes=15)
-
-
-class PathKind(StrEnum):
-    """How a path hands the canary to SES."""
-
-    API = "api"
-    SMTP = "smtp"
 
 
 @dataclass(frozen=True, slots=True)

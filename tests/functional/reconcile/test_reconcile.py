@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, delivery, ses_event
 
-from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.decide.idempotency import IdempotencyOptions
 from mailcanary.decide.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.report import observability as obs
-from mailcanary.report.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
+from mailcanary.report.observability import Dimension, MetricName, MetricObservation, Unit
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent, SentMessage
