@@ -89,6 +89,7 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
         ("dynamodb:Query", _index("by-pending")),
         ("dynamodb:Query", CANARY_TABLE),
         ("dynamodb:TransactWriteItems", CANARY_TABLE),
+        ("dynamodb:UpdateItem", CANARY_TABLE),  # forget a swept canary's delivered effects
         *_ALERTS,
         *_ALERT_STATE,
     ],

@@ -5,6 +5,9 @@ delivered them in, so duplicates and reordering cannot change it. A path is deci
 recipient has its outcome; a recipient is done when all its expected events arrived or an event ruled the
 expectation out (an unexpected bounce or complaint, a delivery where a bounce was due). A Reject or Rendering
 Failure ends the whole message, and a recipient missing from SES's `mail.destination` will never get an event.
+An address SES reports that cannot be parsed at all (e.g. a thousand nested comments, which the standard
+parser recurses into until Python's recursion limit) ends the path too, as a `recipients.delivered` failure:
+SES's report can no longer be compared with the envelope, and evaluating it again must never raise.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
 
 __all__ = ["PathEvaluation", "evaluate", "normalise_address"]
+
+_EXCERPT = 40  # characters of an unparsable address quoted in a failure detail
 
 _MESSAGE_FAILURES = {
     EventType.REJECT: (Check.OUTCOME_REJECT, "SES rejected the message (virus or policy) and sent it to nobody"),
@@ -42,12 +47,35 @@ class PathEvaluation:
         return CanaryState.FAILED if self.failed else CanaryState.PASSED
 
 
+def _normalised(address: str) -> str | None:
+    """The bare address, lower-cased; None when the standard parser cannot read it at all."""
+    try:
+        bare = parseaddr(address)[1]
+    except (RecursionError, ValueError, IndexError):  # nested comments recurse once per "(" in the parser
+        return None
+    return bare.strip().lower() or address.strip().lower()
+
+
 def normalise_address(address: str) -> str:
     """The bare address, lower-cased, for matching SES's report with the envelope.
 
-    SES and the simulator treat addresses case-insensitively; SES may also add a display name.
+    SES and the simulator treat addresses case-insensitively; SES may also add a display name. An address the
+    parser cannot read comes back stripped and lower-cased as it is (`evaluate` reports such addresses).
     """
-    return parseaddr(address)[1].strip().lower() or address.strip().lower()
+    normalised = _normalised(address)
+    return normalised if normalised is not None else address.strip().lower()
+
+
+def _unparsable(events: Iterable[ObservedEvent]) -> str:
+    """A failure detail naming the addresses in SES's report that cannot be parsed; empty when there are none."""
+    reported = {address for event in events for address in event.destination}
+    reported |= {status.address for event in events for status in event.recipients}
+    bad = sorted(address for address in reported if _normalised(address) is None)
+    if not bad:
+        return ""
+    first = bad[0]
+    excerpt = first[:_EXCERPT] + (f"... ({len(first)} characters)" if len(first) > _EXCERPT else "")
+    return f"SES reported {len(bad)} address(es) that cannot be parsed, e.g. {excerpt!r}"
 
 
 def _judge(
@@ -87,7 +115,8 @@ def _destination_check(events: Iterable[ObservedEvent], envelope: set[str], abou
     extra = about - envelope
     for event in events:
         if event.destination:
-            delivered = {normalise_address(address) for address in event.destination}
+            # an unparsable address is reported apart (`_unparsable`)
+            delivered = {bare for address in event.destination if (bare := _normalised(address)) is not None}
             missing |= envelope - delivered
             extra |= delivered - envelope
     if not missing and not extra:
@@ -126,11 +155,17 @@ def evaluate(path: PathRecord) -> PathEvaluation:
         if any(event.event_type is event_type for event in path.events):
             failures.append(FailedCheck(check, detail))
             message_over = True
+    poisoned = _unparsable(path.events)
+    if poisoned:
+        failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, poisoned))
+        message_over = True  # what SES did cannot be compared with the envelope any more: nothing to wait for
 
     by_rcpt: dict[str, list[tuple[ObservedEvent, RecipientStatus]]] = defaultdict(list)
     for event in path.events:
         for status in event.recipients:
-            by_rcpt[normalise_address(status.address)].append((event, status))
+            rcpt = _normalised(status.address)
+            if rcpt is not None:  # an unparsable one is reported apart
+                by_rcpt[rcpt].append((event, status))
 
     envelope = {normalise_address(address) for address in path.envelope}
     never_sent, mismatch = _destination_check(path.events, envelope, set(by_rcpt))

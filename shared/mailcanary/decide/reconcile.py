@@ -3,8 +3,11 @@
 For each event: find the canary path by SES message id, record the event on it (once), measure it, and, when
 every expected outcome on the path is in, decide the path; when every path is decided, decide the canary.
 Every decision is a conditional write, so concurrent, duplicated or reordered deliveries decide each record
-exactly once and never move it backwards. Metrics are produced only by the invocation whose write took effect.
-Events for messages that are not our canaries are counted and otherwise ignored.
+exactly once and never move it backwards. Each write that records an event or decides a path also records the
+metrics and the alert it owes, under the event's key; they are delivered from the stored state and then
+forgotten, so a Lambda retry after a failure at any DynamoDB call delivers what is still owed, once
+(`mailcanary.decide.effects` says how, and where the guarantee ends). Events for messages that are not our canaries
+are counted and otherwise ignored.
 
 Metrics follow the one contract in `mailcanary.report.observability`: DeliveryLatency per delivered recipient and
 Bounce per bounced recipient when an event is first recorded; CanaryPassed or CanaryFailed (Path, Target) and
@@ -13,30 +16,41 @@ one CheckFailed per failed check when a path is decided; UnmatchedSesEvent and L
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Verdict
+from mailcanary.decide.effects import (
+    EffectSink,
+    Transition,
+    failed_verdicts,
+    owed_under,
+    path_decided_metrics,
+    transition_summary,
+)
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
 from mailcanary.report import observability as obs
+from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation
-from mailcanary.ses.events import EventType, SesEventSummary
+from mailcanary.ses.events import SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (
     CanaryRecord,
     CanaryStore,
-    FailedCheck,
+    Effect,
     ObservedEvent,
     PathRecord,
     SentMessage,
     TransitionConflictError,
+    owed,
 )
 
 __all__ = [
+    "EffectSink",
     "EventOutcome",
     "ReconcileReport",
     "Transition",
@@ -46,8 +60,6 @@ __all__ = [
     "settle",
     "transition_summary",
 ]
-
-_UNDETERMINED_BOUNCE = "Undetermined"
 
 
 class EventOutcome(StrEnum):
@@ -60,39 +72,12 @@ class EventOutcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    """A record that left `pending` because of this invocation; `path` is None for the canary itself.
-
-    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
-    """
-
-    canary_id: str
-    path: str | None
-    state: CanaryState
-    verdicts: tuple[Verdict, ...] = ()
-
-
-def transition_summary(transition: Transition) -> dict[str, Any]:
-    """One decision as JSON: canary, path (None for the canary itself), state and the failed checks."""
-    return {
-        "canary_id": transition.canary_id,
-        "path": transition.path,
-        "state": transition.state.value,
-        "failed_checks": [{"check": v.check.value, "detail": v.detail} for v in transition.verdicts],
-    }
-
-
-def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
-    """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
-    return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
-
-
-@dataclass(frozen=True, slots=True)
 class _EventResult:
     key: str
     outcome: EventOutcome
     transitions: tuple[Transition, ...] = ()
     metrics: tuple[MetricObservation, ...] = ()
+    alerts_published: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +88,7 @@ class ReconcileReport:
     transitions: tuple[Transition, ...] = ()
     metrics: tuple[MetricObservation, ...] = ()
     unparseable: tuple[str, ...] = ()  # why each undecodable SNS record was skipped (set by the service)
-    alerts_published: int = 0  # set by the service after publishing
+    alerts_published: int = 0
 
     def to_summary(self) -> dict[str, Any]:
         """JSON for the Lambda console: event counts, every decision taken, alerts sent."""
@@ -173,62 +158,57 @@ def _locate(store: CanaryStore, summary: SesEventSummary) -> SentMessage | None:
     return None
 
 
-def _event_metrics(path: PathRecord, event: ObservedEvent) -> list[MetricObservation]:
-    """DeliveryLatency per recipient a Delivery names; Bounce per recipient a Bounce names."""
-    metrics: list[MetricObservation] = []
-    if event.event_type is EventType.DELIVERY and event.timestamp is not None and path.sent_at is not None:
-        elapsed_ms = max((event.timestamp - path.sent_at).total_seconds() * 1000, 0.0)
-        metrics += [obs.delivery_latency(path.kind, path.target, elapsed_ms) for _ in event.recipients or (None,)]
-    elif event.event_type is EventType.BOUNCE:
-        bounce_type = event.bounce_type.value if event.bounce_type is not None else _UNDETERMINED_BOUNCE
-        metrics += [obs.bounce(bounce_type) for _ in event.recipients or (None,)]
-    return metrics
+def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, counted: bool) -> _EventResult:
+    """Deliver what `path` owes under `key`: the alert, the write that forgets what is owed, the metrics."""
+    metrics, decision, tokens = owed_under(path, key)
+    if counted:
+        tokens.add(owed(Effect.COUNT_DOWN))
+    published = 0
+    try:
+        if decision is not None and owed(Effect.ALERT, key) in tokens:
+            published = sink.alert(decision)
+    except AlertError:
+        store.delivered(path.canary_id, path.name, tokens - {owed(Effect.ALERT, key)})
+        sink.emit(metrics)  # the alarm still sees the decision; only the alert stays owed for the retry
+        raise
+    store.delivered(path.canary_id, path.name, tokens)
+    sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
+    transitions = (decision,) if decision is not None else ()
+    return _EventResult(key, EventOutcome.DUPLICATE, transitions, tuple(metrics), published)
 
 
-def path_decided_metrics(
-    path: PathRecord, state: CanaryState, checks: Iterable[FailedCheck]
-) -> list[MetricObservation]:
-    """CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
-    if state is CanaryState.PASSED:
-        return [obs.canary_passed(path.kind, path.target)]
-    metrics = obs.canary_failed(path.kind, path.target)
-    return metrics + [obs.check_failed(check) for check in sorted({failed.check for failed in checks})]
+def _decide(store: CanaryStore, path: PathRecord, key: str, now: datetime) -> tuple[PathRecord, int | None, bool]:
+    """Decide the path if its outcome is complete; (the path as stored, open paths left if counted, whether the
+    path's count-down was done or found owed here)."""
+    if path.state.terminal:
+        if owed(Effect.COUNT_DOWN) not in path.effects_owed:
+            return path, None, False
+        return path, store.count_down(path.canary_id, path.name), True  # a crash left the count-down owed
+    verdict = evaluate(path)
+    if not verdict.complete:
+        return path, None, False  # this path is still open, so its canary cannot be decided yet
+    owes = (owed(Effect.METRICS, key), owed(Effect.ALERT, key))
+    try:
+        decision = store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now, owes=owes)
+    except TransitionConflictError:
+        return path, None, False  # decided by a concurrent invocation (or swept lost): theirs stands, and owes
+    return decision.path.with_sent(path.sent) if path.sent else decision.path, decision.open_paths, True
 
 
-def _decide(store: CanaryStore, path: PathRecord, now: datetime) -> tuple[list[Transition], list[MetricObservation]]:
-    """Decide the path if its outcome is complete, then the canary if all its paths are decided.
-
-    The whole canary is read only when no path is left open by the canary's count (`store.schema`), so a
-    round of N paths costs N small writes and one full read, not N full reads.
-    """
-    transitions: list[Transition] = []
-    metrics: list[MetricObservation] = []
-    open_paths: int | None = None
-    decided_here = False
+def _settle_if_closed(store: CanaryStore, path: PathRecord, open_paths: int | None, now: datetime) -> list[Transition]:
+    """Settle the canary when no path is left open by its count (`store.schema`); the whole canary is read only
+    then, so a round of N paths costs N small writes and one full read, not N full reads."""
     if not path.state.terminal:
-        verdict = evaluate(path)
-        if not verdict.complete:
-            return transitions, metrics  # this path is still open, so its canary cannot be decided yet
-        try:
-            decision = store.decide_path(path.canary_id, path.name, verdict.state, verdict.failed, now=now)
-        except TransitionConflictError:
-            pass  # decided by a concurrent invocation (or swept lost): theirs stands
-        else:
-            decided_here, open_paths = True, decision.open_paths
-            transitions.append(
-                Transition(path.canary_id, path.name, verdict.state, failed_verdicts(path.name, verdict.failed))
-            )
-            metrics += path_decided_metrics(path, verdict.state, verdict.failed)
-    if not decided_here:  # a duplicate, a late event, or a lost race: settle only if nothing is left open
+        return []
+    if open_paths is None:  # not counted here: a duplicate, a late event, a lost race, a retry
         progress = store.progress(path.canary_id)
         if progress is None or progress[0].terminal:
-            return transitions, metrics
+            return []
         open_paths = progress[1]
     if open_paths is not None and open_paths > 0:
-        return transitions, metrics  # the decision that closes the last open path settles the canary
+        return []  # the decision that closes the last open path settles the canary
     canary = store.get(path.canary_id)
-    settled, settled_metrics = settle(store, canary, now=now) if canary is not None else ([], [])
-    return transitions + settled, metrics + settled_metrics
+    return settle(store, canary, now=now)[0] if canary is not None else []
 
 
 def settle(
@@ -237,7 +217,7 @@ def settle(
     """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
 
     Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
-    The canary itself adds no metric (its paths were counted when they were decided); the list stays for
+    The canary itself owes no metric and no alert (its paths did, when they were decided); the list stays for
     callers that collect metrics alongside transitions.
     """
     if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
@@ -248,29 +228,30 @@ def settle(
         store.decide_canary(canary.canary_id, state, failed, now=now)
     except TransitionConflictError:
         return [], []
-    metrics: list[MetricObservation] = []
     verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
-    return [Transition(canary.canary_id, None, state, verdicts)], metrics
+    return [Transition(canary.canary_id, None, state, verdicts)], []
 
 
-def _reconcile_one(store: CanaryStore, summary: SesEventSummary, key: str, now: datetime) -> _EventResult:
+def _reconcile_one(
+    store: CanaryStore, summary: SesEventSummary, key: str, now: datetime, sink: EffectSink
+) -> _EventResult:
     sent = _locate(store, summary)
     if sent is None:
-        return _EventResult(key, EventOutcome.UNMATCHED, metrics=(obs.unmatched_ses_event(),))
-    event = _observed(summary, key)
-    recorded = store.record_event(sent.canary_id, sent.path_name, event)
+        unmatched = (obs.unmatched_ses_event(),)
+        sink.emit(unmatched)  # nothing stored to owe it on: at least once if the idempotency record is lost
+        return _EventResult(key, EventOutcome.UNMATCHED, metrics=unmatched)
+    recorded = store.record_event(
+        sent.canary_id, sent.path_name, _observed(summary, key), owes=(owed(Effect.EVENT_METRICS, key),)
+    )
     path = recorded.path.with_sent(sent)  # the path item holds the state; what it sent is in its send item
-    metrics: list[MetricObservation] = []
-    outcome = EventOutcome.DUPLICATE
-    if recorded.applied:
-        metrics += _event_metrics(path, event)
-        outcome = EventOutcome.APPLIED
-        if path.state is CanaryState.LOST:
-            outcome = EventOutcome.LATE
-            metrics.append(obs.late_ses_event())
-    # Decide even for a duplicate: a retry after a crash between recording and deciding must finish the job.
-    transitions, decided = _decide(store, path, now)
-    return _EventResult(key, outcome, tuple(transitions), tuple(metrics + decided))
+    outcome = EventOutcome.APPLIED if recorded.applied else EventOutcome.DUPLICATE
+    if owed(Effect.EVENT_METRICS, key) in path.effects_owed:
+        outcome = EventOutcome.LATE if path.state is CanaryState.LOST else EventOutcome.APPLIED  # (re)applied now
+    # Decide and deliver even for a duplicate: a retry after a crash anywhere in between must finish the job.
+    path, open_paths, counted = _decide(store, path, key, now)
+    delivered = _deliver(store, path, key, sink, counted)
+    settled = _settle_if_closed(store, path, open_paths, now)
+    return replace(delivered, outcome=outcome, transitions=delivered.transitions + tuple(settled))
 
 
 def handle(
@@ -279,18 +260,21 @@ def handle(
     store: CanaryStore,
     now: datetime,
     idempotency: IdempotencyOptions | None = None,
-    emit: Callable[[MetricObservation], None] | None = None,
+    effects: EffectSink | None = None,
 ) -> ReconcileReport:
     """Reconcile a batch of SES events with the canary records and return what changed.
 
     With `idempotency`, each SES event is processed once per idempotency window (Powertools, DynamoDB); the
-    store's conditional writes keep the result exact without it too. `emit`, when given, receives every
-    metric observation as well. A `StoreError` propagates, so the invocation fails and SNS retries it.
+    store's conditional writes keep the result exact without it too. `effects` receives every metric and alert
+    as it is delivered (`mailcanary.decide.effects`); the report lists them too. A `StoreError` or an `AlertError`
+    propagates, so the invocation fails, its idempotency record is released, and Lambda retries it; the retry
+    delivers what the failed invocation still owed, exactly once.
     """
+    sink = effects or EffectSink()
     fresh: list[_EventResult] = []
 
     def process(*, event_id: str, summary: SesEventSummary) -> dict[str, Any]:
-        result = _reconcile_one(store, summary, event_id, now)
+        result = _reconcile_one(store, summary, event_id, now, sink)
         fresh.append(result)
         return {"event_id": event_id, "outcome": result.outcome.value}
 
@@ -298,6 +282,7 @@ def handle(
     outcomes: dict[EventOutcome, int] = {}
     transitions: list[Transition] = []
     metrics: list[MetricObservation] = []
+    published = 0
     for summary in summaries:
         before = len(fresh)
         key = event_key(summary)
@@ -306,7 +291,5 @@ def handle(
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
         transitions += result.transitions
         metrics += result.metrics
-    if emit is not None:
-        for observation in metrics:
-            emit(observation)
-    return ReconcileReport(outcomes, tuple(transitions), tuple(metrics))
+        published += result.alerts_published
+    return ReconcileReport(outcomes, tuple(transitions), tuple(metrics), alerts_published=published)

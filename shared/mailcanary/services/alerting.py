@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
-from mailcanary.decide.reconcile import Transition
+from mailcanary.decide.effects import EffectSink, Transition
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState
+from mailcanary.report.alerts import AlertOutcome, AlertPublisher, DynamoAlertState
 
-__all__ = ["publish_decisions"]
+__all__ = ["effect_sink"]
 
 # Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
 _LATE_CHECKS = (
@@ -24,27 +24,33 @@ _LATE_CHECKS = (
 )
 
 
-def publish_decisions(runtime: Runtime, transitions: Iterable[Transition]) -> int:
-    """Alert on each path decided failed or lost; clear the late checks of each path decided passed.
+def effect_sink(runtime: Runtime) -> EffectSink:
+    """Metrics as EMF on stdout; alerts to the deployment's alert topic (none without one)."""
+    return EffectSink(emit=obs.emit, alert=_alert_publisher(runtime))
 
-    Returns the number of alerts published (none when the deployment has no alert topic).
-    """
+
+def _alert_publisher(runtime: Runtime) -> Callable[[Transition], int]:
     settings = runtime.settings
-    if not settings.alert_topic_arn:
-        return 0
-    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-    publisher = AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
-    published = 0
-    for transition in transitions:
-        if transition.path is None:
-            continue  # the canary's own decision repeats its paths' verdicts
+    publisher: list[AlertPublisher] = []  # built on the first alert: a pass that clears nothing needs no client
+
+    def publish(transition: Transition) -> int:
+        """Alert on a path decided failed or lost; clear the late checks of a path decided passed.
+
+        Returns how many alerts were published; raises `AlertError` when one could not be (its deduplication
+        claim released), so that the decision's alert stays owed and is retried.
+        """
+        if not settings.alert_topic_arn or transition.path is None:
+            return 0  # no topic deployed; the canary's own decision repeats its paths' verdicts
+        if not publisher:
+            state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
+            publisher.append(AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state))
         verdicts: tuple[Verdict, ...] = transition.verdicts
         if transition.state is CanaryState.PASSED:
             verdicts = tuple(Verdict(check, True, transition.path) for check in _LATE_CHECKS)
-        try:
-            outcomes = publisher.publish(verdicts, transition.canary_id)
-        except AlertError as exc:  # the metric already reached the alarm; say so and go on
-            obs.get_logger().error("alert not published", extra={"canary_id": transition.canary_id, "error": str(exc)})
-            continue
-        published += sum(outcome is AlertOutcome.PUBLISHED for outcome in outcomes)
-    return published
+        outcomes = publisher[0].publish(verdicts, transition.canary_id)
+        published = sum(outcome is AlertOutcome.PUBLISHED for outcome in outcomes)
+        if published:
+            obs.get_logger().info("alert published", extra={"canary_id": transition.canary_id, "path": transition.path})
+        return published
+
+    return publish

@@ -10,7 +10,7 @@ from mailcanary.config.runtime import Runtime
 from mailcanary.decide.idempotency import IdempotencyOptions
 from mailcanary.decide.reconcile import ReconcileReport, Transition, handle
 from mailcanary.report import observability as obs
-from mailcanary.services.alerting import publish_decisions
+from mailcanary.services.alerting import effect_sink
 from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event
 from mailcanary.store import CanaryStore
 
@@ -23,7 +23,8 @@ def reconcile_notifications(
     """Reconcile the SES events of one SNS Lambda event with the canary records; metrics and alerts out.
 
     A record that is not a readable SES event is logged and reported, never retried (it cannot improve);
-    a store failure propagates so that Lambda retries the whole delivery.
+    a store failure, or an alert that could not be published, propagates so that Lambda retries the whole
+    delivery; the retry delivers whatever metrics and alerts the failed invocation still owed, once.
     """
     settings = runtime.settings
     parsed = parse_sns_lambda_event(event)
@@ -34,13 +35,15 @@ def reconcile_notifications(
     dynamodb = runtime.clients("dynamodb", None)
     idempotency = IdempotencyOptions(settings.idempotency_table_name, dynamodb, lambda_context=lambda_context)
     report = handle(
-        summaries, store=CanaryStore(dynamodb, settings.table_name), now=runtime.now(), idempotency=idempotency
+        summaries,
+        store=CanaryStore(dynamodb, settings.table_name),
+        now=runtime.now(),
+        idempotency=idempotency,
+        effects=effect_sink(runtime),
     )
-    obs.emit(report.metrics)
     for transition in report.transitions:
         obs.get_logger().info("decided", extra=_decision_keys(transition))
-    published = publish_decisions(runtime, report.transitions)
-    return dataclasses.replace(report, unparseable=unparseable, alerts_published=published)
+    return dataclasses.replace(report, unparseable=unparseable)
 
 
 def _decision_keys(transition: Transition) -> dict[str, Any]:

@@ -8,12 +8,14 @@ from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
 from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import (
     CanaryRecord,
+    Effect,
     FailedCheck,
     ObservedEvent,
     PathRecord,
     SentMessage,
     new_canary,
     new_path,
+    owed,
 )
 from mailcanary.store.schema import (
     BY_PENDING_INDEX,
@@ -28,6 +30,7 @@ __all__ = [
     "CanaryExistsError",
     "CanaryRecord",
     "CanaryStore",
+    "Effect",
     "FailedCheck",
     "ObservedEvent",
     "PathDecision",
@@ -41,4 +44,5 @@ __all__ = [
     "idempotency_table_definition",
     "new_canary",
     "new_path",
+    "owed",
 ]

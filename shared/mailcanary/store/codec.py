@@ -20,6 +20,7 @@ from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
     CANARY_SK,
+    EFFECTS_OWED,
     OPEN_PATHS,
     PATH_SK_PREFIX,
     PENDING_SHARD,
@@ -130,10 +131,12 @@ def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
         "version": canary.version,
         TTL_ATTRIBUTE: _epoch(expires_at),
     }
-    if canary.state is CanaryState.PENDING:
+    if canary.state is CanaryState.PENDING or canary.effects_owed:  # listed for the sweeper (`store.schema`)
         value["pending_shard"] = PENDING_SHARD
     if canary.decided_at is not None:
         value["decided_at"] = iso(canary.decided_at)
+    if canary.effects_owed:  # DynamoDB has no empty set
+        value[EFFECTS_OWED] = set(canary.effects_owed)
     return {name: dump(attr) for name, attr in value.items()}
 
 
@@ -158,6 +161,8 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
         value["header_recipients"] = list(path.header_recipients)
     if path.decided_at is not None:
         value["decided_at"] = iso(path.decided_at)
+    if path.effects_owed:  # DynamoDB has no empty set
+        value[EFFECTS_OWED] = set(path.effects_owed)
     return {name: dump(attr) for name, attr in value.items()}
 
 
@@ -220,6 +225,7 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             decided_at=_when(raw.get("decided_at")),
             version=int(raw.get("version", 0)),
             header_recipients=tuple(raw.get("header_recipients", ())),
+            effects_owed=frozenset(raw.get(EFFECTS_OWED, ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed path item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
@@ -254,6 +260,7 @@ def canary_from_items(items: Iterable[Mapping[str, Any]]) -> CanaryRecord | None
             failed_checks=_checks(head.get("failed_checks", ())),
             decided_at=_when(head.get("decided_at")),
             version=int(head.get("version", 0)),
+            effects_owed=frozenset(head.get(EFFECTS_OWED, ())),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed canary item {head.get('pk')!r}: {exc!r}") from exc

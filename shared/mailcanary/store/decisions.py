@@ -11,11 +11,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
-from mailcanary.store.records import CanaryRecord, FailedCheck
-from mailcanary.store.schema import CANARY_SK, PATH_SK_PREFIX
+from mailcanary.store.records import CanaryRecord, Effect, FailedCheck, owed
+from mailcanary.store.schema import CANARY_SK, EFFECTS_OWED, PATH_SK_PREFIX
 from mailcanary.store.table import PENDING, TRANSACTION_LIMIT, TableAccess, error_code
 
-__all__ = ["StoreDecisions"]
+__all__ = ["SWEEP_OWES", "SWEEP_OWNER", "StoreDecisions"]
+
+SWEEP_OWNER = "sweep"
+SWEEP_OWES = (owed(Effect.METRICS, SWEEP_OWNER), owed(Effect.ALERT, SWEEP_OWNER))  # what a canary swept lost owes
 
 
 class StoreDecisions(TableAccess):
@@ -37,6 +40,8 @@ class StoreDecisions(TableAccess):
         deadline, which is what a re-read decides for them anyway); the canary stays pending and listed until
         its own write. Its failed checks are those of every lost path, also of paths `canary` shows lost
         already (left so by an unfinished earlier call).
+        The canary's write records the sweep's metrics and alerts as owed (`Effect`, owner `sweep`) and keeps the
+        canary listed in `by-pending` until `delivered_sweep` says they went out.
         """
         pending = {path.name: tuple(checks.get(path.name, ())) for path in canary.paths if not path.state.terminal}
         every_check = [check for path in canary.paths if path.state is CanaryState.LOST for check in path.failed_checks]
@@ -47,7 +52,26 @@ class StoreDecisions(TableAccess):
             chunk = {name: pending[name] for name in names[start : min(start + size, ahead)]}
             self._transact_decision(canary.canary_id, CanaryState.LOST, (), now=now, paths=chunk, canary=False)
         last = {name: pending[name] for name in names[ahead:]}
-        self._transact_decision(canary.canary_id, CanaryState.LOST, every_check, now=now, paths=last)
+        self._transact_decision(canary.canary_id, CanaryState.LOST, every_check, now=now, paths=last, owes=SWEEP_OWES)
+
+    def delivered_sweep(self, canary_id: str, tokens: Iterable[str], *, unlist: bool) -> None:
+        """Forget a swept canary's delivered effects; with `unlist` (none is left) it leaves the sweeper's index."""
+        done = sorted(set(tokens))
+        actions = (["DELETE #owed :done"] if done else []) + (["REMOVE pending_shard"] if unlist else [])
+        if not actions:
+            return
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(canary_id, CANARY_SK),
+            "UpdateExpression": " ".join(actions),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        if done:
+            request |= {
+                "ExpressionAttributeNames": {"#owed": EFFECTS_OWED},
+                "ExpressionAttributeValues": {":done": {"SS": done}},
+            }
+        self._call(f"record delivered effects of {canary_id}", lambda: self._client.update_item(**request))
 
     def _transact_decision(
         self,
@@ -58,6 +82,7 @@ class StoreDecisions(TableAccess):
         now: datetime,
         paths: Mapping[str, Iterable[FailedCheck]],
         canary: bool = True,
+        owes: tuple[str, ...] = (),
     ) -> None:
         if not state.terminal:
             raise ValueError("a canary can only be decided into a terminal state")
@@ -81,7 +106,11 @@ class StoreDecisions(TableAccess):
                 }
             }
 
-        items = [update(CANARY_SK, checks, " REMOVE pending_shard")] if canary else []
+        head = update(CANARY_SK, checks, " ADD #owed :owed" if owes else " REMOVE pending_shard")
+        if owes:  # stays listed for the sweeper until what it owes is delivered
+            head["Update"]["ExpressionAttributeNames"]["#owed"] = EFFECTS_OWED
+            head["Update"]["ExpressionAttributeValues"][":owed"] = {"SS": list(owes)}
+        items = [head] if canary else []
         items += [update(PATH_SK_PREFIX + name, path_checks) for name, path_checks in paths.items()]
         try:
             self._client.transact_write_items(TransactItems=items)

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.decide.expectations import ExpectedOutcome, expected_outcome
@@ -17,15 +18,36 @@ from mailcanary.ses.events import BounceSubType, BounceType, EventType, Recipien
 __all__ = [
     "DEFAULT_LOST_AFTER",
     "CanaryRecord",
+    "Effect",
     "FailedCheck",
     "ObservedEvent",
     "PathRecord",
     "SentMessage",
     "new_canary",
     "new_path",
+    "owed",
 ]
 
 DEFAULT_LOST_AFTER = timedelta(minutes=15)
+
+
+class Effect(StrEnum):
+    """A side effect a stored change owes the outside world, kept on the item (`effects_owed`) until delivered.
+
+    Metrics go to stdout and alerts to SNS, neither of which can join a DynamoDB write; so the write that makes
+    the change also records what it owes, and a later write deletes it once delivered. Whoever finds an effect
+    still owed under its own name (a Lambda retry of the same SES event, the next sweep) delivers it.
+    """
+
+    EVENT_METRICS = "event"  # DeliveryLatency / Bounce / LateSesEvent of recording one SES event
+    METRICS = "metrics"  # CanaryPassed or CanaryFailed + CheckFailed of a decision
+    ALERT = "alert"  # the decision's alert (or, for a pass, clearing the late checks' open alerts)
+    COUNT_DOWN = "count"  # the canary's `open_paths` count-down for this path (owed to no one in particular)
+
+
+def owed(effect: Effect, owner: str = "") -> str:
+    """The stored token of `effect` owed by `owner` (an SES event key, or `sweep`)."""
+    return f"{effect.value}@{owner}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +113,7 @@ class PathRecord:
     decided_at: datetime | None = None
     version: int = 0
     header_recipients: tuple[str, ...] = ()
+    effects_owed: frozenset[str] = frozenset()  # `owed(...)` tokens not delivered yet
 
     @property
     def sent(self) -> SentMessage | None:
@@ -126,6 +149,7 @@ class CanaryRecord:
     failed_checks: tuple[FailedCheck, ...] = ()
     decided_at: datetime | None = None
     version: int = 0
+    effects_owed: frozenset[str] = frozenset()  # a swept canary's `owed(..., "sweep")` tokens not delivered yet
 
     def path(self, name: str) -> PathRecord | None:
         """The path called `name`, if this canary has one."""

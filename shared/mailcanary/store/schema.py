@@ -8,13 +8,21 @@ Canary table (on-demand):
   attribute, so the index holds exactly the paths SES has a message id for, from either path kind, and a hit
   is the whole send. (Path items written before send items existed carry it too; they read the same way.)
 - GSI `by-pending`: partition key `pending_shard` (S), sort key `deadline` (N), projection ALL. Sparse: only a
-  canary item still `pending` carries `pending_shard`; the write that decides it removes the attribute. The
+  canary item still `pending` (or swept `lost` with its effects still owed, below) carries `pending_shard`; the
+  write that decides it removes the attribute. The
   sweeper queries `pending_shard = "pending" AND deadline <= now` and reads only overdue canaries. One shard
   value is enough: a canary round every few minutes is orders of magnitude below one partition's limits.
 - `open_paths` (N) on the canary item: how many of its paths are still undecided, counted down by each path
-  decision. A hint, not the truth (the path items are): it spares the reconciler a read of the whole canary
-  after every path decision but the last. Counted down after the path's conditional write, so a crash in
-  between leaves it too high; the sweeper then settles that canary at its deadline from the path items.
+  decision. It spares the reconciler a read of the whole canary after every path decision but the last. The
+  count-down is its own conditional write after the path's decision: it adds the path's name to
+  `counted_paths` (SS) in the same update and only if the name is not there yet, so a retry after a crash in
+  between completes it exactly once (the path item says it is owed, below). Still a hint, not the truth (the
+  path items are): the sweeper settles a canary whose count stayed too high at its deadline from its paths.
+- `effects_owed` (SS) on a path item: what a stored change still owes the outside world, written in the same
+  conditional update as the change and deleted once delivered (`store.records.Effect`): `event@<key>` (the
+  metrics of recording SES event <key>), `metrics@<key>` and `alert@<key>` (the path's decision, taken while
+  processing event <key>), `count@` (the count-down above). On a canary item swept `lost`, `metrics@sweep` and
+  `alert@sweep`: such a canary keeps `pending_shard` (stays listed for the sweeper) until they are delivered.
 - TTL attribute `expires_at` (epoch seconds), 30 days after the canary was created by default.
 
 Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
@@ -28,6 +36,8 @@ __all__ = [
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
     "CANARY_SK",
+    "COUNTED_PATHS",
+    "EFFECTS_OWED",
     "OPEN_PATHS",
     "PATH_SK_PREFIX",
     "PENDING_SHARD",
@@ -41,6 +51,8 @@ BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
 CANARY_SK = "canary"
 OPEN_PATHS = "open_paths"
+COUNTED_PATHS = "counted_paths"
+EFFECTS_OWED = "effects_owed"
 PATH_SK_PREFIX = "path#"
 SEND_SK_PREFIX = "send#"
 PENDING_SHARD = "pending"

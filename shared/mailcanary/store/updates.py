@@ -16,8 +16,8 @@ from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.reads import StoreReads
-from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord, SentMessage
-from mailcanary.store.schema import CANARY_SK, OPEN_PATHS, PATH_SK_PREFIX
+from mailcanary.store.records import Effect, FailedCheck, ObservedEvent, PathRecord, SentMessage, owed
+from mailcanary.store.schema import CANARY_SK, COUNTED_PATHS, EFFECTS_OWED, OPEN_PATHS, PATH_SK_PREFIX
 from mailcanary.store.table import PENDING, error_code
 
 __all__ = ["BATCH_WRITE_LIMIT", "UNPROCESSED_ATTEMPTS", "PathDecision", "RecordedEvent", "StorePathUpdates"]
@@ -78,15 +78,27 @@ class StorePathUpdates(StoreReads):
                     f"unprocessed after {UNPROCESSED_ATTEMPTS} attempts"
                 )
 
-    def record_event(self, canary_id: str, path_name: str, event: ObservedEvent) -> RecordedEvent:
-        """Add one SES event to a path unless an event with the same key is already there."""
-        names = {"#key": event.key}
+    def record_event(
+        self, canary_id: str, path_name: str, event: ObservedEvent, *, owes: Iterable[str] = ()
+    ) -> RecordedEvent:
+        """Add one SES event to a path unless an event with the same key is already there.
+
+        `owes` (`records.owed` tokens) is added to the path's `effects_owed` in the same conditional write, so
+        what recording the event owes is on record exactly when the event is.
+        """
+        names = {"#key": event.key, "#owed": EFFECTS_OWED}
         values = {":event": codec.dump(codec.event_value(event)), ":one": {"N": "1"}}
+        expression = "SET events.#key = :event, version = version + :one"
+        if owes := set(owes):
+            values[":owed"] = {"SS": sorted(owes)}
+            expression += " ADD #owed :owed"
+        else:
+            del names["#owed"]
         try:
             path = self._update_path(
                 canary_id,
                 path_name,
-                "SET events.#key = :event, version = version + :one",
+                expression,
                 "attribute_exists(pk) AND attribute_not_exists(events.#key)",
                 names,
                 values,
@@ -99,43 +111,64 @@ class StorePathUpdates(StoreReads):
         return RecordedEvent(path, applied=True)
 
     def decide_path(
-        self, canary_id: str, path_name: str, state: CanaryState, checks: Iterable[FailedCheck], *, now: datetime
+        self,
+        canary_id: str,
+        path_name: str,
+        state: CanaryState,
+        checks: Iterable[FailedCheck],
+        *,
+        now: datetime,
+        owes: Iterable[str] = (),
     ) -> PathDecision:
         """Move a pending path to a terminal state; `TransitionConflictError` if it already left `pending`.
 
-        Then counts the canary's `open_paths` down by one and returns what is left (see `store.schema`): the
-        decider that reaches 0 is the one that must settle the canary.
+        The same conditional write records `owes` and the count-down (`Effect.COUNT_DOWN`) as owed on the path.
+        Then counts the canary's `open_paths` down (`count_down`) and returns what is left (see `store.schema`):
+        the decider that reaches 0 is the one that must settle the canary. With `owes`, the caller forgets the
+        count-down with the rest once delivered; without, it is forgotten here.
         """
         if not state.terminal:
             raise ValueError("a path can only be decided into a terminal state")
-        names = {"#state": "state"}
+        names = {"#state": "state", "#owed": EFFECTS_OWED}
         values = PENDING | {
             ":state": {"S": state.value},
             ":checks": codec.dump(codec.checks_value(checks)),
             ":at": {"S": codec.iso(now)},
             ":one": {"N": "1"},
+            ":owed": {"SS": sorted({*owes, owed(Effect.COUNT_DOWN)})},
         }
         path = self._update_path(
             canary_id,
             path_name,
-            "SET #state = :state, failed_checks = :checks, decided_at = :at, version = version + :one",
+            "SET #state = :state, failed_checks = :checks, decided_at = :at, version = version + :one ADD #owed :owed",
             "#state = :pending",
             names,
             values,
         )
-        return PathDecision(path, self._count_down(canary_id))
+        left = self.count_down(canary_id, path_name)
+        if not owes:  # a caller that owes nothing else (the round) would never forget the count-down: do it now
+            self.delivered(canary_id, path_name, (owed(Effect.COUNT_DOWN),))
+        return PathDecision(path, left)
 
-    def _count_down(self, canary_id: str) -> int | None:
-        """One fewer open path on the canary item; None when the item has no count (written by an earlier
-        version) or is gone."""
+    def count_down(self, canary_id: str, path_name: str) -> int | None:
+        """One fewer open path on the canary item, at most once per path; what is left, or None when nothing was
+        counted (this path was counted already, the item has no count, or it is gone).
+
+        The path's name goes into `counted_paths` in the same conditional update, so a retry after a crash
+        between the decision and this write counts it down now, and a second retry does not count it twice.
+        """
         try:
             response = self._client.update_item(
                 TableName=self.table_name,
                 Key=self._key(canary_id, CANARY_SK),
-                UpdateExpression="ADD #open :minus_one",
-                ConditionExpression="attribute_exists(#open)",
-                ExpressionAttributeNames={"#open": OPEN_PATHS},
-                ExpressionAttributeValues={":minus_one": {"N": "-1"}},
+                UpdateExpression="ADD #open :minus_one, #counted :path",
+                ConditionExpression="attribute_exists(#open) AND NOT contains(#counted, :name)",
+                ExpressionAttributeNames={"#open": OPEN_PATHS, "#counted": COUNTED_PATHS},
+                ExpressionAttributeValues={
+                    ":minus_one": {"N": "-1"},
+                    ":path": {"SS": [path_name]},
+                    ":name": {"S": path_name},
+                },
                 ReturnValues="UPDATED_NEW",
             )
         except ClientError as exc:
@@ -145,6 +178,23 @@ class StorePathUpdates(StoreReads):
         except BotoCoreError as exc:
             raise StoreError(f"counting down open paths of {canary_id} failed: {exc}") from exc
         return int(response["Attributes"][OPEN_PATHS]["N"])
+
+    def delivered(self, canary_id: str, path_name: str, tokens: Iterable[str]) -> None:
+        """Forget effects of a path that have been delivered (deleting a token no longer there is harmless)."""
+        done = sorted(set(tokens))
+        if not done:
+            return
+        self._call(
+            f"record delivered effects of {canary_id}/{path_name}",
+            lambda: self._client.update_item(
+                TableName=self.table_name,
+                Key=self._key(canary_id, PATH_SK_PREFIX + path_name),
+                UpdateExpression="DELETE #owed :done",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#owed": EFFECTS_OWED},
+                ExpressionAttributeValues={":done": {"SS": done}},
+            ),
+        )
 
     def _update_path(
         self,

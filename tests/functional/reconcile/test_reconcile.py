@@ -11,6 +11,7 @@ import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, delivery, ses_event
 
 from mailcanary.core.checks import CanaryState, Check, PathKind
+from mailcanary.decide.effects import EffectSink
 from mailcanary.decide.idempotency import IdempotencyOptions
 from mailcanary.decide.reconcile import EventOutcome, ReconcileReport, handle
 from mailcanary.report import observability as obs
@@ -349,11 +350,11 @@ def test_given_index_not_caught_up_when_reconciled_then_simulator_label_finds_th
     assert _state(store, "c1")[0] is CanaryState.PASSED
 
 
-def test_given_emit_callable_when_reconciled_then_it_receives_every_metric(store: CanaryStore) -> None:
+def test_given_an_effect_sink_when_reconciled_then_it_receives_every_metric(store: CanaryStore) -> None:
     canary = canary_with("c1", smtp=None)
     store.create(canary)
     emitted: list[MetricObservation] = []
-    report = _run(store, delivery(canary, "api"), emit=emitted.append)
+    report = _run(store, delivery(canary, "api"), effects=EffectSink(emit=emitted.extend))
     assert tuple(emitted) == report.metrics
     assert emitted
 

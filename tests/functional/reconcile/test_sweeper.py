@@ -10,6 +10,7 @@ import pytest
 from canary_tables import T0, canary_with, delivery
 
 from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.effects import EffectSink
 from mailcanary.decide.reconcile import EventOutcome, handle
 from mailcanary.decide.sweep import sweep
 from mailcanary.report import observability as obs
@@ -158,6 +159,6 @@ def test_given_zero_limit_when_swept_then_value_error(store: CanaryStore) -> Non
 def test_given_emit_callable_when_swept_then_it_receives_every_metric(store: CanaryStore) -> None:
     store.create(canary_with("c1"))
     emitted: list[MetricObservation] = []
-    report = sweep(store=store, now=AFTER_DEADLINE, emit=emitted.append)
+    report = sweep(store=store, now=AFTER_DEADLINE, effects=EffectSink(emit=emitted.extend))
     assert tuple(emitted) == report.metrics
     assert len(emitted) == 6  # per lost path: CanaryFailed (per path and rollup) and CheckFailed{lost}
