@@ -5,9 +5,11 @@ delivered them in, so duplicates and reordering cannot change it. A path is deci
 recipient has its outcome; a recipient is done when all its expected events arrived or an event ruled the
 expectation out (an unexpected bounce or complaint, a delivery where a bounce was due). A Reject or Rendering
 Failure ends the whole message, and a recipient missing from SES's `mail.destination` will never get an event.
-An address SES reports that cannot be parsed at all (e.g. a thousand nested comments, which the standard
-parser recurses into until Python's recursion limit) ends the path too, as a `recipients.delivered` failure:
-SES's report can no longer be compared with the envelope, and evaluating it again must never raise.
+Addresses are compared in the one comparison form of `mailcanary.recipients.normalise` (local part as given,
+domain as its IDNA 2008 A-label), the same rule the send-time `recipients.header_vs_envelope` check applies.
+An address SES reports that cannot be parsed at all (e.g. a thousand nested comments) ends the path too, as a
+`recipients.delivered` failure: SES's report can no longer be compared with the envelope, and evaluating it
+again must never raise.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.decide.expectations import Expectation, expectation_for
+from mailcanary.recipients import RecipientError, normalise
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
 
-__all__ = ["PathEvaluation", "evaluate", "normalise_address"]
+__all__ = ["PathEvaluation", "evaluate"]
 
 _EXCERPT = 40  # characters of an unparsable address quoted in a failure detail
 
@@ -48,22 +50,17 @@ class PathEvaluation:
 
 
 def _normalised(address: str) -> str | None:
-    """The bare address, lower-cased; None when the standard parser cannot read it at all."""
+    """The comparison form of an address (display name dropped); None when it cannot be read at all."""
     try:
-        bare = parseaddr(address)[1]
-    except (RecursionError, ValueError, IndexError):  # nested comments recurse once per "(" in the parser
+        return normalise(address)
+    except RecipientError:
         return None
-    return bare.strip().lower() or address.strip().lower()
 
 
-def normalise_address(address: str) -> str:
-    """The bare address, lower-cased, for matching SES's report with the envelope.
-
-    SES and the simulator treat addresses case-insensitively; SES may also add a display name. An address the
-    parser cannot read comes back stripped and lower-cased as it is (`evaluate` reports such addresses).
-    """
+def _comparable(address: str) -> str:
+    """The comparison form of an address we sent to; one we could not read stays as it was given (stripped)."""
     normalised = _normalised(address)
-    return normalised if normalised is not None else address.strip().lower()
+    return normalised if normalised is not None else address.strip()
 
 
 def _unparsable(events: Iterable[ObservedEvent]) -> str:
@@ -133,12 +130,12 @@ def _header_check(path: PathRecord) -> str:
     """
     if not path.header_recipients:
         return ""
-    sent = {normalise_address(address) for address in path.header_recipients}
+    sent = {_comparable(address) for address in path.header_recipients}
     missing: set[str] = set()
     extra: set[str] = set()
     for event in path.events:
         if event.header_recipients is not None:
-            received = {normalise_address(address) for address in event.header_recipients}
+            received = {_comparable(address) for address in event.header_recipients}
             missing |= sent - received
             extra |= received - sent
     if not missing and not extra:
@@ -167,7 +164,7 @@ def evaluate(path: PathRecord) -> PathEvaluation:
             if rcpt is not None:  # an unparsable one is reported apart
                 by_rcpt[rcpt].append((event, status))
 
-    envelope = {normalise_address(address) for address in path.envelope}
+    envelope = {_comparable(address) for address in path.envelope}
     never_sent, mismatch = _destination_check(path.events, envelope, set(by_rcpt))
     if mismatch:
         failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, mismatch))
@@ -177,7 +174,7 @@ def evaluate(path: PathRecord) -> PathEvaluation:
 
     waiting: list[str] = []
     for address, outcome in path.expected:
-        rcpt = normalise_address(address)
+        rcpt = _comparable(address)
         expectation = expectation_for(outcome)
         done, rcpt_failures = _judge(rcpt, expectation, by_rcpt.get(rcpt, ()))
         failures += rcpt_failures
