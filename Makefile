@@ -5,7 +5,7 @@ SAM_VENV ?= .venv-sam
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench sam-venv sam-validate sam-build clean
+.PHONY: demo test test-fast lint typecheck pytest bench sam-venv sam-validate sam-build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) sam-venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" MAILCANARY_SAM="$(CURDIR)/$(SAM_VENV)/bin/sam" $(BIN)/pytest $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" MAILCANARY_SAM="$(CURDIR)/$(SAM_VENV)/bin/sam" HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The pure unit tier: no servers, no interpreters or shells started, no benchmark harness; hypothesis's dev profile.
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=dev $(BIN)/pytest tests/unit -m "unit and not process and not bench" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(ARGS)

@@ -15,8 +15,6 @@ from mailcanary.round.checks import header_vs_envelope_verdict
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store import ObservedEvent, PathKind, new_path
 
-pytestmark = pytest.mark.unit
-
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

@@ -119,6 +119,7 @@ def test_given_no_file_argument_when_run_then_usage_exit_2() -> None:
     assert exc.value.code == 2
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("make", "expected"),
     [

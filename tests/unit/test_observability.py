@@ -108,6 +108,7 @@ def test_given_the_logger_when_a_record_carries_secrets_then_the_output_masks_th
     assert record["service"] == "mailcanary"
 
 
+@pytest.mark.process
 def test_given_a_fresh_interpreter_when_observability_is_imported_then_powertools_is_not() -> None:
     # Given a new interpreter (import time is a budget)
     code = "import sys, mailcanary.report.observability; print('aws_lambda_powertools' in sys.modules)"
@@ -135,6 +136,7 @@ def _import_handler_in_fresh_interpreter(trace_disabled: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.process
 def test_given_x_ray_subsegments_off_when_a_handler_is_imported_then_the_x_ray_sdk_is_never_loaded() -> None:
     # Given the template's default (POWERTOOLS_TRACE_DISABLED=true), When Lambda imports a handler
     loaded = _import_handler_in_fresh_interpreter("true")
@@ -142,6 +144,7 @@ def test_given_x_ray_subsegments_off_when_a_handler_is_imported_then_the_x_ray_s
     assert loaded == "False"
 
 
+@pytest.mark.process
 def test_given_x_ray_subsegments_on_when_a_handler_is_imported_then_the_tracer_wraps_it() -> None:
     # Given XRaySubsegments=true (POWERTOOLS_TRACE_DISABLED=false), When Lambda imports a handler
     loaded = _import_handler_in_fresh_interpreter("false")

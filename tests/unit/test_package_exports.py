@@ -41,6 +41,7 @@ def test_given_package_when_imported_then_all_is_declared_and_resolves(name: str
         assert getattr(package, each) is not None, f"{name}.{each}"
 
 
+@pytest.mark.process
 def test_given_ses_package_when_a_light_module_is_imported_then_pydantic_is_not() -> None:
     # Given a fresh interpreter; When only the simulator helpers are imported through the package
     code = "import sys, mailcanary.ses.simulator; from mailcanary.ses import simulator_address; "

@@ -9,11 +9,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import mailcanary
-
-pytestmark = pytest.mark.unit
 
 ROOT = Path(mailcanary.__file__).parent
 # Modules allowed beside the packages at the top of `mailcanary` (see README, "Layout").
