@@ -26,12 +26,12 @@ def _child() -> None:
     from mailcanary.config.events import RoundOverrides
     from mailcanary.config.runtime import Runtime
     from mailcanary.config.settings import Settings
-    from mailcanary.round.run import run_round
+    from mailcanary.services.rounds import canary_round
 
     ports = json.loads(os.environ["BENCH_PORTS"])
     runtime = Runtime(Settings.model_validate(_settings_values(ports)))
     tracemalloc.start()
-    result = run_round(runtime, RoundOverrides(trigger="console", paths=frozenset({"smtp"})))
+    result = canary_round(runtime, RoundOverrides(trigger="console", paths=frozenset({"smtp"})))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     status = Path("/proc/self/status").read_text()

@@ -13,7 +13,8 @@ from moto import mock_aws
 
 from mailcanary.core.checks import Check, Verdict
 from mailcanary.core.redaction import SecretForms
-from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
+from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, subject_for
+from mailcanary.store import DynamoAlertState
 
 REGION = "us-east-1"
 TABLE = "mailcanary-canaries"

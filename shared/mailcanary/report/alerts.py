@@ -1,10 +1,8 @@
 """SNS alerts: one message per failed check, not repeated while the same failure persists.
 
-The deduplication key is (path, check). Its state is one item in the canary table
-(`pk="alert#<path>#<check>"`, `sk="alert"`), claimed with a single atomic DynamoDB update, so two rounds
-running at once still alert exactly once. A passing verdict for the same path and check clears the item,
-so the next failure alerts again. Items expire (`expires_at`, the table's TTL) a week after the failure
-was last seen, so a path removed from the configuration leaves nothing behind.
+The deduplication key is (path, check); its state lives in the store (`mailcanary.store.alert_state`): claimed
+with a single atomic DynamoDB update, so two rounds running at once still alert exactly once, and cleared by
+a passing verdict for the same path and check, so the next failure alerts again.
 
 Alert bodies are JSON with every secret masked (`mailcanary.core.redaction`), whatever the verdict carries.
 """
@@ -12,36 +10,30 @@ Alert bodies are JSON with every secret masked (`mailcanary.core.redaction`), wh
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mailcanary.core.checks import Verdict
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
+from mailcanary.store.alert_state import AlertState, OpenAlerts
+from mailcanary.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
 __all__ = [
     "AlertError",
     "AlertOutcome",
     "AlertPublisher",
-    "AlertState",
-    "DynamoAlertState",
-    "OpenAlerts",
     "subject_for",
 ]
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 EXCERPT_LINES = 40
 EXCERPT_CHARS = 8_000
-STATE_TTL_SECONDS = 7 * 24 * 3600
-_BATCH_GET_LIMIT = 100  # DynamoDB's maximum keys per BatchGetItem
-_BATCH_GET_ATTEMPTS = 3  # keys DynamoDB leaves unprocessed are asked again, then counted as open
 
 
 class AlertError(MailcanaryError):
@@ -55,111 +47,11 @@ class AlertOutcome(StrEnum):
     NOTHING = "nothing"  # a passing verdict with no open failure
 
 
-@dataclass(frozen=True)
-class OpenAlerts:
-    """Which of the `checked` (path, check) pairs had an open failure when read, for clearing only those.
-
-    A passing verdict whose pair was checked and found closed needs no write; a pair that was not checked
-    (or that the read could not settle) is cleared with a delete, as without this read.
-    """
-
-    checked: frozenset[tuple[str, str]] = frozenset()
-    open: frozenset[tuple[str, str]] = frozenset()
-
-    def known_closed(self, path: str, check: str) -> bool:
-        return (path, check) in self.checked and (path, check) not in self.open
-
-
-class AlertState:
-    """Where open failures are remembered. `open` returns True only for the caller that opened it."""
-
-    def open_among(self, keys: Iterable[tuple[str, str]]) -> OpenAlerts:
-        """Which of these (path, check) pairs are open now; by default none is known (every pass deletes)."""
-        return OpenAlerts()
-
-    def open(self, path: str, check: str, canary_id: str) -> bool:
-        raise NotImplementedError
-
-    def close(self, path: str, check: str) -> bool:
-        """Forget an open failure; True when there was one."""
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class DynamoAlertState(AlertState):
-    """Open failures as items in the canary table (pk S, sk S, TTL attribute `expires_at`)."""
-
-    client: DynamoDBClient
-    table_name: str
-
-    def open(self, path: str, check: str, canary_id: str) -> bool:
-        now = int(time.time())
-        try:
-            reply = self.client.update_item(
-                TableName=self.table_name,
-                Key=_key(path, check),
-                UpdateExpression=(
-                    "SET first_canary_id = if_not_exists(first_canary_id, :canary), "
-                    "opened_at = if_not_exists(opened_at, :now), last_canary_id = :canary, last_seen_at = :now, "
-                    "expires_at = :expires ADD occurrences :one"
-                ),
-                ExpressionAttributeValues={
-                    ":canary": {"S": canary_id},
-                    ":now": {"N": str(now)},
-                    ":expires": {"N": str(now + STATE_TTL_SECONDS)},
-                    ":one": {"N": "1"},
-                },
-                ReturnValues="UPDATED_OLD",
-            )
-        except _aws_errors() as exc:
-            raise AlertError(f"could not record the open failure {path} {check}: {exc}") from exc
-        return "occurrences" not in reply.get("Attributes", {})
-
-    def open_among(self, keys: Iterable[tuple[str, str]]) -> OpenAlerts:
-        """One strongly consistent BatchGetItem per 100 pairs (instead of a delete per passing check)."""
-        wanted = sorted(set(keys))
-        found: set[tuple[str, str]] = set()
-        unsettled: set[tuple[str, str]] = set()
-        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
-            pending = [_key(path, check) for path, check in wanted[start : start + _BATCH_GET_LIMIT]]
-            for _ in range(_BATCH_GET_ATTEMPTS):
-                request: Any = {
-                    self.table_name: {"Keys": pending, "ConsistentRead": True, "ProjectionExpression": "pk"}
-                }
-                try:
-                    reply: Any = self.client.batch_get_item(RequestItems=request)
-                except _aws_errors() as exc:
-                    raise AlertError(f"could not read the open failures: {exc}") from exc
-                found |= {_pair(item["pk"]["S"]) for item in reply.get("Responses", {}).get(self.table_name, [])}
-                pending = reply.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
-                if not pending:
-                    break
-            unsettled |= {_pair(key["pk"]["S"]) for key in pending}
-        return OpenAlerts(frozenset(wanted) - unsettled, frozenset(found))
-
-    def close(self, path: str, check: str) -> bool:
-        try:
-            reply = self.client.delete_item(TableName=self.table_name, Key=_key(path, check), ReturnValues="ALL_OLD")
-        except _aws_errors() as exc:
-            raise AlertError(f"could not clear the failure {path} {check}: {exc}") from exc
-        return bool(reply.get("Attributes"))
-
-
 def _aws_errors() -> tuple[type[Exception], ...]:
     """botocore's service and connection errors, imported only when a call is made (import time is a budget)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (BotoCoreError, ClientError)
-
-
-def _key(path: str, check: str) -> dict[str, Any]:
-    return {"pk": {"S": f"alert#{path}#{check}"}, "sk": {"S": "alert"}}
-
-
-def _pair(pk: str) -> tuple[str, str]:
-    """(path, check) back from an alert item's pk; a check name never contains '#', a path name may."""
-    path, _, check = pk.removeprefix("alert#").rpartition("#")
-    return path, check
 
 
 def subject_for(verdict: Verdict, canary_id: str) -> str:
@@ -221,6 +113,14 @@ class AlertPublisher:
         return [self._one(verdict, canary_id, forms, known or OpenAlerts()) for verdict in verdicts]
 
     def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertOutcome:
+        try:
+            return self._publish_or_clear(verdict, canary_id, forms, known)
+        except StoreError as exc:  # the deduplication state could not be read or written
+            raise AlertError(f"alert state for {verdict.path} {verdict.check.value}: {exc}") from exc
+
+    def _publish_or_clear(
+        self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts
+    ) -> AlertOutcome:
         check = verdict.check.value
         if verdict.passed:
             if known.known_closed(verdict.path, check):

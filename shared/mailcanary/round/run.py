@@ -11,6 +11,7 @@ alerts go out once per failed (path, check) and clear when it passes again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -20,10 +21,9 @@ from mailcanary.config.settings import SmtpTargetConfig
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
-from mailcanary.decide.reconcile import settle
 from mailcanary.message.build import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, OpenAlerts
+from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder
@@ -31,7 +31,7 @@ from mailcanary.round.result import PathOutcome, RoundResult
 from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
-from mailcanary.store import CanaryStore, new_canary, new_path
+from mailcanary.store import CanaryRecord, CanaryStore, OpenAlerts, StoreError, new_canary, new_path
 
 __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
 
@@ -54,15 +54,26 @@ _SEND_TIME_CHECKS = {
 }
 
 Path = ApiPath | SmtpPath
+# Decides a pending canary whose paths are all decided (`mailcanary.decide.reconcile.settle`, passed in by the service).
+Settle = Callable[[CanaryStore, CanaryRecord, datetime], object]
 
 
-def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
-    """Send one canary on every planned path and return what happened (see the module docstring)."""
+def run_round(
+    runtime: Runtime,
+    overrides: RoundOverrides,
+    *,
+    store: CanaryStore,
+    publisher: AlertPublisher | None,
+    settle: Settle,
+) -> RoundResult:
+    """Send one canary on every planned path and return what happened (see the module docstring).
+
+    The service (`mailcanary.services.rounds`) passes in the store, the alert publisher (None: no alert topic)
+    and how a canary whose paths are all decided is settled.
+    """
     settings, now = runtime.settings, runtime.now()
     plan = plan_round(settings, overrides, new_canary_id())
     log = obs.get_logger()
-    dynamodb = runtime.clients("dynamodb", None)
-    store = CanaryStore(dynamodb, settings.table_name)
     credentials, secret_error = _credentials(runtime, plan.targets)
     paths = round_paths(runtime, plan, credentials, secret_error)
     deadline = now + timedelta(seconds=settings.lost_after_seconds)
@@ -85,7 +96,6 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
             lost_after=timedelta(seconds=settings.lost_after_seconds),
         )
     )
-    publisher = _publisher(runtime)
     forms = credentials.forms() if credentials else NO_SECRETS
 
     def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
@@ -115,7 +125,7 @@ def run_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
         if canary is not None:
-            settle(store, canary, now=runtime.now())
+            settle(store, canary, runtime.now())
     obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided))
     outcomes = tuple(outcome for outcome, _, _ in results)
     return RoundResult(plan.canary_id, overrides.trigger, outcomes, sum(sent for _, _, sent in results))
@@ -258,14 +268,6 @@ def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.Metr
     return metrics
 
 
-def _publisher(runtime: Runtime) -> AlertPublisher | None:
-    settings = runtime.settings
-    if not settings.alert_topic_arn:
-        return None
-    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
-
-
 def _alert(
     publisher: AlertPublisher | None,
     outcome: PathOutcome,
@@ -278,7 +280,7 @@ def _alert(
         return 0
     try:
         open_alerts = known.result() if known is not None else None
-    except AlertError as exc:  # without the read, every passing check is cleared by its own delete
+    except StoreError as exc:  # without the read, every passing check is cleared by its own delete
         obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
         open_alerts = None
     try:

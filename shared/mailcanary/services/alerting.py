@@ -1,4 +1,4 @@
-"""Alerts for decided paths, shared by the SES-events and sweeper services (the round alerts by itself)."""
+"""The one alert publisher builder, and the effect sink of the SES-events and sweeper services."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.decide.effects import EffectSink, Transition
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertOutcome, AlertPublisher, DynamoAlertState
+from mailcanary.report.alerts import AlertOutcome, AlertPublisher
+from mailcanary.store import DynamoAlertState
 
-__all__ = ["effect_sink"]
+__all__ = ["alert_publisher", "effect_sink"]
 
 # Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
 _LATE_CHECKS = (
@@ -22,6 +23,15 @@ _LATE_CHECKS = (
     Check.OUTCOME_MISSING_EVENT,
     Check.LOST,
 )
+
+
+def alert_publisher(runtime: Runtime) -> AlertPublisher | None:
+    """The deployment's alert publisher (SNS topic, deduplication state in the canary table); None without a topic."""
+    settings = runtime.settings
+    if not settings.alert_topic_arn:
+        return None
+    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
+    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
 
 
 def effect_sink(runtime: Runtime) -> EffectSink:
@@ -42,8 +52,10 @@ def _alert_publisher(runtime: Runtime) -> Callable[[Transition], int]:
         if not settings.alert_topic_arn or transition.path is None:
             return 0  # no topic deployed; the canary's own decision repeats its paths' verdicts
         if not publisher:
-            state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-            publisher.append(AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state))
+            built = alert_publisher(runtime)
+            if built is None:
+                return 0
+            publisher.append(built)
         verdicts: tuple[Verdict, ...] = transition.verdicts
         if transition.state is CanaryState.PASSED:
             verdicts = tuple(Verdict(check, True, transition.path) for check in _LATE_CHECKS)

@@ -7,14 +7,28 @@ first invocation.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
+from mailcanary.decide.reconcile import settle
 from mailcanary.round.result import RoundResult
 from mailcanary.round.run import run_round
+from mailcanary.services.alerting import alert_publisher
+from mailcanary.store import CanaryRecord, CanaryStore
 
 __all__ = ["canary_round"]
 
 
 def canary_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
-    """One round with the console's overrides (none for a scheduled run); its result is the console summary."""
-    return run_round(runtime, overrides)
+    """One round with the console's overrides (none for a scheduled run); its result is the console summary.
+
+    Builds what the round needs from the runtime: the canary store, the alert publisher, how a canary whose
+    paths were all decided at send time is settled.
+    """
+    store = CanaryStore(runtime.clients("dynamodb", None), runtime.settings.table_name)
+    return run_round(runtime, overrides, store=store, publisher=alert_publisher(runtime), settle=_settle)
+
+
+def _settle(store: CanaryStore, canary: CanaryRecord, now: datetime) -> None:
+    settle(store, canary, now=now)

@@ -24,6 +24,8 @@ Canary table (on-demand):
   processing event <key>), `count@` (the count-down above). On a canary item swept `lost`, `metrics@sweep` and
   `alert@sweep`: such a canary keeps `pending_shard` (stays listed for the sweeper) until they are delivered.
 - TTL attribute `expires_at` (epoch seconds), 30 days after the canary was created by default.
+- Alert items (`store.alert_state`): `pk` (S) = `alert#<path>#<check>`, `sk` (S) = `alert`, one per open failure
+  (first and last canary, occurrences), `expires_at` a week after the failure was last seen.
 
 Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
 """
@@ -33,6 +35,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ALERT_PK_PREFIX",
+    "ALERT_SK",
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
     "CANARY_SK",
@@ -47,6 +51,8 @@ __all__ = [
     "idempotency_table_definition",
 ]
 
+ALERT_PK_PREFIX = "alert#"
+ALERT_SK = "alert"
 BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
 CANARY_SK = "canary"
