@@ -3,6 +3,8 @@
 #   scripts/invoke.sh CanaryFunction events/canary/console-overrides.json
 #   MAILCANARY_STACK=my-stack scripts/invoke.sh SesEventsFunction events/ses_events/sns-bounce.json
 # FUNCTION is the template's logical id (CanaryFunction, SesEventsFunction, SweeperFunction) or a function name.
+# Exit codes: 0 the function returned, 1 the function raised (its error is the response), 2 usage error; any
+# other code is the AWS CLI's own (the call failed).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -26,11 +28,18 @@ esac
 
 RESPONSE="$(mktemp)"
 trap 'rm -f "$RESPONSE"' EXIT
-LOG_TAIL="$(aws lambda invoke --function-name "$FUNCTION" --payload "fileb://$EVENT" \
-    --log-type Tail --query LogResult --output text "$RESPONSE")"
+# FunctionError is set ("Unhandled") when the function raised: the call itself still succeeds (HTTP 200).
+META="$(aws lambda invoke --function-name "$FUNCTION" --payload "fileb://$EVENT" \
+    --log-type Tail --query '[LogResult, FunctionError]' --output text "$RESPONSE")"
+LOG_TAIL="${META%%$'\t'*}"
+FUNCTION_ERROR="${META#*$'\t'}"
 echo "--- log tail (last 4 KB) ---"
 printf '%s' "$LOG_TAIL" | base64 --decode || true
 echo
 echo "--- response ---"
 cat "$RESPONSE"
 echo
+if [[ -n "$FUNCTION_ERROR" && "$FUNCTION_ERROR" != "None" ]]; then
+    echo "invoke.sh: $FUNCTION raised an error ($FUNCTION_ERROR): see the response and the log tail above" >&2
+    exit 1
+fi

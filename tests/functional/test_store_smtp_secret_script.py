@@ -93,3 +93,53 @@ def test_given_the_smtp_user_and_secret_when_the_script_runs_then_the_secret_hol
     # And neither the secret key nor a password reached the terminal
     for secret in (secret_key, *stored["passwords_by_region"].values()):
         assert secret not in result.stdout + result.stderr
+
+
+def _run(env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(SCRIPT)],
+        env=env | {"MAILCANARY": str(Path(sys.executable).parent / "mailcanary")} | extra,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_given_repeated_runs_when_the_script_rotates_then_at_most_two_keys_and_the_stacks_region_by_default(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    if shutil.which("aws") is None:
+        pytest.skip("the AWS CLI is not installed")
+    # (moto's backends outlive one server in this process: names of their own)
+    # Given the stack in eu-west-1 (its secret there) while the CLI's default region is us-east-1, no SMTP_REGIONS
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "HOME": str(tmp_path),
+    }
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    iam = session.client("iam", region_name="us-east-1", endpoint_url=moto_endpoint)
+    secrets = session.client("secretsmanager", region_name="eu-west-1", endpoint_url=moto_endpoint)
+    iam.create_user(UserName="mailcanary-smtp-rotated")
+    placeholder = json.dumps({"username": "set-by-scripts/store-smtp-secret.sh", "password": "generated"})
+    secret_arn = secrets.create_secret(Name="smtp-rotated", SecretString=placeholder)["ARN"]
+    stored_ids: list[str] = []
+    # When the script runs three times (IAM refuses a third key on a user)
+    for _ in range(3):
+        result = _run(env, SMTP_USER_NAME="mailcanary-smtp-rotated", SMTP_SECRET_ARN=secret_arn)
+        assert result.returncode == 0, result.stderr
+        stored = json.loads(secrets.get_secret_value(SecretId=secret_arn)["SecretString"])
+        stored_ids.append(stored["username"])
+        # Then the passwords are for the stack's region (the secret's), not the CLI's default region
+        assert set(stored["passwords_by_region"]) == {"eu-west-1"}
+        # And the user keeps at most two keys: the one stored now and the one stored before it
+        keys = {
+            key["AccessKeyId"] for key in iam.list_access_keys(UserName="mailcanary-smtp-rotated")["AccessKeyMetadata"]
+        }
+        assert keys == set(stored_ids[-2:])
+    assert len(set(stored_ids)) == 3
+    assert f"deleted access key {stored_ids[0]}" in result.stdout

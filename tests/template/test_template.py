@@ -25,6 +25,7 @@ EXPECTED_ALARMS = {
     "CanaryLostAlarm",
     "UnexpectedBounceAlarm",
     "HeartbeatAlarm",
+    "HeartbeatArmedAlarm",
     "SesEventsDeadLetterAlarm",
 }
 # Alarms on a metric AWS publishes rather than ours, each pinned to the one metric and resource it may watch.

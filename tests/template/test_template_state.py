@@ -66,7 +66,9 @@ _ALERTS = [("sns:Publish", {"Ref": "AlertTopic"}), ("kms:GenerateDataKey", _ALER
 _ALERT_STATE = [("dynamodb:UpdateItem", CANARY_TABLE), ("dynamodb:DeleteItem", CANARY_TABLE)]
 NEEDED: dict[str, list[tuple[str, Any]]] = {
     "CanaryFunction": [
-        ("dynamodb:TransactWriteItems", CANARY_TABLE),  # create the pending canary; settle it
+        # create the pending canary (a transaction of puts and a condition check); settle it (updates)
+        ("dynamodb:PutItem", CANARY_TABLE),
+        ("dynamodb:ConditionCheckItem", CANARY_TABLE),
         ("dynamodb:BatchWriteItem", CANARY_TABLE),  # record_sends
         ("dynamodb:BatchGetItem", CANARY_TABLE),  # the round's open alerts, read once
         ("dynamodb:UpdateItem", CANARY_TABLE),  # decide_path
@@ -79,8 +81,7 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
         ("dynamodb:Query", _index("by-ses-message-id")),
         ("dynamodb:Query", CANARY_TABLE),
         ("dynamodb:UpdateItem", CANARY_TABLE),
-        ("dynamodb:GetItem", CANARY_TABLE),
-        ("dynamodb:TransactWriteItems", CANARY_TABLE),
+        ("dynamodb:GetItem", CANARY_TABLE),  # and UpdateItem above: the items of the deciding transaction
         *[(f"dynamodb:{action}", IDEMPOTENCY_TABLE) for action in ("PutItem", "GetItem", "UpdateItem", "DeleteItem")],
         *_ALERTS,
         *_ALERT_STATE,
@@ -88,8 +89,8 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
     "SweeperFunction": [
         ("dynamodb:Query", _index("by-pending")),
         ("dynamodb:Query", CANARY_TABLE),
-        ("dynamodb:TransactWriteItems", CANARY_TABLE),
-        ("dynamodb:UpdateItem", CANARY_TABLE),  # forget a swept canary's delivered effects
+        # the items of the transaction that marks paths lost; forget a swept canary's delivered effects
+        ("dynamodb:UpdateItem", CANARY_TABLE),
         *_ALERTS,
         *_ALERT_STATE,
     ],

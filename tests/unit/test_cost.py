@@ -76,3 +76,15 @@ def test_given_the_cli_when_run_then_a_table_with_the_synthetics_line(capsys: py
 def test_given_a_cron_schedule_when_the_cli_runs_then_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", "--schedule", "cron(0 * * * ? *)"]) == EXIT_USAGE
     assert "rate expression" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("schedule", "reads"), [("rate(1 minute)", 8_760), ("rate(5 minutes)", 8_760), ("rate(1 hour)", 730)]
+)
+def test_given_the_secret_cache_when_estimated_then_at_most_one_secret_read_per_cache_period(
+    schedule: str, reads: float
+) -> None:
+    # Given a warm function reads the SMTP secret at most once per five minutes (mailcanary.round.smtp_secret)
+    item = next(i for i in estimate(schedule).items if i.service == "Secrets Manager")
+    # Then a faster schedule does not read it more often
+    assert item.quantity == pytest.approx(reads)

@@ -21,6 +21,13 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
+# What `mailcanary --help` says (the module docstring above is for whoever adds a sub-command).
+DESCRIPTION = "mailcanary: an email canary for Amazon SES, and the tools to check SMTP and SES paths by hand."
+EPILOG = (
+    "exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error; smtp-probe uses per-stage "
+    "codes (mailcanary smtp-probe --help). `mailcanary COMMAND --help` describes each command."
+)
+
 # Sub-command modules, imported lazily so `mailcanary --help` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.demo",
@@ -32,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mailcanary.cli.smtp_password",
     "mailcanary.cli.cost",
     "mailcanary.cli.redrive",
+    "mailcanary.cli.doctor",
 )
 
 
@@ -43,7 +51,7 @@ class _OneLineErrorParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineErrorParser(prog="mailcanary", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _OneLineErrorParser(prog="mailcanary", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"mailcanary {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
     subparsers.required = True

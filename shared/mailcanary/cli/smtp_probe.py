@@ -17,16 +17,43 @@ from mailcanary.core.errors import ConfigError, UsageError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.probe_message import build_probe_message, parse_address
+from mailcanary.smtp.result import ExitCode
 from mailcanary.smtp.session import send_canary
 from mailcanary.smtp.target import DEFAULT_PORTS, SmtpTarget, Timeouts, TlsMode
 
-__all__ = ["parse_server", "register", "run"]
+__all__ = ["EXIT_CODES", "parse_server", "register", "run"]
 
 EXIT_CONFORMANCE = 1
+# What `--help` and the README's table say each exit code means (a test keeps the README equal to this).
+EXIT_CODES: dict[int, str] = {
+    ExitCode.OK: "message accepted (refused recipients are still listed, as swaks does)",
+    EXIT_CONFORMANCE: "message accepted, but the conformance probe saw the server accept an out-of-order command",
+    ExitCode.CONNECT: "usage error, or cannot connect",
+    ExitCode.CONNECTION_CLOSED: "connection closed unexpectedly",
+    ExitCode.BANNER: "banner missing, refused or timed out",
+    ExitCode.HELO: "EHLO/HELO refused",
+    ExitCode.MAIL: "MAIL FROM refused",
+    ExitCode.NO_RECIPIENT: "no RCPT accepted",
+    ExitCode.DATA: "DATA refused",
+    ExitCode.MESSAGE_REFUSED: "message refused after the final dot",
+    ExitCode.AUTH: "AUTH failed, unavailable, or refused by us without TLS",
+    ExitCode.TLS: "TLS failed: STARTTLS missing or refused, certificate or host name not verified",
+}
+_DESCRIPTION = (
+    "Send one canary message over SMTP (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) and print a swaks-style "
+    "transcript and a verdict. The password is read only from the variable named by --auth-password-env and "
+    "never recorded; certificates are verified unless --insecure-skip-tls-verify."
+)
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("smtp-probe", help="send one SMTP canary; print the transcript and verdict")
+    parser = subparsers.add_parser(
+        "smtp-probe",
+        help="send one SMTP canary; print the transcript and verdict",
+        description=_DESCRIPTION,
+        epilog="exit codes:\n" + "\n".join(f"  {code:>2}  {meaning}" for code, meaning in sorted(EXIT_CODES.items())),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--server", required=True, metavar="HOST[:PORT]", help="port defaults to 587 (465 for wrapper)")
     parser.add_argument("--tls", choices=[mode.value for mode in TlsMode], default=TlsMode.REQUIRED.value)
     parser.add_argument("--auth-user", metavar="USER")

@@ -22,7 +22,7 @@ __all__ = ["clear", "client", "cloudwatch", "dynamodb", "secretsmanager", "ses",
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # every attempt, the first included (botocore's "max_attempts" would count retries only)
 MAX_POOL_CONNECTIONS = 64  # a round's paths share one client from up to 64 threads (mailcanary.round.run.MAX_WORKERS)
 
 
@@ -34,7 +34,7 @@ def _client(service_name: str, region_name: str | None) -> Any:
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     return boto3.session.Session().client(service_name, region_name=region_name, config=config)  # type: ignore[call-overload]

@@ -18,6 +18,7 @@ class Check(StrEnum):
     SMTP_SEQUENCE = "smtp.sequence"
     SMTP_TRANSPORT = "smtp.transport"
     SMTP_CONFORMANCE = "smtp.conformance"
+    SMTP_CONFIGURED = "smtp.configured"  # the target's credentials were stored (not the stack's placeholder)
     SES_API = "ses.api"
     RECIPIENTS_HEADER_VS_ENVELOPE = "recipients.header_vs_envelope"
     RECIPIENTS_DELIVERED = "recipients.delivered"

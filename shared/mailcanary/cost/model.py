@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mailcanary.core.errors import UsageError
 from mailcanary.report.observability import METRIC_CONTRACT, Dimension, MetricName
+from mailcanary.round.smtp_secret import MAX_AGE_SECONDS as SECRET_MAX_AGE_SECONDS
 
 __all__ = [
     "ALARM_METRICS",
@@ -30,7 +31,7 @@ __all__ = [
 PRICES_AS_OF = "2025-01-15"
 HOURS_PER_MONTH = 730
 FUNCTIONS = 3  # canary, SES events, sweeper (one ColdStart series each)
-ALARM_METRICS = 8  # metrics read by template.yaml's seven alarms (RecipientMismatch reads two); a test checks it
+ALARM_METRICS = 9  # metrics read by template.yaml's eight alarms (RecipientMismatch reads two); a test checks it
 COMPOSITE_ALARMS = 1
 
 
@@ -154,6 +155,8 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     reads = events + runs * (w.paths * w.alert_checks_per_path + whole_canary)
     log_gb = runs * w.paths * w.log_bytes_per_path * 2 / 1e9  # the SES-events logs are about as large
     series = metric_series(w.paths)
+    # A warm canary function reads the SMTP secret at most once per cache period (mailcanary.round.smtp_secret)
+    secret_reads = min(runs, HOURS_PER_MONTH * 3600 / SECRET_MAX_AGE_SECONDS)
     items = (
         LineItem("Lambda requests", invocations, "requests", invocations * p.lambda_request),
         LineItem("Lambda compute (arm64)", gb_seconds, "GB-s", gb_seconds * p.lambda_gb_second_arm64),
@@ -176,13 +179,13 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
         ),
         LineItem("SNS (SES events)", events, "publishes", events * p.sns_publish),
         LineItem("X-Ray traces", invocations, "traces", invocations * p.xray_trace),
-        LineItem("Secrets Manager", runs, "API calls", p.secret_month + runs * p.secret_api_call),
+        LineItem("Secrets Manager", secret_reads, "API calls", p.secret_month + secret_reads * p.secret_api_call),
         LineItem("KMS key (alert topic encryption)", 1, "key", p.kms_key_month),
     )
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
         "failure metrics (CanaryFailed, CheckFailed) add $0.30/month per series, pro rata for hours with failures",
-        "alarms are billed per metric they read: seven alarms read eight metrics (RecipientMismatch reads two)",
+        "alarms are billed per metric they read: eight alarms read nine metrics (RecipientMismatch reads two)",
         "the SES-events dead-letter queue costs nothing while empty (SQS requests are $0.40/M)",
         "KMS requests for the encrypted alert topic ($0.03/10,000) come only with alerts and alarm changes (cents)",
     )

@@ -50,7 +50,7 @@ class AwsLab:
 
     def client(self, service: str) -> Any:
         """A boto3 client for `service` on the lab's endpoint (standard retries, short timeouts)."""
-        config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
+        config = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=5, read_timeout=30)
         session = boto3.session.Session(
             aws_access_key_id=_ACCESS_KEY, aws_secret_access_key=_SECRET_KEY, region_name=REGION
         )

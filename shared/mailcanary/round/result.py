@@ -67,6 +67,7 @@ class RoundResult:
     trigger: Literal["schedule", "console"]
     paths: tuple[PathOutcome, ...]
     alerts_published: int = 0
+    not_configured: tuple[Verdict, ...] = ()  # SMTP targets left out: their credentials were never stored
 
     @property
     def passed(self) -> bool:
@@ -82,5 +83,9 @@ class RoundResult:
             "passed": self.passed,
             "paths": [path.to_summary() for path in self.paths],
             "alerts_published": self.alerts_published,
+            "not_configured": [
+                {"path": verdict.path, "check": verdict.check.value, "detail": verdict.detail}
+                for verdict in self.not_configured
+            ],
         }
         return redact(summary)  # type: ignore[no-any-return]

@@ -20,18 +20,20 @@ from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import SmtpTargetConfig
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.errors import MailcanaryError
-from mailcanary.core.redaction import NO_SECRETS, SecretForms
-from mailcanary.message.build import CanaryMessage, build_canary, new_canary_id, restamp
+from mailcanary.core.redaction import NO_SECRETS
+from mailcanary.message import CanaryMessage, build_canary, new_canary_id, restamp
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher
+from mailcanary.report.alerts import AlertPublisher
+from mailcanary.round.alerts import publish_verdicts
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder
 from mailcanary.round.result import PathOutcome, RoundResult
+from mailcanary.round.setup import configured_verdicts, without_unconfigured
 from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
-from mailcanary.store import CanaryRecord, CanaryStore, OpenAlerts, StoreError, new_canary, new_path
+from mailcanary.store import CanaryRecord, CanaryStore, OpenAlerts, new_canary, new_path
 
 __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
 
@@ -72,10 +74,18 @@ def run_round(
     and how a canary whose paths are all decided is settled.
     """
     settings, now = runtime.settings, runtime.now()
-    plan = plan_round(settings, overrides, new_canary_id())
+    planned = plan_round(settings, overrides, new_canary_id())
     log = obs.get_logger()
-    credentials, secret_error = _credentials(runtime, plan.targets)
-    paths = round_paths(runtime, plan, credentials, secret_error)
+    credentials, secret_error = _credentials(runtime, planned.targets)
+    plan, _ = without_unconfigured(planned, secret_error)  # targets whose secret was never stored are left out
+    setup = configured_verdicts(planned, plan)
+    for verdict in setup:
+        if not verdict.passed:
+            log.warning("SMTP target not configured", extra={"path": verdict.path, "detail": verdict.detail})
+    paths = round_paths(runtime, plan, credentials, str(secret_error) if secret_error else None)
+    if not paths:  # every chosen path is an SMTP target without stored credentials
+        sent = sum(publish_verdicts(publisher, (v,), v.path, plan.canary_id, NO_SECRETS, None) for v in setup)
+        return RoundResult(plan.canary_id, overrides.trigger, (), sent, setup)
     deadline = now + timedelta(seconds=settings.lost_after_seconds)
     store.create(
         new_canary(
@@ -111,7 +121,8 @@ def run_round(
                 "failed_checks": [f.check.value for f in outcome.failed_checks],
             },
         )
-        return outcome, decided, _alert(publisher, outcome, plan.canary_id, forms, known)
+        alerts = publish_verdicts(publisher, outcome.verdicts, outcome.name, plan.canary_id, forms, known)
+        return outcome, decided, alerts
 
     known: Future[OpenAlerts] | None = None
     with (
@@ -120,15 +131,18 @@ def run_round(
     ):
         if publisher is not None:  # read while the paths send; each path's alerts wait for it
             keys = [(p.name, check.value) for p in paths for check in _SEND_TIME_CHECKS[_kind(p)]]
+            keys += [(verdict.path, verdict.check.value) for verdict in setup]
             known = pool.submit(publisher.dedup_store.open_among, keys)
         results = list(pool.map(one, paths))
+        setup_alerts = publish_verdicts(publisher, setup, "smtp", plan.canary_id, NO_SECRETS, known) if setup else 0
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
         if canary is not None:
             settle(store, canary, runtime.now())
     obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided))
     outcomes = tuple(outcome for outcome, _, _ in results)
-    return RoundResult(plan.canary_id, overrides.trigger, outcomes, sum(sent for _, _, sent in results))
+    alerts = setup_alerts + sum(sent for _, _, sent in results)
+    return RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
 
 
 def _kind(path: Path) -> PathKind:
@@ -139,7 +153,9 @@ def _planned(path: Path, plan: RoundPlan) -> tuple[str, ...]:
     return path.destinations if isinstance(path, ApiPath) else plan.smtp_envelope
 
 
-def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tuple[SmtpCredentials | None, str | None]:
+def _credentials(
+    runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]
+) -> tuple[SmtpCredentials | None, MailcanaryError | None]:
     """The SMTP secret, read once per round and only when some target authenticates."""
     if not any(target.auth for target in targets):
         return None, None
@@ -147,7 +163,7 @@ def _credentials(runtime: Runtime, targets: tuple[SmtpTargetConfig, ...]) -> tup
         client = runtime.clients("secretsmanager", None)
         return load_smtp_credentials(client, runtime.settings.smtp_secret_arn), None
     except MailcanaryError as exc:
-        return None, str(exc)
+        return None, exc
 
 
 def round_paths(
@@ -244,7 +260,7 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadli
         sent = new_path(
             canary_id,
             outcome.name,
-            outcome.kind,
+            PathKind(outcome.kind.value),
             outcome.target,
             deadline=deadline,
             envelope=outcome.envelope,
@@ -266,28 +282,3 @@ def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.Metr
         metrics += obs.canary_failed(outcome.kind, outcome.target)
         metrics += [obs.check_failed(check) for check in sorted({f.check for f in outcome.failed_checks})]
     return metrics
-
-
-def _alert(
-    publisher: AlertPublisher | None,
-    outcome: PathOutcome,
-    canary_id: str,
-    forms: SecretForms,
-    known: Future[OpenAlerts] | None,
-) -> int:
-    """Publish the path's failed verdicts (once per failure episode), clear passed ones; alerts sent."""
-    if publisher is None:
-        return 0
-    try:
-        open_alerts = known.result() if known is not None else None
-    except StoreError as exc:  # without the read, every passing check is cleared by its own delete
-        obs.get_logger().warning("open alerts not read", extra={"canary_id": canary_id, "error": str(exc)})
-        open_alerts = None
-    try:
-        results = publisher.publish(outcome.verdicts, canary_id, forms, open_alerts)
-    except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
-        obs.get_logger().error(
-            "alert not published", extra={"canary_id": canary_id, "path": outcome.name, "error": str(exc)}
-        )
-        return 0
-    return sum(result is AlertOutcome.PUBLISHED for result in results)

@@ -56,11 +56,29 @@ def aws_calls() -> Iterator[set[str]]:
     original = BaseClient._make_api_call
 
     def observed(client: BaseClient, operation_name: str, api_params: Any) -> Any:
-        calls.add(f"{client.meta.service_model.signing_name}:{operation_name}")
+        calls.update(iam_actions(client.meta.service_model.signing_name, operation_name, api_params))
         return original(client, operation_name, api_params)
 
     with mock.patch.object(BaseClient, "_make_api_call", observed):
         yield calls
+
+
+# DynamoDB transactions have no IAM action of their own: each item is authorised by its own action.
+_TRANSACTION_ITEM_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+    "Get": "dynamodb:GetItem",
+}
+
+
+def iam_actions(service: str, operation: str, params: Any) -> set[str]:
+    """The IAM actions AWS checks for one call: its own, or for TransactWriteItems/TransactGetItems, those of its
+    items (the Service Authorization Reference lists no dynamodb:TransactWriteItems action)."""
+    if service == "dynamodb" and operation in {"TransactWriteItems", "TransactGetItems"}:
+        return {_TRANSACTION_ITEM_ACTIONS[kind] for item in params.get("TransactItems", []) for kind in item}
+    return {f"{service}:{operation}"}
 
 
 @functools.cache
