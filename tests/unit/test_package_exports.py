@@ -24,6 +24,7 @@ EXPORTS_NOTHING = frozenset(
         "mailcanary.round",
         "mailcanary.decide",
         "mailcanary.report",
+        "mailcanary.services",
     }
 )
 

@@ -8,17 +8,9 @@ these factories are what services pass in when they run inside Lambda.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_secretsmanager import SecretsManagerClient
-    from mypy_boto3_ses import SESClient
-    from mypy_boto3_sesv2 import SESV2Client
-    from mypy_boto3_sns import SNSClient
-
-__all__ = ["clear", "client", "cloudwatch", "dynamodb", "secretsmanager", "ses", "sesv2", "sns"]
+__all__ = ["clear", "client"]
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 15
@@ -43,31 +35,6 @@ def _client(service_name: str, region_name: str | None) -> Any:
 def client(service_name: str, region_name: str | None = None) -> Any:
     """The cached client of any service (`Runtime.clients` in `mailcanary.config.runtime` is this by default)."""
     return _client(service_name, region_name)
-
-
-def ses(region_name: str | None = None) -> SESClient:
-    """SES v1 (SendRawEmail) in `region_name` (the SES region may differ from the function's)."""
-    return _client("ses", region_name)  # type: ignore[no-any-return]
-
-
-def sesv2(region_name: str | None = None) -> SESV2Client:
-    return _client("sesv2", region_name)  # type: ignore[no-any-return]
-
-
-def sns(region_name: str | None = None) -> SNSClient:
-    return _client("sns", region_name)  # type: ignore[no-any-return]
-
-
-def dynamodb(region_name: str | None = None) -> DynamoDBClient:
-    return _client("dynamodb", region_name)  # type: ignore[no-any-return]
-
-
-def secretsmanager(region_name: str | None = None) -> SecretsManagerClient:
-    return _client("secretsmanager", region_name)  # type: ignore[no-any-return]
-
-
-def cloudwatch(region_name: str | None = None) -> CloudWatchClient:
-    return _client("cloudwatch", region_name)  # type: ignore[no-any-return]
 
 
 def clear() -> None:

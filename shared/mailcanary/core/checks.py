@@ -27,7 +27,6 @@ class Check(StrEnum):
     OUTCOME_REJECT = "outcome.reject"
     OUTCOME_RENDERING_FAILURE = "outcome.rendering_failure"
     OUTCOME_MISSING_EVENT = "outcome.missing_event"
-    LATENCY = "latency"
     LOST = "lost"
 
 

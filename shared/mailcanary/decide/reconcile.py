@@ -208,28 +208,25 @@ def _settle_if_closed(store: CanaryStore, path: PathRecord, open_paths: int | No
     if open_paths is not None and open_paths > 0:
         return []  # the decision that closes the last open path settles the canary
     canary = store.get(path.canary_id)
-    return settle(store, canary, now=now)[0] if canary is not None else []
+    return settle(store, canary, now=now) if canary is not None else []
 
 
-def settle(
-    store: CanaryStore, canary: CanaryRecord, *, now: datetime
-) -> tuple[list[Transition], list[MetricObservation]]:
+def settle(store: CanaryStore, canary: CanaryRecord, *, now: datetime) -> list[Transition]:
     """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
 
     Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
-    The canary itself owes no metric and no alert (its paths did, when they were decided); the list stays for
-    callers that collect metrics alongside transitions.
+    The canary itself owes no metric and no alert (its paths did, when they were decided).
     """
     if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
-        return [], []
+        return []
     failed = tuple(check for path in canary.paths for check in path.failed_checks)
     state = CanaryState.FAILED if failed else CanaryState.PASSED
     try:
         store.decide_canary(canary.canary_id, state, failed, now=now)
     except TransitionConflictError:
-        return [], []
+        return []
     verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
-    return [Transition(canary.canary_id, None, state, verdicts)], []
+    return [Transition(canary.canary_id, None, state, verdicts)]
 
 
 def _reconcile_one(

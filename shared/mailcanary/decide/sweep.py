@@ -138,7 +138,7 @@ def _sweep_one(store: CanaryStore, canary_id: str, now: datetime, sink: EffectSi
         # canary with more paths than one transaction holds): nobody counted them yet, so this sweep does.
         carried = [path for path in canary.paths if path.state is CanaryState.LOST]
         if not pending and not carried:
-            return _Swept(settle(store, canary, now=now)[0])  # every path decided; only the canary write was missing
+            return _Swept(settle(store, canary, now=now))  # every path decided; only the canary write was missing
         checks: dict[str, tuple[FailedCheck, ...]] = {path.name: (_lost_check(path, canary),) for path in pending}
         try:
             store.mark_lost(canary, checks, now=now)

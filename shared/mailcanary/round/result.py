@@ -73,9 +73,6 @@ class RoundResult:
     def passed(self) -> bool:
         return all(path.passed for path in self.paths)
 
-    def path(self, name: str) -> PathOutcome | None:
-        return next((path for path in self.paths if path.name == name), None)
-
     def to_summary(self) -> dict[str, Any]:
         summary = {
             "canary_id": self.canary_id,

@@ -182,7 +182,7 @@ def send_item(sent: SentMessage, *, expires_at: datetime) -> Item:
 
 
 def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
-    """A send from its stored item (or from a path item of an earlier version that carried its send)."""
+    """A send from its stored item."""
     raw = load(item)
     try:
         return SentMessage(
@@ -217,8 +217,6 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             deadline=datetime.fromtimestamp(int(raw["deadline"]), tz=UTC),
             envelope=tuple(raw.get("envelope", ())),
             expected=_expected(raw),
-            ses_message_id=raw.get("ses_message_id"),  # only on path items of earlier versions
-            sent_at=_when(raw.get("sent_at")),
             state=CanaryState(raw["state"]),
             failed_checks=_checks(raw.get("failed_checks", ())),
             events=tuple(_event(key, raw["events"][key]) for key in sorted(raw.get("events", {}))),

@@ -6,7 +6,7 @@ Canary table (on-demand):
   when, to whom: written once, right after the send, never updated).
 - GSI `by-ses-message-id`: partition key `ses_message_id` (S), projection ALL. Only send items carry the
   attribute, so the index holds exactly the paths SES has a message id for, from either path kind, and a hit
-  is the whole send. (Path items written before send items existed carry it too; they read the same way.)
+  is the whole send.
 - GSI `by-pending`: partition key `pending_shard` (S), sort key `deadline` (N), projection ALL. Sparse: only a
   canary item still `pending` (or swept `lost` with its effects still owed, below) carries `pending_shard`; the
   write that decides it removes the attribute. The

@@ -93,11 +93,11 @@ def test_given_an_api_fault_when_the_sdk_sends_through_the_lab_environment_then_
         lab.arm(1)
         # When the cached clients the handlers use send (they read the endpoints from the environment)
         with pytest.raises(ClientError) as raised:
-            aws_clients.ses("us-east-1").send_raw_email(
+            aws_clients.client("ses", "us-east-1").send_raw_email(
                 Source=lab.aws.resources.sender, RawMessage={"Data": b"To: a@x.test\r\n\r\nx\r\n"}
             )
         # Then SES answered through the proxy, while DynamoDB still talks to moto directly
         assert raised.value.response["Error"]["Code"] == "MessageRejected"
         assert lab.proxy is not None
         assert lab.proxy.refused == 1
-        assert lab.aws.resources.table_name in aws_clients.dynamodb("us-east-1").list_tables()["TableNames"]
+        assert lab.aws.resources.table_name in aws_clients.client("dynamodb", "us-east-1").list_tables()["TableNames"]
