@@ -42,7 +42,6 @@ __all__ = [
     "Transition",
     "failed_verdicts",
     "owed_under",
-    "path_decided_metrics",
     "transition_summary",
 ]
 
@@ -75,16 +74,6 @@ def transition_summary(transition: Transition) -> dict[str, Any]:
 def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
     """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
     return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
-
-
-def path_decided_metrics(
-    path: PathRecord, state: CanaryState, checks: Iterable[FailedCheck]
-) -> list[MetricObservation]:
-    """CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
-    if state is CanaryState.PASSED:
-        return [obs.canary_passed(path.kind, path.target)]
-    metrics = obs.canary_failed(path.kind, path.target)
-    return metrics + [obs.check_failed(check) for check in sorted({failed.check for failed in checks})]
 
 
 def _no_metrics(_: Sequence[MetricObservation]) -> None:
@@ -137,7 +126,7 @@ def owed_under(path: PathRecord, key: str) -> tuple[list[MetricObservation], Tra
             metrics.append(obs.late_ses_event())
     decision = None
     if path.state.terminal and owed(Effect.METRICS, key) in tokens:
-        metrics += path_decided_metrics(path, path.state, path.failed_checks)
+        metrics += obs.path_decided(path.kind, path.target, path.state, (f.check for f in path.failed_checks))
     if path.state.terminal and tokens & {owed(Effect.ALERT, key), owed(Effect.METRICS, key)}:
         decision = Transition(path.canary_id, path.name, path.state, failed_verdicts(path.name, path.failed_checks))
     return metrics, decision, tokens

@@ -28,7 +28,6 @@ from mailcanary.decide.effects import (
     Transition,
     failed_verdicts,
     owed_under,
-    path_decided_metrics,
     transition_summary,
 )
 from mailcanary.decide.evaluate import evaluate
@@ -56,7 +55,6 @@ __all__ = [
     "Transition",
     "failed_verdicts",
     "handle",
-    "path_decided_metrics",
     "settle",
     "transition_summary",
 ]

@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Check, Verdict
-from mailcanary.decide.effects import EffectSink, Transition, failed_verdicts, path_decided_metrics, transition_summary
+from mailcanary.decide.effects import EffectSink, Transition, failed_verdicts, transition_summary
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.reconcile import settle
+from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation
 from mailcanary.store import CanaryRecord, CanaryStore, Effect, FailedCheck, PathRecord, TransitionConflictError, owed
@@ -90,7 +91,11 @@ def _lost_effects(canary: CanaryRecord) -> tuple[list[Transition], list[MetricOb
     ]
     every = tuple(verdict for transition in transitions for verdict in transition.verdicts)
     transitions.append(Transition(canary.canary_id, None, CanaryState.LOST, every))
-    metrics = [metric for path in lost for metric in path_decided_metrics(path, CanaryState.LOST, path.failed_checks)]
+    metrics = [
+        metric
+        for path in lost
+        for metric in obs.path_decided(path.kind, path.target, CanaryState.LOST, (f.check for f in path.failed_checks))
+    ]
     return transitions, metrics
 
 

@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mailcanary.core.checks import Check, PathKind
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import redact
 
@@ -91,6 +91,7 @@ __all__ = [
     "get_metrics",
     "get_tracer",
     "late_ses_event",
+    "path_decided",
     "send_latency",
     "traced",
     "unmatched_ses_event",
@@ -180,6 +181,16 @@ def canary_failed(path: PathKind, target: str) -> list[MetricObservation]:
 def canary_passed(path: PathKind, target: str) -> MetricObservation:
     """One canary on one path reached `passed`."""
     return MetricObservation(MetricName.CANARY_PASSED, 1, Unit.COUNT, _path_dimensions(path, target))
+
+
+def path_decided(
+    path: PathKind, target: str, state: CanaryState, checks: Iterable[Check] = ()
+) -> list[MetricObservation]:
+    """The metrics of one path's decision, wherever it is taken (at send time, from SES's events, or swept lost):
+    CanaryPassed, or CanaryFailed (per path and rollup) plus one CheckFailed per distinct failed check."""
+    if state is CanaryState.PASSED:
+        return [canary_passed(path, target)]
+    return canary_failed(path, target) + [check_failed(check) for check in sorted(set(checks))]
 
 
 def check_failed(check: Check) -> MetricObservation:

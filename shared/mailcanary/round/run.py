@@ -276,9 +276,6 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadli
 def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.MetricObservation]:
     metrics = obs.canary_sent(outcome.kind, outcome.target)
     metrics.append(obs.send_latency(outcome.kind, outcome.target, outcome.send_ms))
-    if decided is CanaryState.PASSED:
-        metrics.append(obs.canary_passed(outcome.kind, outcome.target))
-    elif decided is CanaryState.FAILED:
-        metrics += obs.canary_failed(outcome.kind, outcome.target)
-        metrics += [obs.check_failed(check) for check in sorted({f.check for f in outcome.failed_checks})]
+    if decided is not None:
+        metrics += obs.path_decided(outcome.kind, outcome.target, decided, (f.check for f in outcome.failed_checks))
     return metrics
