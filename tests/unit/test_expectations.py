@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.decide.expectations import ExpectedOutcome, expectation_for, expected_outcome
+from mailcanary.decide.expectations import expectation_for
 from mailcanary.ses.events import BounceSubType, BounceType, EventType
-from mailcanary.ses.simulator import Scenario, simulator_address
+from mailcanary.ses.simulator import ExpectedOutcome, Scenario, expected_outcome, simulator_address
 
 
 @pytest.mark.parametrize(

@@ -1,29 +1,17 @@
-"""What SES should report for each canary recipient, decided from its address alone.
-
-The SES mailbox simulator answers each local part with a fixed scenario, so a canary knows in advance which
-events every recipient must produce. Anything else SES reports is a finding. A recipient outside the
-simulator is a real mailbox the operator chose; it is expected to be delivered.
+"""The SES events each expected outcome is made of (`mailcanary.ses.simulator.expected_outcome` tells the outcome
+from the address alone): which events must arrive, and for a bounce its type, subtype and status. Anything
+else SES reports is a finding.
 https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html#send-email-simulator
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from mailcanary.ses.events import BounceSubType, BounceType, EventType
-from mailcanary.ses.simulator import Scenario, scenario_of
+from mailcanary.ses.simulator import ExpectedOutcome
 
-__all__ = ["Expectation", "ExpectedOutcome", "expectation_for", "expected_outcome"]
-
-
-class ExpectedOutcome(StrEnum):
-    """The outcome one recipient must reach; stored with the canary, so the values never change."""
-
-    DELIVERY = "delivery"
-    BOUNCE = "bounce"
-    COMPLAINT = "complaint"
-    SUPPRESSED = "suppressed"
+__all__ = ["Expectation", "expectation_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +59,6 @@ _EXPECTATIONS: dict[ExpectedOutcome, Expectation] = {
         BounceSubType.ON_ACCOUNT_SUPPRESSION_LIST,
     ),
 }
-
-_BY_SCENARIO: dict[Scenario, ExpectedOutcome] = {
-    Scenario.SUCCESS: ExpectedOutcome.DELIVERY,
-    Scenario.BOUNCE: ExpectedOutcome.BOUNCE,
-    # The out-of-office auto-reply goes back to the sender; SES still reports a plain Delivery.
-    Scenario.OOTO: ExpectedOutcome.DELIVERY,
-    Scenario.COMPLAINT: ExpectedOutcome.COMPLAINT,
-    Scenario.SUPPRESSION_LIST: ExpectedOutcome.SUPPRESSED,
-}
-
-
-def expected_outcome(address: str) -> ExpectedOutcome:
-    """The outcome SES should report for `address`: its simulator scenario, or Delivery for a real mailbox."""
-    scenario = scenario_of(address)
-    return ExpectedOutcome.DELIVERY if scenario is None else _BY_SCENARIO[scenario]
 
 
 def expectation_for(outcome: ExpectedOutcome) -> Expectation:

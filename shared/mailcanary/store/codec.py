@@ -14,8 +14,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.redaction import redact_text
-from mailcanary.decide.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+from mailcanary.ses.simulator import ExpectedOutcome
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from mailcanary.core.checks import CanaryState, Check, PathKind
-from mailcanary.decide.expectations import ExpectedOutcome, expected_outcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+from mailcanary.ses.simulator import ExpectedOutcome, expected_outcome
 
 __all__ = [
     "DEFAULT_LOST_AFTER",

@@ -9,9 +9,8 @@ import pytest
 from canary_tables import CANARY_TABLE, T0, canary_with
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.decide.expectations import ExpectedOutcome
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
-from mailcanary.ses.simulator import Scenario, simulator_address
+from mailcanary.ses.simulator import ExpectedOutcome, Scenario, simulator_address
 from mailcanary.store import (
     CanaryStore,
     FailedCheck,
