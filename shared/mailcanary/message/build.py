@@ -11,7 +11,7 @@ import base64
 import re
 import secrets
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -83,12 +83,13 @@ class CanaryMessage:
     plan: RecipientPlan = field(default_factory=RecipientPlan)
 
 
-def new_canary_id() -> str:
+def new_canary_id(clock_ns: Callable[[], int] = time.time_ns) -> str:
     """A short, time-sortable id, safe as a `+label` and inside a Message-ID: 16 lower-case base32hex chars.
 
-    48 bits of milliseconds then 32 random bits; base32hex keeps byte order in string order.
+    48 bits of milliseconds (from `clock_ns`, nanoseconds since the epoch) then 32 random bits; base32hex keeps
+    byte order in string order.
     """
-    value = (time.time_ns() // 1_000_000) << 32 | secrets.randbits(32)
+    value = (clock_ns() // 1_000_000) << 32 | secrets.randbits(32)
     return base64.b32hexencode(value.to_bytes(10, "big")).decode("ascii").lower()
 
 

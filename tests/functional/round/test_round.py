@@ -46,11 +46,12 @@ def test_given_a_healthy_api_and_smtp_target_when_a_round_runs_then_every_check_
     assert by_path["smtp:lab"]["envelope"] == [default]
     assert lab_smtp.delivered[0].message_id == by_path["smtp:lab"]["ses_message_id"]
     # And: the canary and both paths are pending in the store, with the SES message ids recorded
-    items = aws.items(result.canary_id)
-    assert items["canary"]["state"]["S"] == "pending"
-    assert items["path#api"]["state"]["S"] == items["path#smtp:lab"]["state"]["S"] == "pending"
-    assert items["send#api"]["ses_message_id"]["S"] == by_path["api"]["ses_message_id"]
-    assert items["send#smtp:lab"]["ses_message_id"]["S"] == by_path["smtp:lab"]["ses_message_id"]
+    canary = aws.canary(result.canary_id)
+    assert canary.state.value == "pending"
+    assert {path.name: (path.state.value, path.ses_message_id) for path in canary.paths} == {
+        "api": ("pending", by_path["api"]["ses_message_id"]),
+        "smtp:lab": ("pending", by_path["smtp:lab"]["ses_message_id"]),
+    }
     # And: nothing to alert
     assert aws.alerts() == []
 
@@ -87,9 +88,8 @@ def test_given_an_unverified_sender_when_a_round_runs_then_ses_api_fails_and_the
     assert [(v.check, v.passed) for v in api.verdicts] == [(Check.SES_API, False)]
     assert "MessageRejected" in api.verdicts[0].detail
     assert api.ses_message_id is None
-    items = aws.items(result.canary_id)
-    assert items["path#api"]["state"]["S"] == "failed"
-    assert items["canary"]["state"]["S"] == "failed"  # every path decided: the round settles the canary
+    assert aws.state(result.canary_id, "api") == "failed"
+    assert aws.state(result.canary_id) == "failed"  # every path decided: the round settles the canary
     [alert] = aws.alerts()
     assert alert["body"]["check"] == "ses.api"
 
@@ -113,10 +113,9 @@ def test_given_the_api_path_outside_the_configuration_set_region_when_a_round_ru
     assert api.awaits_ses_events is False
     assert result.to_summary()["paths"][0]["awaits_ses_events"] is False
     assert [call.get("ConfigurationSetName") for call in sent] == [None]
-    items = aws.items(result.canary_id)
-    assert items["path#api"]["state"]["S"] == "passed"
-    assert items["send#api"]["ses_message_id"]["S"] == api.ses_message_id
-    assert items["canary"]["state"]["S"] == "passed"
+    canary = aws.canary(result.canary_id)
+    assert [(path.state.value, path.ses_message_id) for path in canary.paths] == [("passed", api.ses_message_id)]
+    assert canary.state.value == "passed"
 
 
 def test_given_rounds_failing_then_passing_then_failing_when_run_then_alerts_once_per_failure_episode(
@@ -193,7 +192,7 @@ def test_given_an_ad_hoc_target_without_auth_and_an_mta_reply_when_a_round_runs_
     [smtp] = result.paths
     assert smtp.passed
     assert smtp.name == "smtp:adhoc"
-    assert aws.items(result.canary_id)["path#smtp:adhoc"]["state"]["S"] == "pending"  # SES-like id: wait for events
+    assert aws.state(result.canary_id, "smtp:adhoc") == "pending"  # SES-like id: wait for events
 
 
 def test_given_the_conformance_probe_when_a_healthy_round_runs_then_its_deliberate_disorder_is_not_a_sequence_fault(
