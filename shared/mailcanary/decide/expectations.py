@@ -1,4 +1,4 @@
-"""The SES events each expected outcome is made of (`mailcanary.ses.simulator.expected_outcome` tells the outcome
+"""The SES events each expected outcome is made of (`mailcanary.ses.simulator.expected_fate` tells the outcome
 from the address alone): which events must arrive, and for a bounce its type, subtype and status. Anything
 else SES reports is a finding.
 https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html#send-email-simulator
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailcanary.ses.events import BounceSubType, BounceType, EventType
-from mailcanary.ses.simulator import ExpectedOutcome
+from mailcanary.ses.simulator import ExpectedFate
 
 __all__ = ["Expectation", "expectation_for"]
 
@@ -18,7 +18,7 @@ __all__ = ["Expectation", "expectation_for"]
 class Expectation:
     """The SES events one recipient must produce, and for a bounce its type, subtype and status."""
 
-    outcome: ExpectedOutcome
+    outcome: ExpectedFate
     required: frozenset[EventType]
     bounce_type: BounceType | None = None
     bounce_subtype: BounceSubType | None = None
@@ -37,23 +37,21 @@ class Expectation:
         return " ".join([*parts, self.status] if self.status else parts)
 
 
-_EXPECTATIONS: dict[ExpectedOutcome, Expectation] = {
-    ExpectedOutcome.DELIVERY: Expectation(ExpectedOutcome.DELIVERY, frozenset({EventType.DELIVERY})),
+_EXPECTATIONS: dict[ExpectedFate, Expectation] = {
+    ExpectedFate.DELIVERY: Expectation(ExpectedFate.DELIVERY, frozenset({EventType.DELIVERY})),
     # The simulator's hard bounce: SES reports a permanent, general bounce with the DSN status 5.1.1.
-    ExpectedOutcome.BOUNCE: Expectation(
-        ExpectedOutcome.BOUNCE,
+    ExpectedFate.BOUNCE: Expectation(
+        ExpectedFate.BOUNCE,
         frozenset({EventType.BOUNCE}),
         BounceType.PERMANENT,
         BounceSubType.GENERAL,
         "5.1.1",
     ),
     # The simulator delivers, then the recipient "complains"; both events must arrive.
-    ExpectedOutcome.COMPLAINT: Expectation(
-        ExpectedOutcome.COMPLAINT, frozenset({EventType.DELIVERY, EventType.COMPLAINT})
-    ),
+    ExpectedFate.COMPLAINT: Expectation(ExpectedFate.COMPLAINT, frozenset({EventType.DELIVERY, EventType.COMPLAINT})),
     # SES itself refuses the send because the address is on its global suppression list.
-    ExpectedOutcome.SUPPRESSED: Expectation(
-        ExpectedOutcome.SUPPRESSED,
+    ExpectedFate.SUPPRESSED: Expectation(
+        ExpectedFate.SUPPRESSED,
         frozenset({EventType.BOUNCE}),
         BounceType.PERMANENT,
         BounceSubType.ON_ACCOUNT_SUPPRESSION_LIST,
@@ -61,6 +59,6 @@ _EXPECTATIONS: dict[ExpectedOutcome, Expectation] = {
 }
 
 
-def expectation_for(outcome: ExpectedOutcome) -> Expectation:
+def expectation_for(outcome: ExpectedFate) -> Expectation:
     """The events and bounce details that make up `outcome`."""
     return _EXPECTATIONS[outcome]

@@ -50,7 +50,7 @@ from mailcanary.store import (
 
 __all__ = [
     "EffectSink",
-    "EventOutcome",
+    "EventDisposition",
     "ReconcileReport",
     "Transition",
     "failed_verdicts",
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-class EventOutcome(StrEnum):
+class EventDisposition(StrEnum):
     """What became of one delivered SES event."""
 
     APPLIED = "applied"  # first time seen: recorded on its canary path
@@ -72,7 +72,7 @@ class EventOutcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class _EventResult:
     key: str
-    outcome: EventOutcome
+    outcome: EventDisposition
     transitions: tuple[Transition, ...] = ()
     metrics: tuple[MetricObservation, ...] = ()
     alerts_published: int = 0
@@ -82,7 +82,7 @@ class _EventResult:
 class ReconcileReport:
     """What one batch of SES events did: per-outcome counts, decisions taken, metrics to emit."""
 
-    outcomes: dict[EventOutcome, int] = field(default_factory=dict)
+    outcomes: dict[EventDisposition, int] = field(default_factory=dict)
     transitions: tuple[Transition, ...] = ()
     metrics: tuple[MetricObservation, ...] = ()
     unparseable: tuple[str, ...] = ()  # why each undecodable SNS record was skipped (set by the service)
@@ -172,7 +172,7 @@ def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, c
     store.delivered(path.canary_id, path.name, tokens)
     sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
     transitions = (decision,) if decision is not None else ()
-    return _EventResult(key, EventOutcome.DUPLICATE, transitions, tuple(metrics), published)
+    return _EventResult(key, EventDisposition.DUPLICATE, transitions, tuple(metrics), published)
 
 
 def _decide(store: CanaryStore, path: PathRecord, key: str, now: datetime) -> tuple[PathRecord, int | None, bool]:
@@ -234,14 +234,15 @@ def _reconcile_one(
     if sent is None:
         unmatched = (obs.unmatched_ses_event(),)
         sink.emit(unmatched)  # nothing stored to owe it on: at least once if the idempotency record is lost
-        return _EventResult(key, EventOutcome.UNMATCHED, metrics=unmatched)
+        return _EventResult(key, EventDisposition.UNMATCHED, metrics=unmatched)
     recorded = store.record_event(
         sent.canary_id, sent.path_name, _observed(summary, key), owes=(owed(Effect.EVENT_METRICS, key),)
     )
     path = recorded.path.with_sent(sent)  # the path item holds the state; what it sent is in its send item
-    outcome = EventOutcome.APPLIED if recorded.applied else EventOutcome.DUPLICATE
+    outcome = EventDisposition.APPLIED if recorded.applied else EventDisposition.DUPLICATE
     if owed(Effect.EVENT_METRICS, key) in path.effects_owed:
-        outcome = EventOutcome.LATE if path.state is CanaryState.LOST else EventOutcome.APPLIED  # (re)applied now
+        # (re)applied now
+        outcome = EventDisposition.LATE if path.state is CanaryState.LOST else EventDisposition.APPLIED
     # Decide and deliver even for a duplicate: a retry after a crash anywhere in between must finish the job.
     path, open_paths, counted = _decide(store, path, key, now)
     delivered = _deliver(store, path, key, sink, counted)
@@ -274,7 +275,7 @@ def handle(
         return {"event_id": event_id, "outcome": result.outcome.value}
 
     run = once_per_event(process, idempotency) if idempotency is not None else process
-    outcomes: dict[EventOutcome, int] = {}
+    outcomes: dict[EventDisposition, int] = {}
     transitions: list[Transition] = []
     metrics: list[MetricObservation] = []
     published = 0
@@ -282,7 +283,7 @@ def handle(
         before = len(fresh)
         key = event_key(summary)
         run(event_id=key, summary=summary)
-        result = fresh[-1] if len(fresh) > before else _EventResult(key, EventOutcome.DUPLICATE)
+        result = fresh[-1] if len(fresh) > before else _EventResult(key, EventDisposition.DUPLICATE)
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
         transitions += result.transitions
         metrics += result.metrics

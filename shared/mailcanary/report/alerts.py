@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
 __all__ = [
+    "AlertAction",
     "AlertError",
-    "AlertOutcome",
     "AlertPublisher",
     "subject_for",
 ]
@@ -40,7 +40,9 @@ class AlertError(MailcanaryError):
     """Raised when an alert could not be published or its deduplication state could not be read or written."""
 
 
-class AlertOutcome(StrEnum):
+class AlertAction(StrEnum):
+    """What publishing one verdict did."""
+
     PUBLISHED = "published"  # a new failure: one SNS message went out
     SUPPRESSED = "suppressed"  # the same failure is still open: no message
     CLEARED = "cleared"  # a passing verdict closed an open failure
@@ -104,7 +106,7 @@ class AlertPublisher:
         canary_id: str,
         forms: SecretForms = NO_SECRETS,
         known: OpenAlerts | None = None,
-    ) -> list[AlertOutcome]:
+    ) -> list[AlertAction]:
         """Alert on each new failure, clear recovered ones; one outcome per verdict, in order.
 
         `known` (from `AlertState.open_among`, read once for a whole round) spares the delete of every
@@ -112,22 +114,20 @@ class AlertPublisher:
         """
         return [self._one(verdict, canary_id, forms, known or OpenAlerts()) for verdict in verdicts]
 
-    def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertOutcome:
+    def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertAction:
         try:
             return self._publish_or_clear(verdict, canary_id, forms, known)
         except StoreError as exc:  # the deduplication state could not be read or written
             raise AlertError(f"alert state for {verdict.path} {verdict.check.value}: {exc}") from exc
 
-    def _publish_or_clear(
-        self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts
-    ) -> AlertOutcome:
+    def _publish_or_clear(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertAction:
         check = verdict.check.value
         if verdict.passed:
             if known.known_closed(verdict.path, check):
-                return AlertOutcome.NOTHING
-            return AlertOutcome.CLEARED if self.dedup_store.close(verdict.path, check) else AlertOutcome.NOTHING
+                return AlertAction.NOTHING
+            return AlertAction.CLEARED if self.dedup_store.close(verdict.path, check) else AlertAction.NOTHING
         if not self.dedup_store.open(verdict.path, check, canary_id):
-            return AlertOutcome.SUPPRESSED
+            return AlertAction.SUPPRESSED
         try:
             self.sns_client.publish(
                 TopicArn=self.topic_arn,
@@ -142,4 +142,4 @@ class AlertPublisher:
             # Forget the claim so the next round retries the alert instead of suppressing it forever.
             self.dedup_store.close(verdict.path, check)
             raise AlertError(f"could not publish the alert for {verdict.path} {check}: {exc}") from exc
-        return AlertOutcome.PUBLISHED
+        return AlertAction.PUBLISHED

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 from mailcanary.core.checks import Verdict
 from mailcanary.core.redaction import SecretForms
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertError, AlertOutcome, AlertPublisher
+from mailcanary.report.alerts import AlertAction, AlertError, AlertPublisher
 from mailcanary.store import OpenAlerts, StoreError
 
 __all__ = ["publish_verdicts"]
@@ -36,4 +36,4 @@ def publish_verdicts(
     except AlertError as exc:  # the metrics still reach the alarms; say so loudly and go on
         obs.get_logger().error("alert not published", extra={"canary_id": canary_id, "path": path, "error": str(exc)})
         return 0
-    return sum(result is AlertOutcome.PUBLISHED for result in results)
+    return sum(result is AlertAction.PUBLISHED for result in results)

@@ -1,6 +1,6 @@
 """The two path executors of a round: hand one canary to SES through the API or to one SMTP target.
 
-Each returns a `PathOutcome` and never raises for anything the service, the server or the network does, so
+Each returns a `PathSendResult` and never raises for anything the service, the server or the network does, so
 one broken target cannot take the other paths of the round down with it.
 """
 
@@ -21,7 +21,7 @@ from mailcanary.round.checks import (
     sequence_verdict,
     transport_verdict,
 )
-from mailcanary.round.result import PathOutcome
+from mailcanary.round.result import PathSendResult
 from mailcanary.ses.api import SesApiSender
 from mailcanary.ses.errors import SesSendError
 from mailcanary.smtp import SmtpTarget, TlsMode, send_canary
@@ -64,7 +64,7 @@ def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def run_api_path(path: ApiPath) -> PathOutcome:
+def run_api_path(path: ApiPath) -> PathSendResult:
     """SendRawEmail / SendEmail(raw) to exactly `destinations`, then the send-time checks."""
     started = time.perf_counter()
     try:
@@ -86,7 +86,7 @@ def run_api_path(path: ApiPath) -> PathOutcome:
         api_verdict(path.name, None),
         header_vs_envelope_verdict(path.name, sent.raw, path.intended, sent.destinations),
     )
-    return PathOutcome(
+    return PathSendResult(
         path.name,
         PathKind.API,
         path.target,
@@ -99,7 +99,7 @@ def run_api_path(path: ApiPath) -> PathOutcome:
     )
 
 
-def run_smtp_path(path: SmtpPath) -> PathOutcome:
+def run_smtp_path(path: SmtpPath) -> PathSendResult:
     """One SMTP session (strictly in order inside itself), then the send-time checks."""
     started = time.perf_counter()
     if path.smtp is None:
@@ -119,7 +119,7 @@ def run_smtp_path(path: SmtpPath) -> PathOutcome:
     envelope = result.accepted_recipients
     if result.ok:
         verdicts.append(header_vs_envelope_verdict(path.name, path.message.raw, path.intended, envelope))
-    return PathOutcome(
+    return PathSendResult(
         path.name,
         PathKind.SMTP,
         path.target,
@@ -134,5 +134,5 @@ def run_smtp_path(path: SmtpPath) -> PathOutcome:
 
 def _failed(
     name: str, kind: PathKind, target: str, envelope: Sequence[str], verdict: Verdict, send_ms: float
-) -> PathOutcome:
-    return PathOutcome(name, kind, target, False, None, tuple(envelope), (verdict,), send_ms)
+) -> PathSendResult:
+    return PathSendResult(name, kind, target, False, None, tuple(envelope), (verdict,), send_ms)

@@ -1,4 +1,4 @@
-"""What one canary round did, as data: one `PathOutcome` per path, gathered in a `RoundResult`.
+"""What one canary round did, as data: one `PathSendResult` per path, gathered in a `RoundResult`.
 
 `RoundResult.to_summary()` is what the Lambda console shows and what the local lab reads back; it passes the
 one redaction (`mailcanary.core.redaction.redact`) on top of the session's own, so it carries no secret.
@@ -13,11 +13,11 @@ from mailcanary.core.checks import PathKind, Verdict
 from mailcanary.core.redaction import redact
 from mailcanary.store import FailedCheck
 
-__all__ = ["PathOutcome", "RoundResult"]
+__all__ = ["PathSendResult", "RoundResult"]
 
 
 @dataclass(frozen=True, slots=True)
-class PathOutcome:
+class PathSendResult:
     """One path of a round: where it sent, what SES (or the MTA) answered, and the send-time verdicts.
 
     `handed_over` is True when the message was accepted (SES API call succeeded, or 250 after the final dot);
@@ -65,7 +65,7 @@ class RoundResult:
 
     canary_id: str
     trigger: Literal["schedule", "console"]
-    paths: tuple[PathOutcome, ...]
+    paths: tuple[PathSendResult, ...]
     alerts_published: int = 0
     not_configured: tuple[Verdict, ...] = ()  # SMTP targets left out: their credentials were never stored
 

@@ -28,7 +28,7 @@ from mailcanary.round.alerts import publish_verdicts
 from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder
-from mailcanary.round.result import PathOutcome, RoundResult
+from mailcanary.round.result import PathSendResult, RoundResult
 from mailcanary.round.setup import configured_verdicts, without_unconfigured
 from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
@@ -108,7 +108,7 @@ def run_round(
     )
     forms = credentials.forms() if credentials else NO_SECRETS
 
-    def one(path: Path) -> tuple[PathOutcome, CanaryState | None, int]:
+    def one(path: Path) -> tuple[PathSendResult, CanaryState | None, int]:
         outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
         decided = _record(recorder, plan.canary_id, outcome, deadline)
         log.info(
@@ -248,7 +248,7 @@ def _smtp_target(
         return None, str(exc)
 
 
-def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadline: datetime) -> CanaryState | None:
+def _record(recorder: SendRecorder, canary_id: str, outcome: PathSendResult, deadline: datetime) -> CanaryState | None:
     """Attach what the path sent; decide it at once when nothing SES reports could change its verdict (a
     send-time check failed) or SES reports nothing for it (no SES message id, or sent outside the events region).
 
@@ -273,7 +273,7 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathOutcome, deadli
     return state
 
 
-def _metrics(outcome: PathOutcome, decided: CanaryState | None) -> list[obs.MetricObservation]:
+def _metrics(outcome: PathSendResult, decided: CanaryState | None) -> list[obs.MetricObservation]:
     metrics = obs.canary_sent(outcome.kind, outcome.target)
     metrics.append(obs.send_latency(outcome.kind, outcome.target, outcome.send_ms))
     if decided is not None:

@@ -8,7 +8,7 @@ from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.decide.effects import EffectSink, Transition
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertOutcome, AlertPublisher
+from mailcanary.report.alerts import AlertAction, AlertPublisher
 from mailcanary.store import DynamoAlertState
 
 __all__ = ["alert_publisher", "effect_sink"]
@@ -60,7 +60,7 @@ def _alert_publisher(runtime: Runtime) -> Callable[[Transition], int]:
         if transition.state is CanaryState.PASSED:
             verdicts = tuple(Verdict(check, True, transition.path) for check in _LATE_CHECKS)
         outcomes = publisher[0].publish(verdicts, transition.canary_id)
-        published = sum(outcome is AlertOutcome.PUBLISHED for outcome in outcomes)
+        published = sum(outcome is AlertAction.PUBLISHED for outcome in outcomes)
         if published:
             obs.get_logger().info("alert published", extra={"canary_id": transition.canary_id, "path": transition.path})
         return published

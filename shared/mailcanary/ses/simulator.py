@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["SIMULATOR_DOMAIN", "ExpectedOutcome", "Scenario", "expected_outcome", "scenario_of", "simulator_address"]
+__all__ = ["SIMULATOR_DOMAIN", "ExpectedFate", "Scenario", "expected_fate", "scenario_of", "simulator_address"]
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 
 
-class ExpectedOutcome(StrEnum):
-    """The outcome one recipient must reach; stored with the canary, so the values never change."""
+class ExpectedFate(StrEnum):
+    """What must become of one recipient (delivered, bounced, complained about, suppressed): the simulator's
+    answer to its address, stored with the canary, so the values never change."""
 
     DELIVERY = "delivery"
     BOUNCE = "bounce"
@@ -53,17 +54,17 @@ def scenario_of(address: str) -> Scenario | None:
         return None
 
 
-_BY_SCENARIO: dict[Scenario, ExpectedOutcome] = {
-    Scenario.SUCCESS: ExpectedOutcome.DELIVERY,
-    Scenario.BOUNCE: ExpectedOutcome.BOUNCE,
+_BY_SCENARIO: dict[Scenario, ExpectedFate] = {
+    Scenario.SUCCESS: ExpectedFate.DELIVERY,
+    Scenario.BOUNCE: ExpectedFate.BOUNCE,
     # The out-of-office auto-reply goes back to the sender; SES still reports a plain Delivery.
-    Scenario.OOTO: ExpectedOutcome.DELIVERY,
-    Scenario.COMPLAINT: ExpectedOutcome.COMPLAINT,
-    Scenario.SUPPRESSION_LIST: ExpectedOutcome.SUPPRESSED,
+    Scenario.OOTO: ExpectedFate.DELIVERY,
+    Scenario.COMPLAINT: ExpectedFate.COMPLAINT,
+    Scenario.SUPPRESSION_LIST: ExpectedFate.SUPPRESSED,
 }
 
 
-def expected_outcome(address: str) -> ExpectedOutcome:
+def expected_fate(address: str) -> ExpectedFate:
     """The outcome SES should report for `address`: its simulator scenario, or Delivery for a real mailbox."""
     scenario = scenario_of(address)
-    return ExpectedOutcome.DELIVERY if scenario is None else _BY_SCENARIO[scenario]
+    return ExpectedFate.DELIVERY if scenario is None else _BY_SCENARIO[scenario]

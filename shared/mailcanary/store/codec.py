@@ -15,7 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.redaction import redact_text
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
-from mailcanary.ses.simulator import ExpectedOutcome
+from mailcanary.ses.simulator import ExpectedFate
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
@@ -197,12 +197,12 @@ def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
         raise StoreError(f"malformed send item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
 
 
-def _expected_value(expected: Iterable[tuple[str, ExpectedOutcome]]) -> dict[str, str]:
+def _expected_value(expected: Iterable[tuple[str, ExpectedFate]]) -> dict[str, str]:
     return {rcpt: outcome.value for rcpt, outcome in expected}
 
 
-def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedOutcome], ...]:
-    return tuple(sorted((rcpt, ExpectedOutcome(out)) for rcpt, out in raw.get("expected", {}).items()))
+def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedFate], ...]:
+    return tuple(sorted((rcpt, ExpectedFate(out)) for rcpt, out in raw.get("expected", {}).items()))
 
 
 def path_from_item(item: Mapping[str, Any]) -> PathRecord:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
-from mailcanary.ses.simulator import ExpectedOutcome, expected_outcome
+from mailcanary.ses.simulator import ExpectedFate, expected_fate
 
 __all__ = [
     "DEFAULT_LOST_AFTER",
@@ -86,7 +86,7 @@ class SentMessage:
     ses_message_id: str
     sent_at: datetime
     envelope: tuple[str, ...]
-    expected: tuple[tuple[str, ExpectedOutcome], ...]
+    expected: tuple[tuple[str, ExpectedFate], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class PathRecord:
     target: str
     deadline: datetime
     envelope: tuple[str, ...] = ()
-    expected: tuple[tuple[str, ExpectedOutcome], ...] = ()
+    expected: tuple[tuple[str, ExpectedFate], ...] = ()
     ses_message_id: str | None = None
     sent_at: datetime | None = None
     state: CanaryState = CanaryState.PENDING
@@ -173,12 +173,12 @@ def new_path(
     envelope: Iterable[str] = (),
     ses_message_id: str | None = None,
     sent_at: datetime | None = None,
-    expected: Mapping[str, ExpectedOutcome] | None = None,
+    expected: Mapping[str, ExpectedFate] | None = None,
     header_recipients: Iterable[str] = (),
 ) -> PathRecord:
     """A pending path; each envelope recipient expects its simulator outcome unless `expected` says otherwise."""
     recipients = tuple(envelope)
-    outcomes = dict(expected) if expected is not None else {rcpt: expected_outcome(rcpt) for rcpt in recipients}
+    outcomes = dict(expected) if expected is not None else {rcpt: expected_fate(rcpt) for rcpt in recipients}
     return PathRecord(
         canary_id=canary_id,
         name=name,

@@ -11,7 +11,7 @@ from canary_tables import T0, canary_with, delivery
 
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.decide.effects import EffectSink
-from mailcanary.decide.reconcile import EventOutcome, handle
+from mailcanary.decide.reconcile import EventDisposition, handle
 from mailcanary.decide.sweep import sweep
 from mailcanary.report import observability as obs
 from mailcanary.report.observability import MetricName, MetricObservation
@@ -66,7 +66,7 @@ def test_given_lost_canary_when_its_delivery_arrives_late_then_it_stays_lost(sto
     )
     # Then nothing is resurrected: the events are recorded and counted late, no decision is taken
     assert _states(store, "c1") == (CanaryState.LOST, {"api": CanaryState.LOST, "smtp": CanaryState.LOST})
-    assert report.outcomes == {EventOutcome.LATE: 2}
+    assert report.outcomes == {EventDisposition.LATE: 2}
     assert report.transitions == ()
     assert Counter(m.name for m in report.metrics)[MetricName.LATE_SES_EVENT] == 2
     stored = store.get("c1")
