@@ -10,6 +10,8 @@ over the corpus): a DSN block's fields are read in one pass instead of one scan 
 text is lower-cased once rather than line by line per section, the returned original's Message-ID is
 read from its header block instead of feeding it through the parser a second time, and each part's
 content type is worked out once.
+A third row, when flufl.bounce (a dev extra) is installed, races it on the real bounces vendored from the
+public corpora: target at least twice its message rate (a ratio of at most 0.5).
 Peak memory (tracemalloc) is the high-water mark of one pass over the corpus (nothing kept between
 messages), also against the bare parse.
 """
@@ -30,6 +32,47 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "bounces"
 
 def _corpus() -> list[bytes]:
     return [path.read_bytes() for path in sorted(CORPUS_DIR.glob("*.eml"))]
+
+
+def _real_corpus() -> list[bytes]:
+    """The real bounces vendored from public corpora (sisimai's set, flufl.bounce's samples) plus our own."""
+    real = sorted(p for p in (CORPUS_DIR / "corpora").glob("*/*") if p.suffix in (".eml", ".txt"))
+    return [path.read_bytes() for path in real] + _corpus()
+
+
+def _flufl_row(quick: bool) -> list[Row]:
+    """parse_bounce against flufl.bounce (GNU Mailman's detectors) on the same messages, both from bytes."""
+    try:
+        from flufl.bounce import all_failures
+    except ImportError:  # a dev extra: without it, no row
+        return []
+    corpus = _real_corpus()
+    passes = 2 if quick else 10
+
+    def ours() -> None:
+        for _ in range(passes):
+            for data in corpus:
+                parse_bounce(data)
+
+    def flufl() -> None:
+        for _ in range(passes):
+            for data in corpus:
+                all_failures(email.message_from_bytes(data))
+
+    ours_samples, flufl_samples = interleaved_samples(ours, flufl, repeats=3 if quick else 21, warmup=2)
+    mine, theirs = statistics.median(ours_samples), statistics.median(flufl_samples)
+    messages = passes * len(corpus)
+    return [
+        Row(
+            name=f"bounce: parse_bounce vs flufl.bounce, {len(corpus)} x{passes}",
+            baseline="flufl.bounce all_failures (+parse)",
+            value=mine,
+            baseline_value=theirs,
+            target=0.5,  # at least twice its rate
+            note=f"{messages / mine:,.0f} msg/s vs {messages / theirs:,.0f} msg/s flufl.bounce; "
+            f"paired ratio {paired_ratio(ours_samples, flufl_samples):.2f}x",
+        )
+    ]
 
 
 def _peak_bytes(action: Callable[[], object]) -> int:
@@ -83,4 +126,5 @@ def run(quick: bool) -> list[Row]:
             baseline_value=peak_bare / 1024,
             unit="KiB",
         ),
+        *_flufl_row(quick),
     ]

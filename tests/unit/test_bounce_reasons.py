@@ -14,7 +14,7 @@ R = Reason
     [
         ("5.1.1", None, R.USER_UNKNOWN, True),
         ("5.1.2", None, R.HOST_UNKNOWN, True),
-        ("5.1.10", "null MX", R.HOST_UNKNOWN, True),
+        ("5.1.10", "null MX", R.NOT_ACCEPT, True),  # sisimai: notaccept
         ("5.2.1", None, R.MAILBOX_DISABLED, True),
         ("4.2.2", None, R.MAILBOX_FULL, False),
         ("5.2.2", None, R.MAILBOX_FULL, False),
@@ -23,18 +23,23 @@ R = Reason
         ("4.4.1", None, R.NETWORK_ERROR, False),
         ("5.6.0", "bad MIME", R.CONTENT_ERROR, True),
         ("4.7.28", None, R.RATE_LIMITED, False),
-        ("5.7.26", "unauthenticated email from example.com is not accepted due to DMARC", R.BLOCKED, True),
+        ("5.7.26", "unauthenticated email from example.com is not accepted due to DMARC", R.AUTH_FAILURE, True),
         # Broad codes let the text decide
         ("5.0.0", "550 Unknown user x@example.com", R.USER_UNKNOWN, True),
         ("5.7.1", "550 5.7.1 Message rejected as spam", R.SPAM, True),
-        ("5.7.1", "550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org", R.SPAM, True),
-        ("5.7.1", "554 5.7.1 <x@example.net>: Relay access denied", R.BLOCKED, True),
+        (
+            "5.7.1",
+            "550 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org",
+            R.BLOCKED,
+            True,
+        ),  # IP listed
+        ("5.7.1", "554 5.7.1 <x@example.net>: Relay access denied", R.NO_RELAYING, True),
         ("4.7.0", "421 4.7.0 Try again later, closing connection", R.RATE_LIMITED, False),
         # No status at all: the best code in the text, else the text alone
         (None, "550 550 5.1.1 user unknown (state 14)", R.USER_UNKNOWN, True),
         (None, "Domain does not exist", R.HOST_UNKNOWN, True),
         (None, "554 Message size exceeds fixed limit", R.MESSAGE_TOO_LARGE, True),
-        (None, "452 Insufficient system storage", R.SYSTEM_ERROR, False),  # RFC 5321: the server's storage
+        (None, "452 Insufficient system storage", R.SYSTEM_FULL, False),  # RFC 5321: the server's storage
         (None, "connect to mx.example.net[192.0.2.1]:25: Connection refused", R.NETWORK_ERROR, False),
         (None, "something odd happened", R.UNDETERMINED, False),
         (None, "550 something odd happened", R.UNDETERMINED, True),

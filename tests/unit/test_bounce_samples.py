@@ -39,7 +39,7 @@ CASES: dict[str, Case] = {
         "<sendmail-too-large-1@example.co.jp>",
     ),
     "rfc3464-courier-unknown-user.eml": Case(
-        K.BOUNCE, "rfc3464", (Rcpt("rcpt@example.jp", "failed", "5.0.0", R.USER_UNKNOWN, True),),
+        K.BOUNCE, "rfc3464", (Rcpt("rcpt@example.jp", "failed", "5.0.0", R.FILTERED, True),),  # refused after DATA
         "<courier-dsn-1@mail.example.org>",
     ),
     "rfc3464-outlook-user-unknown.eml": Case(
@@ -47,7 +47,7 @@ CASES: dict[str, Case] = {
         "<outlook-dsn-1@phx.example.com>",
     ),
     "rfc3464-postfix-yahoo-policy.eml": Case(
-        K.BOUNCE, "rfc3464", (Rcpt("rcpt@aol.example.net", "failed", "5.7.9", R.BLOCKED, True),),
+        K.BOUNCE, "rfc3464", (Rcpt("rcpt@aol.example.net", "failed", "5.7.9", R.POLICY_VIOLATION, True),),
     ),
     "rfc3464-postfix-delayed-network.eml": Case(
         K.DELAY, "rfc3464", (Rcpt("rcpt@slow.example.net", "delayed", "4.4.1", R.NETWORK_ERROR, False),),
@@ -76,7 +76,7 @@ CASES: dict[str, Case] = {
         "<0100018889aaaaaa-original-000000@email.amazonses.com>",
     ),
     "exim-header-error.eml": Case(
-        K.BOUNCE, "exim", (Rcpt("rcpt@example.or.jp", "failed", "5.7.0", R.CONTENT_ERROR, True),),
+        K.BOUNCE, "exim", (Rcpt("rcpt@example.or.jp", "failed", "5.7.0", R.POLICY_VIOLATION, True),),
         "<exim-header-error-1@example.jp>",
     ),
     "exim-user-unknown-two-recipients.eml": Case(
@@ -99,7 +99,7 @@ CASES: dict[str, Case] = {
         "<sendmail-text-1@example.jp>",
     ),
     "exchange-classic-recipient-not-found.eml": Case(
-        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "office365-text-recipnotfound.eml": Case(
         K.BOUNCE, "exchange", (Rcpt("missing@contoso.example", "failed", "5.1.1", R.USER_UNKNOWN, True),),
@@ -110,25 +110,25 @@ CASES: dict[str, Case] = {
         "<gmail-text-1@gmail.example.com>",
     ),
     "yahoo-not-valid-recipient.eml": Case(
-        K.BOUNCE, "yahoo", (Rcpt("nobody@yahoo.example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "yahoo", (Rcpt("nobody@yahoo.example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
         "<yahoo-1@mail.yahoo.example.com>",
     ),
     "opensmtpd-domain-does-not-exist.eml": Case(
-        K.BOUNCE, "opensmtpd", (Rcpt("rcpt@nowhere.example.jp", "failed", None, R.HOST_UNKNOWN, True),),
+        K.BOUNCE, "opensmtpd", (Rcpt("rcpt@nowhere.example.jp", "failed", "5.1.2", R.HOST_UNKNOWN, True),),
         "<opensmtpd-1@example.jp>",
     ),
     "courier-text-unknown-user.eml": Case(
         K.BOUNCE, "courier", (Rcpt("rcpt@example.jp", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "domino-not-listed.eml": Case(
-        K.BOUNCE, "domino", (Rcpt("rcpt@domino.example.com", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "domino", (Rcpt("rcpt@domino.example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
     ),
     "domino-failure-reasons.eml": Case(
-        K.BOUNCE, "domino", (Rcpt("rcpt@notes.example.co.jp", "failed", None, R.USER_UNKNOWN, True),),
+        K.BOUNCE, "domino", (Rcpt("rcpt@notes.example.co.jp", "failed", "5.1.1", R.USER_UNKNOWN, True),),
         "<domino-reasons-1@example.jp>",
     ),
     "postfix-text-relay-denied.eml": Case(
-        K.BOUNCE, "postfix", (Rcpt("rcpt@other.example.net", "failed", "5.7.1", R.BLOCKED, True),),
+        K.BOUNCE, "postfix", (Rcpt("rcpt@other.example.net", "failed", "5.7.1", R.NO_RELAYING, True),),
     ),
     "arf-yahoo-abuse.eml": Case(
         K.COMPLAINT, "arf", (Rcpt("complainer@yahoo.example", None, None, R.COMPLAINT, False),),

@@ -41,6 +41,7 @@ def test_given_dsn_and_ses_json_when_parsed_with_json_then_one_object_each_and_e
             "diagnostic_code": 'X-Postfix; unknown user: "nosuchuser-8403b8607600"',
             "reason": "user_unknown",
             "hard": True,
+            "original_recipient": "nosuchuser-8403b8607600@localhost",
         }
     ]
     assert (ses["kind"], ses["event_type"]) == ("ses_event", "Bounce")

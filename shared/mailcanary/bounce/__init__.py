@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailcanary.bounce.errors import BounceError, BounceParseError
+from mailcanary.bounce.errors import BounceError, BounceParseError, BounceTooDeepError, BounceTooLargeError
 from mailcanary.bounce.model import BouncedRecipient, BounceKind, BounceReport
 from mailcanary.bounce.parse import parse_bounce
 from mailcanary.bounce.reasons import Classification, Reason, best_status, classify
@@ -12,6 +12,8 @@ __all__ = [
     "BounceKind",
     "BounceParseError",
     "BounceReport",
+    "BounceTooDeepError",
+    "BounceTooLargeError",
     "BouncedRecipient",
     "Classification",
     "Reason",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
-from email.utils import getaddresses
 
+from mailcanary.bounce.addresses import addresses_in
 from mailcanary.bounce.message_view import MessageView, header
 
 __all__ = ["FeedbackReport", "read_feedback_report"]
@@ -23,9 +23,9 @@ def read_feedback_report(view: MessageView) -> FeedbackReport | None:
     part = view.first_part("message/feedback-report")
     if part is not None:
         fields = _fields(part)
-        recipients = _addresses(fields.get_all("Original-Rcpt-To") or [])
+        recipients = addresses_in([str(v) for v in fields.get_all("Original-Rcpt-To") or []])
         if not recipients and view.original_headers is not None:
-            recipients = _addresses([header(view.original_headers, "To")])
+            recipients = addresses_in([header(view.original_headers, "To")])
         return FeedbackReport(header(fields, "Feedback-Type").lower() or None, recipients)
     return None
 
@@ -35,7 +35,3 @@ def _fields(part: Message) -> Message:
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
     return HeaderParser(policy=compat32).parsestr(payload.lstrip() if isinstance(payload, str) else "")
-
-
-def _addresses(values: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(address for _, address in getaddresses([str(v) for v in values]) if "@" in address))

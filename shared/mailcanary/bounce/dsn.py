@@ -14,14 +14,16 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
+from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address, is_qualified
 from mailcanary.bounce.message_view import MessageView, header
 from mailcanary.bounce.model import Finding
 
-__all__ = ["DeliveryStatus", "read_delivery_status"]
+__all__ = ["DeliveryStatus", "read_delivery_status", "read_status_text"]
 
 _STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 _DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _ACTION_BY_CLASS = {"5": "failed", "4": "delayed", "2": "delivered"}
+_ACTIONS = frozenset({"failed", "delayed", "delivered", "relayed", "expanded"})  # RFC 3464
 
 
 class DeliveryStatus:
@@ -46,6 +48,18 @@ def read_delivery_status(view: MessageView) -> DeliveryStatus | None:
     return None
 
 
+def read_status_text(text: str) -> tuple[Finding, ...]:
+    """Recipients of delivery-status fields pasted into a notice's text (a DSN forwarded or base64-wrapped)."""
+    at = text.lower().find("final-recipient:")
+    if at == -1:
+        return ()
+    start = text.rfind("\n\n", 0, at)
+    parser = HeaderParser(policy=compat32)
+    chunks = re.split(r"\r?\n\s*\r?\n", text[start + 1 if start != -1 else 0 :])
+    blocks = [parser.parsestr(chunk.strip() + "\n") for chunk in chunks[:100] if ":" in chunk]
+    return tuple(finding for block in blocks if (finding := _recipient(block)) is not None)
+
+
 def _blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
     if isinstance(payload, list):
@@ -57,18 +71,23 @@ def _blocks(part: Message) -> list[Message]:
 
 def _recipient(block: Message) -> Finding | None:
     fields = _fields(block)
-    address = _address(fields.get("final-recipient", "")) or _address(fields.get("original-recipient", ""))
+    final, original = _address(fields.get("final-recipient", "")), _address(fields.get("original-recipient", ""))
+    if final is not None and original is not None and not is_qualified(final) and is_qualified(original):
+        final = None  # `user@mailhost-daemon`: an internal name the sender never used
+    address = final or original
     if not address:
         return None
     status_match = _STATUS.search(fields.get("status", ""))
     status = status_match.group(0) if status_match else None
-    action = fields.get("action", "").lower().split(" ", 1)[0] or _ACTION_BY_CLASS.get((status or "5")[0])
+    action = fields.get("action", "").lower().split(" ", 1)[0]
+    if action not in _ACTIONS:  # missing, or a non-standard word ("failure", "error", "expired"): the class says
+        action = _ACTION_BY_CLASS.get((status or "5")[0], "failed")
     return Finding(
         address=address,
         action=action,
         status=status,
         diagnostic_code=_unfold(fields.get("diagnostic-code", "")) or None,
-        original_recipient=_address(fields.get("original-recipient", "")),
+        original_recipient=original,
         remote_mta=_typed_value(fields.get("remote-mta", "")),
         last_attempt_date=_date(fields.get("last-attempt-date", "")),
     )
@@ -90,8 +109,8 @@ def _typed_value(value: str) -> str | None:
 
 
 def _address(value: str) -> str | None:
-    address = _typed_value(value)
-    return address.strip("<>").strip() or None if address else None
+    """`rfc822; user@example.net` → the address; None for what is no address (X.400, pipes, `user@host`)."""
+    return clean_address(_typed_value(value[:MAX_ADDRESS_FIELD_CHARS]))
 
 
 def _unfold(value: str) -> str:

@@ -7,6 +7,7 @@ read (the modern policies build header objects we would not use here).
 
 from __future__ import annotations
 
+import html
 import re
 from email import message_from_bytes
 from email.errors import HeaderParseError
@@ -16,9 +17,13 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from functools import cached_property
 
-__all__ = ["MessageView", "header"]
+from mailcanary.bounce.errors import BounceTooDeepError
+
+__all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
 MAX_TEXT_CHARS = 100_000
+MAX_DEPTH = 32  # MIME nesting levels; a bounce of a bounce of a forwarded message needs fewer than ten
+MAX_HEADER_CHARS = 4_000  # of a header we decode (Subject, From): enough to recognise one, linear past it
 # Lines (lower-cased, leading dashes and blanks stripped) after which a dialect pastes the original inline.
 _INLINE_ORIGINAL = (
     "this is a copy of the message",
@@ -38,15 +43,44 @@ def header(message: Message, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+# Tried in order when the declared charset is missing, unknown or wrong (UTF-8 labelled ISO-2022-JP is common
+# in Japanese carriers' notices): the first that decodes without an error wins.
+_FALLBACK_CHARSETS = ("utf-8", "iso-2022-jp", "shift_jis", "euc-jp", "euc-kr", "gb18030")
+
+
 def _decoded_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
+    return decode_text(payload, part.get_content_charset())
+
+
+def decode_text(payload: bytes, declared: str | None) -> str:
+    """Bytes to text: the declared charset if it decodes cleanly, else the first fallback that does."""
+    if payload.isascii() and b"\x1b" not in payload:  # plain ASCII: every charset agrees
+        return payload.decode("ascii")
+    for charset in (declared, *_FALLBACK_CHARSETS) if declared else _FALLBACK_CHARSETS:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeError):
+            continue
+    if declared and _known(declared):
+        return payload.decode(declared, errors="replace")
+    return payload.decode("latin-1")  # undeclared 8-bit text that is no CJK encoding: western, most likely
+
+
+def _known(charset: str) -> bool:
     try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:  # unknown charset name
-        return payload.decode("latin-1")
+        "".encode(charset)
+    except LookupError:
+        return False
+    return True
+
+
+def _content_type(part: Message) -> str:
+    """The part's content type; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
+    content_type = part.get_content_type()
+    return content_type.split(None, 1)[0] if " " in content_type or "\n" in content_type else content_type
 
 
 class MessageView:
@@ -57,12 +91,28 @@ class MessageView:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MessageView:
-        return cls(message_from_bytes(data, policy=compat32))
+        """Parse a message; nesting past `MAX_DEPTH` raises `BounceTooDeepError` (the feed parser recurses)."""
+        try:
+            view = cls(message_from_bytes(data, policy=compat32))
+        except RecursionError:
+            raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels") from None
+        view.parts  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)
+        return view
 
     @cached_property
     def parts(self) -> tuple[tuple[str, Message], ...]:
-        """Every part (the message itself first) with its content type, walked once."""
-        return tuple((part.get_content_type(), part) for part in self.message.walk())
+        """Every part (the message itself first) with its content type, walked once without recursion."""
+        found: list[tuple[str, Message]] = []
+        stack: list[tuple[Message, int]] = [(self.message, 0)]
+        while stack:
+            part, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels")
+            found.append((_content_type(part), part))
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
+        return tuple(found)
 
     @cached_property
     def own_parts(self) -> tuple[tuple[str, Message], ...]:
@@ -97,7 +147,7 @@ class MessageView:
 
     @cached_property
     def subject(self) -> str:
-        raw = self.header("Subject")
+        raw = self.header("Subject")[:MAX_HEADER_CHARS]  # decode_header is superlinear in encoded words
         try:
             return str(make_header(decode_header(raw)))
         except (HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -106,7 +156,7 @@ class MessageView:
     @cached_property
     def sender(self) -> str:
         """The From header, lower-cased, for matching `mailer-daemon@...` and friends."""
-        return self.header("From").lower()
+        return self.header("From")[:MAX_HEADER_CHARS].lower()
 
     @cached_property
     def text(self) -> str:
@@ -115,8 +165,17 @@ class MessageView:
             if content_type in ("text/plain", "text/html"):
                 text = _decoded_text(part)[:MAX_TEXT_CHARS]
                 if content_type == "text/html":
-                    text = re.sub(r"<[^>]{0,2000}>", " ", text)
+                    text = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
                 return text.replace("\r\n", "\n")
+        return self._unsplit_text()
+
+    def _unsplit_text(self) -> str:
+        """A multipart whose boundary the parser could not find keeps its body as one string: read it raw."""
+        payload = self.message.get_payload()
+        if isinstance(payload, str) and self.message.get_content_maintype() in ("multipart", "text", "message"):
+            raw = self.message.get_payload(decode=True)
+            text = decode_text(raw, self.message.get_content_charset()) if isinstance(raw, bytes) else payload
+            return text[:MAX_TEXT_CHARS].replace("\r\n", "\n")
         return ""
 
     @cached_property

@@ -30,6 +30,7 @@ class Finding:
     original_recipient: str | None = None
     remote_mta: str | None = None
     last_attempt_date: datetime | None = None
+    reason: Reason | None = None  # set by a dialect whose format alone says why (a list refusing a post)
 
 
 @dataclass(frozen=True, slots=True)

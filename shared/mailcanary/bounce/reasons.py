@@ -1,36 +1,22 @@
 """One taxonomy of bounce reasons, and the function that classifies a (status, diagnostic) pair.
 
-The status is an RFC 3463 enhanced code. Precise codes (5.1.1, 4.2.2, ...) decide on their own; broad ones
-(x.0.0, x.7.1, ...) and a missing status let the diagnostic text decide, through one ordered table of
-patterns. Hard or soft follows from the reason, or, for reasons that can be either, from the status class.
+The status is an RFC 3463 enhanced code; the diagnostic is the remote reply or the notice's text. Phrases that
+name a reason precisely come first, then precise codes, then broad phrases (tables in `reason_phrases`).
+Hard or soft follows from the reason, or, for reasons that can be either, from the status class.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
+from functools import lru_cache
 
-__all__ = ["Classification", "Reason", "best_status", "classify"]
+from mailcanary.bounce.phrase_table import PhraseTable
+from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
+from mailcanary.bounce.taxonomy import Reason
 
-
-class Reason(StrEnum):
-    USER_UNKNOWN = "user_unknown"
-    MAILBOX_FULL = "mailbox_full"
-    MAILBOX_DISABLED = "mailbox_disabled"
-    HOST_UNKNOWN = "host_unknown"
-    BLOCKED = "blocked"  # policy, reputation, relaying denied, SPF/DKIM/DMARC
-    RATE_LIMITED = "rate_limited"
-    SPAM = "spam"  # content judged spam, or a virus
-    MESSAGE_TOO_LARGE = "message_too_large"
-    CONTENT_ERROR = "content_error"
-    EXPIRED = "expired"  # timeout, retries exhausted
-    NETWORK_ERROR = "network_error"
-    SYSTEM_ERROR = "system_error"
-    SUPPRESSED = "suppressed"
-    COMPLAINT = "complaint"
-    AUTO_REPLY = "auto_reply"
-    UNDETERMINED = "undetermined"
+__all__ = ["Classification", "Reason", "best_status", "classify", "inferred_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,58 +28,42 @@ class Classification:
 R = Reason
 # Enhanced status "class.subject.detail" without the class → reason. Looked up exact first, then "subject.*".
 _CODE_TABLE: dict[str, Reason] = {
-    "1.1": R.USER_UNKNOWN, "1.2": R.HOST_UNKNOWN, "1.3": R.USER_UNKNOWN, "1.6": R.MAILBOX_DISABLED,
-    "1.7": R.BLOCKED, "1.8": R.BLOCKED, "1.10": R.HOST_UNKNOWN,
-    "2.1": R.MAILBOX_DISABLED, "2.2": R.MAILBOX_FULL, "2.3": R.MESSAGE_TOO_LARGE, "2.4": R.SYSTEM_ERROR,
-    "3.1": R.SYSTEM_ERROR, "3.4": R.MESSAGE_TOO_LARGE, "3.*": R.SYSTEM_ERROR,
-    "4.1": R.NETWORK_ERROR, "4.2": R.NETWORK_ERROR, "4.3": R.NETWORK_ERROR, "4.4": R.HOST_UNKNOWN,
-    "4.5": R.RATE_LIMITED, "4.6": R.SYSTEM_ERROR, "4.7": R.EXPIRED, "4.*": R.NETWORK_ERROR,
-    "5.3": R.RATE_LIMITED, "5.*": R.SYSTEM_ERROR,
+    "1.1": R.USER_UNKNOWN, "1.2": R.HOST_UNKNOWN, "1.3": R.USER_UNKNOWN, "1.6": R.HAS_MOVED,
+    "1.7": R.REJECTED, "1.8": R.REJECTED, "1.10": R.USER_UNKNOWN,
+    "2.1": R.MAILBOX_DISABLED, "2.2": R.MAILBOX_FULL, "2.3": R.EXCEED_LIMIT, "2.4": R.SYSTEM_ERROR,
+    "3.1": R.SYSTEM_FULL, "3.2": R.NOT_ACCEPT, "3.4": R.MESSAGE_TOO_LARGE, "3.5": R.SYSTEM_ERROR,
+    "3.*": R.SYSTEM_ERROR,
+    "4.1": R.NETWORK_ERROR, "4.2": R.NETWORK_ERROR, "4.3": R.SYSTEM_ERROR, "4.4": R.HOST_UNKNOWN,
+    "4.5": R.RATE_LIMITED, "4.6": R.NETWORK_ERROR, "4.7": R.EXPIRED, "4.*": R.NETWORK_ERROR,
+    "5.0": R.SYNTAX_ERROR, "5.3": R.TOO_MANY_CONN, "5.*": R.SYNTAX_ERROR,
     "6.*": R.CONTENT_ERROR,
-    "7.1": R.BLOCKED, "7.28": R.RATE_LIMITED, "7.*": R.BLOCKED,
+    "7.1": R.BLOCKED, "7.13": R.MAILBOX_DISABLED, "7.23": R.AUTH_FAILURE, "7.24": R.AUTH_FAILURE,
+    "7.25": R.REQUIRE_PTR, "7.26": R.AUTH_FAILURE, "7.27": R.NOT_ACCEPT, "7.28": R.RATE_LIMITED,
+    "7.*": R.SECURITY_ERROR,
 }  # fmt: skip
 # Codes too broad to trust on their own: the diagnostic text decides when it names a reason.
 _BROAD = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
+# Reasons a "failed" recipient with a 4.x.x code is taken for: the MTA gave up retrying (sisimai: expired).
+_GAVE_UP = frozenset({R.UNDETERMINED, R.SYSTEM_ERROR, R.HOST_UNKNOWN, R.ON_HOLD})
+# Codes that say the address itself is wrong: an unknown-user text with one of these is never a filter's.
+_ADDRESS_CODES = frozenset({"1.1", "1.0", "1.3", "1.10", "2.1", "1.6"})
 
-# Diagnostic text → reason: the first rule with a phrase found in the lower-cased text wins, so order matters
-# (specific before generic). Plain phrases, not regular expressions: `in` is many times cheaper per message.
-_TEXT_TABLE: tuple[tuple[tuple[str, ...], Reason], ...] = (
-    (("suppressed", "suppression list"), R.SUPPRESSED),
-    (("domain does not exist", "domain not found", "domain name not found", "host not found", "host unknown",
-      "unknown host", "no mx", "name or service not known", "nxdomain", "unroutable", "unrouteable",
-      "no such domain", "null mx"), R.HOST_UNKNOWN),
-    (("user unknown", "username unknown", "unknown user", "unknown recipient", "unknown mailbox", "unknown address",
-      "no such user", "no such mailbox", "no such recipient", "no such address", "not found", "does not exist",
-      "doesn't exist", "not listed in", "invalid recipient", "invalid mailbox", "invalid address",
-      "not a valid recipient", "not a valid mailbox", "address rejected", "recipnotfound", "mailbox unavailable",
-      "couldn't be found", "could not be found"), R.USER_UNKNOWN),
-    (("mailbox full", "mailbox is full", "over quota", "overquota", "quota exceeded", "exceeded quota",
-      "exceeds quota", "exceeded the quota", "exceeded their quota", "exceeded storage", "exceeds storage",
-      "insufficient storage", "mailbox size limit"), R.MAILBOX_FULL),
-    (("disabled", "inactive", "suspended", "deactivated", "account closed", "account has been closed",
-      "mailbox closed", "account is locked", "account expired", "account has expired"), R.MAILBOX_DISABLED),
-    (("too large", "too big", "size exceeds", "message size exceed", "maximum message size", "size limit exceeded",
-      "message exceeds"), R.MESSAGE_TOO_LARGE),
-    (("spam", "virus", "malware", "phish", "unsolicited", "bulk mail"), R.SPAM),
-    (("rate limit", "rate-limit", "too many messages", "too many connections", "too many recipients", "throttl",
-      "slow down", "try again later", "try later", "sending limits", "unusual rate"), R.RATE_LIMITED),
-    (("blocked", "blocklist", "blacklist", "denied", "not permitted", "not allowed", "not authorized",
-      "not authorised", "relaying", "policy", "reputation", "spf", "dkim", "dmarc", "refused by", "rejected for"),
-     R.BLOCKED),
-    (("connection refused", "connection reset", "connection timed out", "no route to host", "network",
-      "unreachable", "tls", "lost connection"), R.NETWORK_ERROR),
-    (("expired", "too long", "retry time", "timed out", "timeout", "time out", "giving up", "gave up",
-      "in the queue"), R.EXPIRED),
-    (("header", "content", "mime", "8bit", "line too long", "malformed", "syntax"), R.CONTENT_ERROR),
-    (("system", "internal", "temporar", "unavailable", "resources", "server error", "not responding"),
-     R.SYSTEM_ERROR),
-)  # fmt: skip
-
-_ALWAYS_HARD = frozenset({R.USER_UNKNOWN, R.MAILBOX_DISABLED, R.HOST_UNKNOWN, R.SUPPRESSED})
+_ALWAYS_HARD = frozenset({R.USER_UNKNOWN, R.MAILBOX_DISABLED, R.HOST_UNKNOWN, R.SUPPRESSED, R.HAS_MOVED, R.NOT_ACCEPT})
 _ALWAYS_SOFT = frozenset(
-    {R.MAILBOX_FULL, R.RATE_LIMITED, R.EXPIRED, R.NETWORK_ERROR, R.COMPLAINT, R.AUTO_REPLY}
+    {
+        R.MAILBOX_FULL,
+        R.RATE_LIMITED,
+        R.EXPIRED,
+        R.NETWORK_ERROR,
+        R.COMPLAINT,
+        R.AUTO_REPLY,
+        R.TOO_MANY_CONN,
+        R.SYSTEM_FULL,
+        R.ON_HOLD,
+    }
 )  # these never mean "stop sending to this address" by themselves
 
+_NAMES_IN_TEXT = re.compile(r"[\w.+-]{1,128}@[\w.-]{1,255}|https?://\S{1,2000}")
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 _BASIC = re.compile(r"(?<![\d.])([245])\d\d(?![\d.])")
 
@@ -110,25 +80,62 @@ def best_status(text: str | None) -> str | None:
     return ranked[0] if ranked else None
 
 
-def classify(status: str | None, diagnostic: str | None) -> Classification:
-    """Reason and hardness of one failed recipient from its status code and diagnostic text."""
+def classify(
+    status: str | None,
+    diagnostic: str | None,
+    action: str | None = None,
+    command: str | Callable[[], str | None] | None = None,
+    known: Reason | None = None,
+) -> Classification:
+    """Reason and hardness of one failed recipient from its status code and diagnostic text.
+
+    `known` is a reason the report's format alone implies. Otherwise phrases that name a reason precisely
+    decide first; then a precise status code; then broad phrases. An unknown-user reply the report says came
+    to DATA (or another command but RCPT and MAIL; `command`, see `smtp_command`) without an address code like
+    5.1.1 is a filter's refusal (`filtered`). A recipient the MTA
+    reports `failed` with a temporary (4.x.x) code and no telling text was given up on: `expired`.
+    """
     code = best_status(status) or best_status(diagnostic)
     detail = code.split(".", 1)[1] if code else None
     by_code = _lookup(detail) if detail else None
-    if diagnostic and "suppress" in diagnostic.lower():  # SES reports suppression with a 5.1.1 code
-        reason = _by_text(diagnostic) or by_code or R.UNDETERMINED
-    elif by_code is not None and detail not in _BROAD:
-        reason = by_code  # a precise code decides; the text table is not even consulted
-    else:
-        reason = _by_text(diagnostic) or by_code or R.UNDETERMINED
+    reason = known or _by_text(diagnostic, _SPECIFIC)
+    from_text = reason is not None
+    if reason is None and by_code is not None and detail not in _BROAD:
+        reason = by_code
+    if reason is None:
+        reason = _by_text(diagnostic, _GENERIC) or by_code or R.UNDETERMINED
+    if (
+        reason is R.USER_UNKNOWN
+        and from_text
+        and detail not in _ADDRESS_CODES
+        and (command() if callable(command) else command) not in ("RCPT", "MAIL", None)
+    ):  # (the command is looked for only here: reading it from a long notice is not free)
+        reason = R.FILTERED
+    if not from_text and action == "failed" and code and code.startswith("4") and reason in _GAVE_UP:
+        reason = R.EXPIRED
     return Classification(reason, _hard(reason, code, diagnostic))
 
 
-def _by_text(diagnostic: str | None) -> Reason | None:
-    if not diagnostic:
-        return None
-    text = diagnostic.lower()
-    return next((reason for phrases, reason in _TEXT_TABLE if any(p in text for p in phrases)), None)
+_SPECIFIC = PhraseTable(SPECIFIC)
+_GENERIC = PhraseTable(GENERIC)
+
+
+def _by_text(diagnostic: str | None, table: PhraseTable[Reason]) -> Reason | None:
+    return table.first(_words(diagnostic)) if diagnostic else None
+
+
+@lru_cache(maxsize=256)
+def _words(diagnostic: str) -> str:
+    """The diagnostic lower-cased, addresses blanked and URLs cut to their host: `spam@example.net` or
+    `.../reason/#blocked` are names, not reasons. Cached: both phrase tables read the same text."""
+    return _NAMES_IN_TEXT.sub(_host_only, diagnostic.lower())
+
+
+def _host_only(match: re.Match[str]) -> str:
+    """An address becomes a blank; a URL its host (spamhaus.org names a block list, a path names nothing)."""
+    text = match.group(0)
+    parts = text.split("/", 3)
+    return f" {parts[2]} " if text.startswith("http") and len(parts) > 2 else " "
 
 
 def _lookup(detail: str) -> Reason | None:
@@ -145,3 +152,26 @@ def _hard(reason: Reason, code: str | None, diagnostic: str | None) -> bool:
         return code.startswith("5")
     basic = _BASIC.search(diagnostic or "")
     return basic is not None and basic.group(1) == "5"
+
+
+# The enhanced code's "subject.detail" a reason stands for, when the message carries no code at all.
+_DETAIL_OF: dict[Reason, str] = {
+    R.USER_UNKNOWN: "1.1", R.HOST_UNKNOWN: "1.2", R.HAS_MOVED: "1.6", R.REJECTED: "1.8", R.NOT_ACCEPT: "1.10",
+    R.MAILBOX_DISABLED: "2.1", R.MAILBOX_FULL: "2.2", R.EXCEED_LIMIT: "2.3", R.MESSAGE_TOO_LARGE: "3.4",
+    R.SYSTEM_FULL: "3.1", R.MAILER_ERROR: "3.0", R.SYSTEM_ERROR: "3.0", R.NETWORK_ERROR: "4.0",
+    R.EXPIRED: "4.7", R.RATE_LIMITED: "4.5", R.TOO_MANY_CONN: "4.5", R.SYNTAX_ERROR: "5.2",
+    R.CONTENT_ERROR: "6.0", R.SPAM: "7.1", R.VIRUS: "7.1", R.BLOCKED: "7.1", R.NO_RELAYING: "7.1",
+    R.POLICY_VIOLATION: "7.1", R.FILTERED: "7.1", R.SECURITY_ERROR: "7.0", R.AUTH_FAILURE: "7.26",
+    R.REQUIRE_PTR: "7.25", R.FAILED_STARTTLS: "7.10",
+}  # fmt: skip
+
+
+def inferred_status(reason: Reason, diagnostic: str | None, action: str | None) -> str | None:
+    """The best enhanced code for a recipient whose message carries none: the class from the SMTP reply code in
+    the text (else from the action), the rest from the reason. None when the reason says nothing."""
+    detail = _DETAIL_OF.get(reason)
+    if detail is None:
+        return None
+    basic = _BASIC.search(diagnostic or "")
+    klass = basic.group(1) if basic is not None and basic.group(1) in "45" else ("4" if action == "delayed" else "5")
+    return f"{klass}.{detail}"

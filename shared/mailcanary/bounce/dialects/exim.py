@@ -10,8 +10,7 @@ recipients. This is a permanent error. The following address(es) failed:
 
 from __future__ import annotations
 
-from email.utils import getaddresses
-
+from mailcanary.bounce.addresses import addresses_in
 from mailcanary.bounce.dialects.base import ADDRESS, Section, compile_ci, read_sections
 from mailcanary.bounce.message_view import MessageView
 from mailcanary.bounce.model import Finding
@@ -32,8 +31,8 @@ class Exim:
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
         found = read_sections(msg.text, (_FAILED, _DELAYED))
         named = {finding.address.lower() for finding in found}
-        listed = getaddresses([str(value) for value in msg.message.get_all("X-Failed-Recipients") or []])
-        extra = tuple(Finding(address) for _, address in listed if "@" in address and address.lower() not in named)
+        listed = addresses_in([str(value) for value in msg.message.get_all("X-Failed-Recipients") or []])
+        extra = tuple(Finding(address) for address in listed if address.lower() not in named)
         return found + tuple(dict.fromkeys(extra))
 
 
