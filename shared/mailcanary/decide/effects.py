@@ -27,53 +27,19 @@ of invocations, at most once across a crash in that window. Counters with no sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from mailcanary.core.checks import CanaryState, Verdict
+from mailcanary.core.checks import CanaryState
+from mailcanary.decide.transitions import Transition, failed_verdicts
 from mailcanary.report import observability as obs
 from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import EventType
-from mailcanary.store import Effect, FailedCheck, ObservedEvent, PathRecord, owed
+from mailcanary.store import Effect, ObservedEvent, PathRecord, owed
 
-__all__ = [
-    "EffectSink",
-    "Transition",
-    "failed_verdicts",
-    "owed_under",
-    "transition_summary",
-]
+__all__ = ["EffectSink", "owed_under"]
 
 _UNDETERMINED_BOUNCE = "Undetermined"
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """A record that left `pending`; `path` is None for the canary itself.
-
-    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
-    """
-
-    canary_id: str
-    path: str | None
-    state: CanaryState
-    verdicts: tuple[Verdict, ...] = ()
-
-
-def transition_summary(transition: Transition) -> dict[str, Any]:
-    """One decision as JSON: canary, path (None for the canary itself), state and the failed checks."""
-    return {
-        "canary_id": transition.canary_id,
-        "path": transition.path,
-        "state": transition.state.value,
-        "failed_checks": [{"check": v.check.value, "detail": v.detail} for v in transition.verdicts],
-    }
-
-
-def failed_verdicts(path: str, checks: Iterable[FailedCheck]) -> tuple[Verdict, ...]:
-    """Failed checks of one path as `Verdict`s, the shape alerts and the CLI consume."""
-    return tuple(Verdict(failed.check, False, path, failed.detail) for failed in checks)
 
 
 def _no_metrics(_: Sequence[MetricObservation]) -> None:

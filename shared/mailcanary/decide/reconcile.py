@@ -23,22 +23,16 @@ from enum import StrEnum
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Verdict
-from mailcanary.decide.effects import (
-    EffectSink,
-    Transition,
-    failed_verdicts,
-    owed_under,
-    transition_summary,
-)
+from mailcanary.decide.effects import EffectSink, owed_under
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
+from mailcanary.decide.transitions import Transition, settle, transition_summary
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import SesEventSummary
 from mailcanary.ses.simulator import scenario_of
 from mailcanary.store import (
-    CanaryRecord,
     CanaryStore,
     Effect,
     ObservedEvent,
@@ -48,16 +42,7 @@ from mailcanary.store import (
     owed,
 )
 
-__all__ = [
-    "EffectSink",
-    "EventDisposition",
-    "ReconcileReport",
-    "Transition",
-    "failed_verdicts",
-    "handle",
-    "settle",
-    "transition_summary",
-]
+__all__ = ["EventDisposition", "ReconcileReport", "handle"]
 
 
 class EventDisposition(StrEnum):
@@ -207,24 +192,6 @@ def _settle_if_closed(store: CanaryStore, path: PathRecord, open_paths: int | No
         return []  # the decision that closes the last open path settles the canary
     canary = store.get(path.canary_id)
     return settle(store, canary, now=now) if canary is not None else []
-
-
-def settle(store: CanaryStore, canary: CanaryRecord, *, now: datetime) -> list[Transition]:
-    """Decide a pending canary whose paths are all decided: failed if any path failed, else passed.
-
-    Safe to call from anywhere at any time: only the caller whose conditional write wins gets a transition.
-    The canary itself owes no metric and no alert (its paths did, when they were decided).
-    """
-    if canary.state.terminal or not all(path.state.terminal for path in canary.paths):
-        return []
-    failed = tuple(check for path in canary.paths for check in path.failed_checks)
-    state = CanaryState.FAILED if failed else CanaryState.PASSED
-    try:
-        store.decide_canary(canary.canary_id, state, failed, now=now)
-    except TransitionConflictError:
-        return []
-    verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
-    return [Transition(canary.canary_id, None, state, verdicts)]
 
 
 def _reconcile_one(

@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Check, Verdict
-from mailcanary.decide.effects import EffectSink, Transition, failed_verdicts, transition_summary
+from mailcanary.decide.effects import EffectSink
 from mailcanary.decide.evaluate import evaluate
-from mailcanary.decide.reconcile import settle
+from mailcanary.decide.transitions import Transition, failed_verdicts, settle, transition_summary
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation

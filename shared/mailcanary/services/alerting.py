@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
-from mailcanary.decide.effects import EffectSink, Transition
+from mailcanary.decide.effects import EffectSink
+from mailcanary.decide.transitions import Transition
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertAction, AlertPublisher
 from mailcanary.store import DynamoAlertState

@@ -8,7 +8,8 @@ from typing import Any
 
 from mailcanary.config.runtime import Runtime
 from mailcanary.decide.idempotency import IdempotencyOptions
-from mailcanary.decide.reconcile import ReconcileReport, Transition, handle
+from mailcanary.decide.reconcile import ReconcileReport, handle
+from mailcanary.decide.transitions import Transition
 from mailcanary.report import observability as obs
 from mailcanary.services.alerting import effect_sink
 from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
-from mailcanary.decide.reconcile import settle
+from mailcanary.decide.transitions import settle
 from mailcanary.round.result import RoundResult
 from mailcanary.round.run import run_round
 from mailcanary.services.alerting import alert_publisher

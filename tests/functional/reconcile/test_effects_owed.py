@@ -11,10 +11,11 @@ import pytest
 from canary_tables import CANARY_TABLE, T0, canary_with, delivery, ses_event
 
 from mailcanary.core.checks import CanaryState
-from mailcanary.decide.effects import EffectSink, Transition
+from mailcanary.decide.effects import EffectSink
 from mailcanary.decide.idempotency import event_key
 from mailcanary.decide.reconcile import handle
 from mailcanary.decide.sweep import sweep
+from mailcanary.decide.transitions import Transition
 from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricName, MetricObservation
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
