@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from mailcanary.core.aws_errors import aws_errors
 from mailcanary.core.checks import Verdict
 from mailcanary.core.errors import MailcanaryError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
@@ -47,13 +48,6 @@ class AlertAction(StrEnum):
     SUPPRESSED = "suppressed"  # the same failure is still open: no message
     CLEARED = "cleared"  # a passing verdict closed an open failure
     NOTHING = "nothing"  # a passing verdict with no open failure
-
-
-def _aws_errors() -> tuple[type[Exception], ...]:
-    """botocore's service and connection errors, imported only when a call is made (import time is a budget)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return (BotoCoreError, ClientError)
 
 
 def subject_for(verdict: Verdict, canary_id: str) -> str:
@@ -138,7 +132,7 @@ class AlertPublisher:
                     "path": {"DataType": "String", "StringValue": verdict.path},
                 },
             )
-        except _aws_errors() as exc:
+        except aws_errors() as exc:
             # Forget the claim so the next round retries the alert instead of suppressing it forever.
             self.dedup_store.close(verdict.path, check)
             raise AlertError(f"could not publish the alert for {verdict.path} {check}: {exc}") from exc

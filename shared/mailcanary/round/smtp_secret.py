@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mailcanary.core.aws_errors import aws_error_code
 from mailcanary.core.errors import ConfigError
 from mailcanary.core.redaction import SecretForms, register, register_secret
 from mailcanary.core.secret import Secret
@@ -104,7 +105,7 @@ def load_smtp_credentials(
         document = provider.get(secret_arn, transform="json", max_age=max_age, force_fetch=fresh)
     except GetParameterError as exc:
         cause = exc.__context__
-        code = _error_code(cause) if cause is not None else type(exc).__name__
+        code = aws_error_code(cause) if cause is not None else type(exc).__name__
         raise SmtpSecretError(f"cannot read the SMTP secret {secret_arn}: {code}") from None
     except TransformParameterError:
         raise SmtpSecretError(f"the SMTP secret {secret_arn} is not JSON") from None
@@ -120,13 +121,6 @@ def _provider(client: Any) -> SecretsProvider:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     return SecretsProvider(boto3_client=client)
-
-
-def _error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", "Unknown"))
-    return type(exc).__name__
 
 
 def _parse(document: Any, secret_arn: str) -> SmtpCredentials:
