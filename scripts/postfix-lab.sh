@@ -21,7 +21,8 @@ configure() {
     postconf -e 'inet_interfaces = 127.0.0.1' 'inet_protocols = ipv4' \
         'maillog_file = /var/log/postfix.log' 'myhostname = localhost' 'mydestination = localhost' \
         'mynetworks = 127.0.0.0/8' 'relayhost =' 'default_transport = error:mailcanary lab: no outside delivery' \
-        'smtpd_banner = $myhostname ESMTP mailcanary-lab' 'compatibility_level = 3.6'
+        'smtpd_banner = $myhostname ESMTP mailcanary-lab' 'compatibility_level = 3.6' \
+        'debug_peer_list = 127.0.0.1'
 }
 
 install() {

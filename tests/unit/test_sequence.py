@@ -79,6 +79,7 @@ class Case:
     refused: list[tuple[str, int, str | None]] = field(default_factory=list)  # (verb, code, enhanced)
     accepted_out_of_order: list[str] = field(default_factory=list)  # verbs the server should have refused
     tls_required: bool = True
+    correct_refusal: bool = False  # the refusal is the one RFC 2920 3.1 calls for: the session is valid
 
 
 CASES = [
@@ -148,6 +149,7 @@ C: QUIT
 S: 221 2.0.0 Bye
 """,
         refused=[("DATA", 554, "5.5.1")],
+        correct_refusal=True,
     ),
     Case(
         "a server that answers DATA with 354 although no RCPT was accepted",
@@ -325,6 +327,7 @@ S: 250 Accepted
         "S: 250 OK\nS: 550 Unrouteable address\nS: 503 Valid RCPT command must precede DATA\nS: 221 closing",
         rules=["command-after-group-end"],
         refused=[("DATA", 503, None)],
+        correct_refusal=True,  # the DATA refusal is RFC 2920's; QUIT after DATA is the client's fault
     ),
     Case(
         "message content sent before the 354",
@@ -355,7 +358,9 @@ def test_given_a_realistic_transcript_when_validated_then_exactly_the_expected_f
     assert [v.rule.value for v in report.violations] == case.rules
     assert [(r.command.split()[0], r.code, r.enhanced) for r in report.server_refusals] == case.refused
     assert [a.command.split()[0] for a in report.server_acceptances] == case.accepted_out_of_order
-    assert report.valid is not (case.rules or case.refused or case.accepted_out_of_order)
+    faulty = bool(case.rules or case.accepted_out_of_order or (case.refused and not case.correct_refusal))
+    assert report.valid is not faulty
+    assert [r.expected for r in report.server_refusals] == [case.correct_refusal] * len(case.refused)
 
 
 def test_given_a_violation_when_reported_then_it_names_the_command_and_its_line() -> None:
@@ -393,6 +398,7 @@ def test_given_the_json_form_when_built_then_it_carries_rule_names_and_reference
     assert data["violations"][0]["rule"] == "rcpt-before-data"
     assert data["violations"][0]["reference"].startswith("RFC 5321")
     assert data["server_refusals"][0] == {
+        "expected": False,
         "index": report.server_refusals[0].index,
         "command": "DATA",
         "code": 503,

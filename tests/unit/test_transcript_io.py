@@ -93,14 +93,14 @@ def test_given_bare_content_lines_after_354_when_loaded_then_they_continue_the_c
     [
         ("<-  220 mx\n -> EHLO c\nEHLO without a hint\n<-  250 mx\n", "line 3"),
         ("=== Trying 127.0.0.1:25...\n", "line 1"),
-        ("", "line 1"),
+        ("", "format not recognised"),
         ('[{"direction": "client", "text": "EHLO c"},\n {"direction": "sideways", "text": "x"}]', "line 2"),
         ('[{"direction": "client"}]', "line 1"),
         ('[{"direction": "client", "text": 7}]', "line 1"),
         ('{"transcript": [\n  {"direction": "server", "text": "220"},\n  oops\n]}', "line 3"),
         ('{"lines": []}', "line 1"),
         ("[]", "line 1"),
-        ('"just a string"', "line 1"),
+        ('"just a string"', "format not recognised"),
     ],
 )
 def test_given_malformed_input_when_parsed_then_a_format_error_names_the_line(text: str, where: str) -> None:

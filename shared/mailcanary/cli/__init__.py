@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from mailcanary import __version__
+from mailcanary.cli.commands import COMMANDS, chosen
 from mailcanary.core.errors import MailcanaryError, UsageError
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -28,19 +29,8 @@ EPILOG = (
     "codes (mailcanary smtp-probe --help). `mailcanary COMMAND --help` describes each command."
 )
 
-# Sub-command modules, imported lazily so `mailcanary --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = (
-    "mailcanary.cli.demo",
-    "mailcanary.cli.smtp_probe",
-    "mailcanary.cli.check_transcript",
-    "mailcanary.cli.ses_send",
-    "mailcanary.cli.preflight",
-    "mailcanary.cli.parse_bounce",
-    "mailcanary.cli.smtp_password",
-    "mailcanary.cli.cost",
-    "mailcanary.cli.redrive",
-    "mailcanary.cli.doctor",
-)
+# Sub-command modules; only the one run is imported (see `commands`), so each command starts fast.
+COMMAND_MODULES: tuple[str, ...] = tuple(module for module, _ in COMMANDS.values())
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -50,19 +40,25 @@ class _OneLineErrorParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the sub-command named in `argv` is imported (every one when `argv` is None)."""
     parser = _OneLineErrorParser(prog="mailcanary", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"mailcanary {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
     subparsers.required = True
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers)
+    wanted = chosen(argv) if argv is not None else None
+    for name, (module_name, help_text) in COMMANDS.items():
+        if argv is None or name == wanted:
+            importlib.import_module(module_name).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text)  # listed in --help, imported only when run
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one sub-command and return its exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
-from mailcanary.config.settings import secret_from_environ
 from mailcanary.core.errors import ConfigError, UsageError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
@@ -100,6 +99,8 @@ def _target(args: argparse.Namespace) -> SmtpTarget:
         raise UsageError("--auth-user and --auth-password-env go together")
     password = None
     if args.auth_password_env is not None:
+        from mailcanary.config.settings import secret_from_environ  # pydantic settings: only when a password is read
+
         try:
             password = secret_from_environ(args.auth_password_env)
         except ConfigError as exc:

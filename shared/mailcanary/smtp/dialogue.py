@@ -209,9 +209,13 @@ class _Pairer:
         return Dialogue(self.greeting, tuple(o.freeze() for o in self.exchanges), tuple(self.unsolicited))
 
 
-def pair(transcript: Transcript) -> Dialogue:
-    """Group reply lines into replies (`250-...` continues, `250 ...` ends) and pair them with commands."""
+def pair(transcript: Transcript, *, greeting_recorded: bool = True) -> Dialogue:
+    """Group reply lines into replies (`250-...` continues, `250 ...` ends) and pair them with commands.
+
+    `greeting_recorded=False`: the capture began after the greeting, so no command is "before" it.
+    """
     pairer = _Pairer()
+    pairer.greeting_seen = not greeting_recorded
     pending: list[str] = []
     start = 0
     for index, line in enumerate(transcript.lines):

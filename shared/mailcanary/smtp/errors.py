@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mailcanary.core.errors import MailcanaryError
 
-__all__ = ["SmtpPathError", "TranscriptFormatError"]
+__all__ = ["FormatNotRecognisedError", "SmtpPathError", "TranscriptFormatError"]
 
 
 class SmtpPathError(MailcanaryError):
@@ -12,4 +12,8 @@ class SmtpPathError(MailcanaryError):
 
 
 class TranscriptFormatError(SmtpPathError):
-    """Raised when a saved transcript (JSON or swaks text) cannot be read; says where it went wrong."""
+    """Raised when a saved transcript (JSON, swaks text, a log or a capture) cannot be read; says where."""
+
+
+class FormatNotRecognisedError(TranscriptFormatError):
+    """Raised when no transcript reader recognises a file; the message lists the formats that are read."""

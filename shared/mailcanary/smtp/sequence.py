@@ -118,15 +118,18 @@ def _settle_points(exchanges: tuple[Exchange, ...]) -> list[float]:
     return points
 
 
-def validate(transcript: Transcript, *, tls_required: bool = True, include_probe: bool = False) -> SequenceReport:
+def validate(
+    transcript: Transcript, *, tls_required: bool = True, include_probe: bool = False, greeting_recorded: bool = True
+) -> SequenceReport:
     """Check a transcript against RFC 5321 command order (and STARTTLS, AUTH, PIPELINING rules).
 
     `tls_required` makes AUTH in clear text a violation (the default, as for the SES SMTP interface).
     Commands the conformance probe sent out of order on purpose (lines marked `probe`) are left out,
     server answers included, unless `include_probe`: the probe's RSET fence leaves the session as it
     found it, so the rest is judged as if it had not run, and its findings are the probe's own result.
+    `greeting_recorded=False` for captures that start after the server's greeting (smtplib debug output).
     """
-    dialogue = pair(transcript)
+    dialogue = pair(transcript, greeting_recorded=greeting_recorded)
     exchanges = dialogue.exchanges
     skipped = 0
     if not include_probe:

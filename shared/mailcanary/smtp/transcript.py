@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-__all__ = ["Direction", "Transcript", "TranscriptLine"]
+__all__ = ["PROBE_BEGIN", "PROBE_END", "Direction", "Transcript", "TranscriptLine"]
 
 REDACTED = "<redacted>"
+# Fences around the conformance probe's lines in rendered text, so reading the text back keeps them marked.
+PROBE_BEGIN = "=== probe begin: commands out of order on purpose, not judged"
+PROBE_END = "=== probe end"
 
 
 class Direction(StrEnum):
@@ -84,4 +87,14 @@ class Transcript:
         return cls(tuple(TranscriptLine.from_dict(item) for item in data))
 
     def render(self) -> str:
-        return "\n".join(line.render() for line in self.lines)
+        """swaks-style lines; the conformance probe's lines fenced by `PROBE_BEGIN` / `PROBE_END`."""
+        out: list[str] = []
+        probe = False
+        for line in self.lines:
+            if line.probe != probe:
+                out.append(PROBE_BEGIN if line.probe else PROBE_END)
+                probe = line.probe
+            out.append(line.render())
+        if probe:
+            out.append(PROBE_END)
+        return "\n".join(out)
