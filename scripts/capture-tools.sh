@@ -22,9 +22,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if command -v npm >/dev/null 2>&1; then
-    if [ ! -f .tools/node_modules/nodemailer/package.json ]; then
+    # An interrupted install leaves package.json without the code: check that it loads, not that it exists.
+    if ! node -e 'require(process.argv[1])' "$PWD/.tools/node_modules/nodemailer" >/dev/null 2>&1; then
+        rm -rf .tools/node_modules/nodemailer
         mkdir -p .tools
-        npm install --silent --no-save --no-audit --no-fund --prefix .tools nodemailer >/dev/null
+        npm install --silent --no-save --no-audit --no-fund --prefix .tools "nodemailer@${NODEMAILER_VERSION:-10.6.1}" >/dev/null
     fi
 else
     echo "capture-tools: npm not found; the Nodemailer capture tests will skip" >&2

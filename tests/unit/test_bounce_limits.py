@@ -161,3 +161,32 @@ def test_given_ascii_terminal_and_latin1_notice_when_cli_prints_then_escaped_not
     # Then the line is printed with the character escaped, and the run succeeds
     assert code == 0
     assert b"caf\\xe9" in out.getvalue()
+
+
+IDNA_LABELLED = (
+    b"From: MAILER-DAEMON@example.net\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+    b"Content-Type: text/plain; charset=idna\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    b"<user@example.org>: host mx.example.org said: 550 5.1.1 user unknown \xff\xfe\r\n"
+)
+
+
+def test_given_a_charset_whose_codec_refuses_replacement_when_parsed_then_read_as_8bit_text() -> None:
+    # Given a notice labelled with a codec (idna) that cannot decode with the "replace" handler
+    # When it is parsed
+    report = parse_bounce(IDNA_LABELLED)
+    # Then it is read (as 8-bit text), not refused and not a traceback
+    assert report.kind is BounceKind.BOUNCE
+    assert [r.address for r in report.recipients] == ["user@example.org"]
+
+
+def test_given_a_defect_raising_lookup_error_when_parsed_then_it_is_not_called_an_unreadable_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a detector with a defect that raises KeyError (a LookupError)
+    def broken(view: object) -> None:
+        raise KeyError("defect")
+
+    monkeypatch.setattr("mailcanary.bounce.parse.read_feedback_report", broken)
+    # When a message is parsed / Then the defect surfaces as itself, not as "unreadable message"
+    with pytest.raises(KeyError, match="defect"):
+        parse_bounce(IDNA_LABELLED)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from mailcanary.cli import main
 from mailcanary.smtp.transcript_formats import FORMATS
+from mailcanary.smtp.transcript_formats.postfix_log import READER as POSTFIX
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 
@@ -222,3 +223,22 @@ def test_property_a_real_pcap_cut_or_corrupted_never_gives_a_traceback(data: st.
     assert code in (0, 1, 2)
     if code == 2:
         assert len(err.strip().splitlines()) == 1
+
+
+def test_postfix_lines_of_other_processes_with_dialogue_like_text_are_not_read_as_dialogue() -> None:
+    # Given a Postfix log whose non-smtpd lines carry `]: < ` text, one with a real smtpd line after it
+    log = (
+        b"Dec 04 13:55:29 h postfix/smtpd[7]: connect from h[127.0.0.1]\n"
+        b"Dec 04 13:55:29 h postfix/smtpd[7]: > h[127.0.0.1]: 220 h ESMTP\n"
+        b"Dec 04 13:55:29 h postfix/cleanup[12]: < h[127.0.0.1]: RSET\n"
+        b"Dec 04 13:55:29 h postfix/cleanup[12]: x smtpd[7]: < h[127.0.0.1]: EHLO me\n"
+        b"Dec 04 13:55:29 h postfix/smtpd[ab]: < h[127.0.0.1]: NOOP\n"
+        b"Dec 04 13:55:29 h postfix/smtpd[7]: > h[127.0.0.1]: 250 h\n"
+        b"Dec 04 13:55:29 h postfix/smtpd[7]: disconnect from h[127.0.0.1]\n"
+    )
+    # When read
+    (session,) = POSTFIX.read(io.BytesIO(log))
+    # Then only smtpd[pid] dialogue counts, found wherever it sits on its line, with its own line number
+    assert [line.text for line in session.transcript] == ["220 h ESMTP", "EHLO me", "250 h"]
+    assert session.source_lines == (2, 4, 6)
+    assert session.label == "smtpd[7] h[127.0.0.1]"

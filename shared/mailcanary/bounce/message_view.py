@@ -52,12 +52,18 @@ def _decoded_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
+    if _plain_ascii(payload):  # the declared charset cannot matter: not worth parsing Content-Type's parameters
+        return payload.decode("ascii")
     return decode_text(payload, part.get_content_charset())
+
+
+def _plain_ascii(payload: bytes) -> bool:
+    return payload.isascii() and b"\x1b" not in payload  # (ESC starts ISO-2022 shifts)
 
 
 def decode_text(payload: bytes, declared: str | None) -> str:
     """Bytes to text: the declared charset if it decodes cleanly, else the first fallback that does."""
-    if payload.isascii() and b"\x1b" not in payload:  # plain ASCII: every charset agrees
+    if _plain_ascii(payload):  # every charset agrees
         return payload.decode("ascii")
     for charset in (declared, *_FALLBACK_CHARSETS) if declared else _FALLBACK_CHARSETS:
         try:
@@ -65,7 +71,10 @@ def decode_text(payload: bytes, declared: str | None) -> str:
         except (LookupError, UnicodeError):
             continue
     if declared and _known(declared):
-        return payload.decode(declared, errors="replace")
+        try:
+            return payload.decode(declared, errors="replace")
+        except UnicodeError:  # a codec that refuses the "replace" handler (idna): read it as 8-bit text
+            pass
     return payload.decode("latin-1")  # undeclared 8-bit text that is no CJK encoding: western, most likely
 
 
@@ -77,9 +86,18 @@ def _known(charset: str) -> bool:
     return True
 
 
+_ABSENT = object()
+
+
 def _content_type(part: Message) -> str:
-    """The part's content type; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
-    content_type = part.get_content_type()
+    """The part's content type, as `Message.get_content_type` reads it but with one header lookup and no second
+    split; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
+    value = part.get("content-type", _ABSENT)
+    if value is _ABSENT:
+        return part.get_default_type()
+    content_type = str(value).partition(";")[0].strip().lower()
+    if content_type.count("/") != 1:
+        return "text/plain"
     return content_type.split(None, 1)[0] if " " in content_type or "\n" in content_type else content_type
 
 
@@ -96,39 +114,41 @@ class MessageView:
             view = cls(message_from_bytes(data, policy=compat32))
         except RecursionError:
             raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels") from None
-        view.parts  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)
+        view._walk  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)
         return view
 
     @cached_property
-    def parts(self) -> tuple[tuple[str, Message], ...]:
-        """Every part (the message itself first) with its content type, walked once without recursion."""
+    def _walk(self) -> tuple[tuple[tuple[str, Message], ...], tuple[tuple[str, Message], ...]]:
+        """`parts` and `own_parts` in one walk (depth first, without recursion), each part's type read once."""
         found: list[tuple[str, Message]] = []
-        stack: list[tuple[Message, int]] = [(self.message, 0)]
+        own: list[tuple[str, Message]] = []
+        stack: list[tuple[Message, int, bool]] = [(self.message, 0, True)]  # (part, depth, outside any message/*)
         while stack:
-            part, depth = stack.pop()
+            part, depth, outside = stack.pop()
             if depth > MAX_DEPTH:
                 raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels")
-            found.append((_content_type(part), part))
-            payload = part.get_payload()
-            if isinstance(payload, list):
-                stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
-        return tuple(found)
+            content_type = _content_type(part)
+            found.append((content_type, part))
+            multipart = part.is_multipart()  # (not get_payload(): on 8-bit text it decodes, with the declared codec)
+            attached = content_type.startswith("message/")
+            if outside and (attached or not multipart):
+                own.append((content_type, part))
+            if multipart:
+                inner = outside and not attached
+                children = part.get_payload()
+                if isinstance(children, list):
+                    stack.extend((c, depth + 1, inner) for c in reversed(children) if isinstance(c, Message))
+        return tuple(found), tuple(own)
 
-    @cached_property
+    @property
+    def parts(self) -> tuple[tuple[str, Message], ...]:
+        """Every part (the message itself first) with its content type."""
+        return self._walk[0]
+
+    @property
     def own_parts(self) -> tuple[tuple[str, Message], ...]:
-        """Leaf parts of the report itself, not inside an attached (returned) message."""
-        types = {id(part): content_type for content_type, part in self.parts}  # (no second get_content_type)
-        found: list[tuple[str, Message]] = []
-        stack: list[Message] = [self.message]
-        while stack:
-            part = stack.pop()
-            content_type = types[id(part)]
-            payload = part.get_payload()
-            if isinstance(payload, list) and not content_type.startswith("message/"):
-                stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
-            else:
-                found.append((content_type, part))
-        return tuple(found)
+        """Leaf parts of the report itself, not inside an attached (returned) message (which is one leaf)."""
+        return self._walk[1]
 
     @cached_property
     def _names(self) -> frozenset[str]:
@@ -148,6 +168,8 @@ class MessageView:
     @cached_property
     def subject(self) -> str:
         raw = self.header("Subject")[:MAX_HEADER_CHARS]  # decode_header is superlinear in encoded words
+        if "=?" not in raw:  # no encoded word: decode_header would hand it back as it is
+            return raw
         try:
             return str(make_header(decode_header(raw)))
         except (HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -185,7 +207,8 @@ class MessageView:
 
     def mentions(self, *phrases: str) -> bool:
         """Whether the notification text contains any of these lower-case phrases."""
-        return any(phrase in self.lower_text for phrase in phrases)
+        text = self.lower_text
+        return any(phrase in text for phrase in phrases)
 
     @cached_property
     def inline_original_at(self) -> int | None:

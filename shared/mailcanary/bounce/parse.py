@@ -40,11 +40,12 @@ def parse_bounce(data: bytes) -> BounceReport:
         raise BounceParseError("empty input: no message to read")
     if len(data) > MAX_MESSAGE_BYTES:
         raise BounceTooLargeError(f"message of {len(data)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
-    view = MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data))
     try:
-        return _report(view)
-    except (LookupError, UnicodeError) as exc:  # a charset or encoding the codecs reject outright
+        return _report(MessageView.from_bytes(data if isinstance(data, bytes) else bytes(data)))
+    except UnicodeError as exc:  # a declared charset whose codec rejects the stdlib's own decoding of a payload
         raise BounceParseError(f"unreadable message: {exc}") from exc
+    # (An unknown charset is no error: every decoding falls back. A LookupError here would be a KeyError or an
+    # IndexError, a defect to see, not an unreadable message.)
 
 
 def _report(view: MessageView) -> BounceReport:
@@ -89,7 +90,7 @@ def _from_findings(
             notice_command.append(refused_command(view.text))
         return notice_command[0]
 
-    recipients = tuple(_recipient(finding, reporting_mta, view.text, command_in_notice) for finding in reported)
+    recipients = tuple(_recipient(finding, reporting_mta, view, command_in_notice) for finding in reported)
     kind = BounceKind.BOUNCE if any(r.action == "failed" for r in recipients) else BounceKind.DELAY
     return BounceReport(kind, recipients, dialect, reporting_mta, view.original_message_id)
 
@@ -108,10 +109,10 @@ def _addressed(findings: tuple[Finding, ...]) -> list[Finding]:
 
 
 def _recipient(
-    finding: Finding, reporting_mta: str | None, notice: str, command_in_notice: Callable[[], str | None]
+    finding: Finding, reporting_mta: str | None, view: MessageView, command_in_notice: Callable[[], str | None]
 ) -> BouncedRecipient:
-    if not finding.diagnostic_code and notice:  # the report's own words about this recipient, then
-        finding = replace(finding, diagnostic_code=notice_about(notice, finding.address))
+    if not finding.diagnostic_code and view.text:  # the report's own words about this recipient, then
+        finding = replace(finding, diagnostic_code=notice_about(view.text, finding.address))
     status = finding.status or best_status(finding.diagnostic_code)
     action = finding.action or "failed"
     diagnostic = finding.diagnostic_code

@@ -10,10 +10,10 @@ several-word phrase must begin at a word start ("no such user" is not found insi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Generic, TypeVar
 
-__all__ = ["PhraseTable"]
+__all__ = ["PhraseTable", "words_of"]
 
 T = TypeVar("T")
 _WORD = re.compile(r"\w+")
@@ -32,8 +32,9 @@ class PhraseTable(Generic[T]):
                 else:
                     self._always.append((index, phrase))
 
-    def first(self, text: str) -> T | None:
-        """The answer of the first rule with a phrase in `text` (lower-cased by the caller)."""
+    def first(self, text: str, words: Set[str] | None = None) -> T | None:
+        """The answer of the first rule with a phrase in `text` (lower-cased by the caller); `words` is
+        `words_of(text)` when the caller already has it (several tables reading one text tokenise it once)."""
         best = len(self._answers)
         for index, phrase in self._always:
             if index >= best:
@@ -41,8 +42,16 @@ class PhraseTable(Generic[T]):
             if phrase in text:
                 best = index
                 break
-        for word in set(_WORD.findall(text)):
-            for index, phrase in self._by_word.get(word, ()):
-                if index < best and phrase in text:
+        for word in words_of(text) if words is None else words:
+            for index, phrase in self._by_word.get(word, ()):  # (in rule order: the first found is its best)
+                if index >= best:
+                    break
+                if phrase in text:
                     best = index
+                    break
         return self._answers[best] if best < len(self._answers) else None
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The distinct words of a text, as the table indexes its phrases."""
+    return frozenset(_WORD.findall(text))

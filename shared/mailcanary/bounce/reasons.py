@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from mailcanary.bounce.phrase_table import PhraseTable
+from mailcanary.bounce.phrase_table import PhraseTable, words_of
 from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
 from mailcanary.bounce.taxonomy import Reason
 
@@ -63,7 +62,9 @@ _ALWAYS_SOFT = frozenset(
     }
 )  # these never mean "stop sending to this address" by themselves
 
-_NAMES_IN_TEXT = re.compile(r"[\w.+-]{1,128}@[\w.-]{1,255}|https?://\S{1,2000}")
+# An address (a whole token: the look-behind spares the engine a try at every letter of every word) or a URL.
+_NAMES_IN_TEXT = re.compile(r"(?<![\w.+-])[\w.+-]{1,128}@[\w.-]{1,255}|https?://\S{1,2000}")
+_ADDRESSES_IN_TEXT = re.compile(r"(?<![\w.+-])[\w.+-]{1,128}@[\w.-]{1,255}")
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 _BASIC = re.compile(r"(?<![\d.])([245])\d\d(?![\d.])")
 
@@ -74,10 +75,13 @@ def best_status(text: str | None) -> str | None:
         return None
     if _ENHANCED.fullmatch(text):  # already one code (a DSN's Status field): nothing to rank
         return text
-    codes = [".".join(m.groups()) for m in _ENHANCED.finditer(text)]
-    specific = [code for code in codes if code.split(".", 1)[1] not in _BROAD]
-    ranked = specific or codes
-    return ranked[0] if ranked else None
+    first = None
+    for match in _ENHANCED.finditer(text):
+        klass, subject, detail = match.groups()
+        if f"{subject}.{detail}" not in _BROAD:
+            return f"{klass}.{subject}.{detail}"
+        first = first or f"{klass}.{subject}.{detail}"
+    return first
 
 
 def classify(
@@ -98,12 +102,13 @@ def classify(
     code = best_status(status) or best_status(diagnostic)
     detail = code.split(".", 1)[1] if code else None
     by_code = _lookup(detail) if detail else None
-    reason = known or _by_text(diagnostic, _SPECIFIC)
+    text = _text(diagnostic) if diagnostic and known is None else None
+    reason = known or (_SPECIFIC.first(*text) if text else None)
     from_text = reason is not None
     if reason is None and by_code is not None and detail not in _BROAD:
         reason = by_code
     if reason is None:
-        reason = _by_text(diagnostic, _GENERIC) or by_code or R.UNDETERMINED
+        reason = (_GENERIC.first(*text) if text else None) or by_code or R.UNDETERMINED
     if (
         reason is R.USER_UNKNOWN
         and from_text
@@ -120,15 +125,16 @@ _SPECIFIC = PhraseTable(SPECIFIC)
 _GENERIC = PhraseTable(GENERIC)
 
 
-def _by_text(diagnostic: str | None, table: PhraseTable[Reason]) -> Reason | None:
-    return table.first(_words(diagnostic)) if diagnostic else None
-
-
-@lru_cache(maxsize=256)
-def _words(diagnostic: str) -> str:
-    """The diagnostic lower-cased, addresses blanked and URLs cut to their host: `spam@example.net` or
-    `.../reason/#blocked` are names, not reasons. Cached: both phrase tables read the same text."""
-    return _NAMES_IN_TEXT.sub(_host_only, diagnostic.lower())
+def _text(diagnostic: str) -> tuple[str, frozenset[str]]:
+    """The diagnostic as the phrase tables read it, and its words (both tables share one tokenising): lower-cased,
+    addresses blanked and URLs cut to their host, as `spam@example.net` or `.../reason/#blocked` are names,
+    not reasons."""
+    text = diagnostic.lower()
+    if "://" in text:
+        text = _NAMES_IN_TEXT.sub(_host_only, text)
+    elif "@" in text:  # (no URL: the addresses' pattern alone, which answers the same)
+        text = _ADDRESSES_IN_TEXT.sub(" ", text)
+    return text, words_of(text)
 
 
 def _host_only(match: re.Match[str]) -> str:

@@ -8,7 +8,6 @@ only from the environment variable named by `--auth-password-env`, never from th
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
@@ -137,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     password = target.password.reveal() if target.password is not None else ""
     forms = SecretForms.of(target.username, (password,)) if password else NO_SECRETS
     if args.json:
+        import json  # only for --json: the plain send does not pay for it
+
         document = {
             "verdict": "pass" if exit_code == 0 else "fail",
             "exit_code": exit_code,

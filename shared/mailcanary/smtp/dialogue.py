@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from mailcanary.smtp.replies import Reply, parse_reply_line
+from mailcanary.smtp.replies import Reply, ReplyLine, parse_reply_line
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
 
 __all__ = ["Dialogue", "Exchange", "ParsedReply", "pair"]
@@ -55,9 +55,9 @@ class ParsedReply:
         return self.reply.keywords() if self.reply is not None else frozenset()
 
 
-def _build_reply(lines: list[str], first_index: int, last_index: int) -> ParsedReply:
-    """A reply from its lines: the code of the last line (RFC 5321 says they agree), status from the first."""
-    parsed = [parse_reply_line(line) for line in lines]
+def _build_reply(lines: list[str], parsed: list[ReplyLine], first_index: int, last_index: int) -> ParsedReply:
+    """A reply from its lines (and their framing, parsed once): the code of the last line (RFC 5321 says they
+    agree), status from the first."""
     code = parsed[-1].code
     # trimmed as smtplib trims, so a transcript's reply equals the one the session saw
     reply = Reply.from_lines(code, [each.text.strip(" \t") for each in parsed]) if code is not None else None
@@ -217,22 +217,26 @@ def pair(transcript: Transcript, *, greeting_recorded: bool = True) -> Dialogue:
     pairer = _Pairer()
     pairer.greeting_seen = not greeting_recorded
     pending: list[str] = []
+    parsed: list[ReplyLine] = []
     start = 0
+    server = Direction.SERVER
     for index, line in enumerate(transcript.lines):
-        if line.direction is Direction.SERVER:
+        if line.direction is server:
             if not pending:
                 start = index
-            pending.append(line.text)
-            parsed = parse_reply_line(line.text)
-            if parsed.more and parsed.code is not None:
+            text = line.text
+            framing = parse_reply_line(text)
+            pending.append(text)
+            parsed.append(framing)
+            if framing.more and framing.code is not None:
                 continue
-            pairer.reply(_build_reply(pending, start, index))
-            pending = []
+            pairer.reply(_build_reply(pending, parsed, start, index))
+            pending, parsed = [], []
         else:
             if pending:  # a multi-line reply cut short by the client: judge what arrived
-                pairer.reply(_build_reply(pending, start, index - 1))
-                pending = []
+                pairer.reply(_build_reply(pending, parsed, start, index - 1))
+                pending, parsed = [], []
             pairer.client(index, line)
     if pending:
-        pairer.reply(_build_reply(pending, start, len(transcript.lines) - 1))
+        pairer.reply(_build_reply(pending, parsed, start, len(transcript.lines) - 1))
     return pairer.finish()

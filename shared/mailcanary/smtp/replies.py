@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["Code", "Reply", "ReplyClass", "ReplyLine", "classify", "parse_reply_line", "ses_message_id"]
@@ -75,6 +76,10 @@ _POLICY_CODES = frozenset({Code.EXCEEDED_STORAGE, Code.TRANSACTION_FAILED})
 _SEQUENCE_SENSITIVE = frozenset({"MAIL", "RCPT", "DATA", "BDAT"})
 
 
+# "200" .. "599": every 3-digit code a reply line may start with, looked up once per line.
+_REPLY_CODES = {str(code): code for code in range(200, 600)}
+
+
 class ReplyLine(NamedTuple):
     """One line as a server wrote it: its 3-digit code (None when it is not a reply line), and whether more follow."""
 
@@ -88,9 +93,13 @@ def parse_reply_line(line: str) -> ReplyLine:
 
     smtplib does this framing for its own replies; transcripts (ours or a capture) need it done again.
     """
-    code, sep = line[:3], line[3:4]
-    if len(code) == 3 and code[0] in "2345" and code.isascii() and code.isdigit() and sep in ("", " ", "-"):
-        return ReplyLine(int(code), sep == "-", line[4:])
+    code = _REPLY_CODES.get(line[:3])
+    if code is not None:
+        sep = line[3:4]
+        if sep == " " or sep == "":
+            return ReplyLine(code, False, line[4:])
+        if sep == "-":
+            return ReplyLine(code, True, line[4:])
     return ReplyLine(None, False, line)
 
 
@@ -131,10 +140,15 @@ class Reply:
 
         The old `AUTH=LOGIN` form counts as `AUTH`.
         """
-        return frozenset(words[0].split("=", 1)[0].upper() for words in map(str.split, self.lines[1:]) if words)
+        return _keywords(self.lines)
 
     def __str__(self) -> str:
         return " ".join([str(self.code), *(line for line in self.lines if line)])
+
+
+@lru_cache(maxsize=256)  # one server answers EHLO the same way in every session of a log
+def _keywords(lines: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words[0].split("=", 1)[0].upper() for words in map(str.split, lines[1:]) if words)
 
 
 def _status_parts(reply: Reply) -> tuple[int, int, int] | None:

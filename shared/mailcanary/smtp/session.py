@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
-from mailcanary.smtp.conformance import probe_sequence
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id
 from mailcanary.smtp.result import ConformanceResult, ExitCode, RecipientOutcome, SmtpResult, Stage
@@ -270,6 +269,8 @@ def send_canary(
         session.note_tls()
         session.auth()
         if conformance:
+            from mailcanary.smtp.conformance import probe_sequence  # only when asked: a plain send starts faster
+
             session.pause_clock()
             session.conformance = probe_sequence(session.client, mail_from, recipients[0])
             session.resume_clock()

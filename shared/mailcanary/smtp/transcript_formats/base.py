@@ -107,6 +107,7 @@ class SessionBuilder:
     starttls_sent: bool = False
     encrypted_at: int | None = None
     first_line: int | None = None  # where the session starts in the file (a log's connect line), if not its first line
+    auth_sent: bool = False  # a client line began with AUTH: only then is there anything to redact
 
     def client(self, text: str, source: int, at: float | None = None, *, probe: bool = False) -> None:
         at = float(source) if at is None else at
@@ -114,6 +115,8 @@ class SessionBuilder:
         self.sources.append(source)
         if text[:8].upper() == "STARTTLS":
             self.starttls_sent = True
+        elif not self.auth_sent and text.lstrip()[:4].upper() == "AUTH":  # as `redacted` finds it: the first word
+            self.auth_sent = True
 
     def server(self, text: str, source: int, at: float | None = None, *, probe: bool = False) -> None:
         at = float(source) if at is None else at
@@ -128,7 +131,7 @@ class SessionBuilder:
         start = self.sources[0] if self.sources else (self.notes[0].line if self.notes else 1)
         start = self.first_line if self.first_line is not None else start
         return CapturedSession(
-            Transcript(tuple(redacted(self.lines))),
+            Transcript(tuple(redacted(self.lines) if self.auth_sent else self.lines)),
             tuple(self.sources),
             label=self.label,
             start_line=start,
