@@ -28,4 +28,5 @@ with paused_gc():  # the init's imports without cyclic GC passes over them (see 
     @observability.traced  # X-Ray subsegments only when the template's XRaySubsegments is on
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         overrides = parse_canary_event(event)
-        return canary_round(runtime(), overrides).to_summary()
+        remaining = context.get_remaining_time_in_millis() / 1000  # the round's sends end well before it
+        return canary_round(runtime(), overrides, remaining).to_summary()

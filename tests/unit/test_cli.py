@@ -50,7 +50,7 @@ def test_given_one_sub_command_when_run_then_only_its_module_is_imported() -> No
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     modules, heavy = result.stdout.strip().splitlines()[-2:]
-    assert modules == "['mailcanary.cli.check_transcript', 'mailcanary.cli.commands']"
+    assert modules == "['mailcanary.cli.check_transcript', 'mailcanary.cli.commands', 'mailcanary.cli.safe_io']"
     assert heavy == "[]"
 
 
@@ -60,4 +60,4 @@ def test_given_help_when_asked_then_every_command_is_listed_without_importing_th
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "check-transcript" in result.stdout
     assert "smtp-probe" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "['mailcanary.cli.commands']"
+    assert result.stdout.strip().splitlines()[-1] == "['mailcanary.cli.commands', 'mailcanary.cli.safe_io']"

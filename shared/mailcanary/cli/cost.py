@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict
 from typing import Any
 
-from mailcanary.cost.model import CostEstimate, Workload, estimate
+from mailcanary.cli.safe_io import json_text
+from mailcanary.cost import CostEstimate, Workload, estimate
 
 __all__ = ["register"]
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     result = estimate(args.schedule, workload)
     if args.json:
         document = asdict(result) | {"total_usd": result.total_usd, "per_run_usd": result.per_run_usd}
-        print(json.dumps(document, indent=2))
+        print(json_text(document))
     else:
         print(render(result))
     return 0

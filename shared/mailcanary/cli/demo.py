@@ -8,11 +8,11 @@ nothing else failed), 1 otherwise, 2 usage error.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from mailcanary.cli.safe_io import json_text
 from mailcanary.core.errors import UsageError
 
 __all__ = ["register", "run"]
@@ -57,7 +57,7 @@ def _write_report(path: Path | None, document: dict[str, Any]) -> None:
     if path is None:
         return
     try:
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json_text(document) + "\n", encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
         matrix = run_matrix(DemoOptions(rounds=1, interval=0.0), progress=_progress)
         document = matrix.to_dict()
-        print(json.dumps(document, indent=2) if args.json else render_matrix(matrix))
+        print(json_text(document) if args.json else render_matrix(matrix))
         _write_report(args.report, document)
         return 0 if matrix.ok else 1
     from mailcanary.lab.demo import run_demo
@@ -94,6 +94,6 @@ def run(args: argparse.Namespace) -> int:
 
     report = run_demo(options, progress=_progress)
     document = report.to_dict()
-    print(json.dumps(document, indent=2) if args.json else render_report(report))
+    print(json_text(document) if args.json else render_report(report))
     _write_report(args.report, document)
     return 0 if report.ok else 1

@@ -9,6 +9,7 @@ import argparse
 import functools
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,15 @@ from mailcanary.doctor import Report, StackNotReadableError, run_doctor
 __all__ = ["EXIT_STACK_UNREADABLE", "register", "render", "run"]
 
 EXIT_STACK_UNREADABLE = 3
+_STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}")  # CloudFormation's rule for stack names
+
+
+def _stack_name(text: str) -> str:
+    if not _STACK_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"not a CloudFormation stack name: {text!r}")
+    return text
+
+
 _HELP = (
     "Read-only checks of a deployed stack (by name, from its outputs) and of the SES account: the sender identity, "
     "DKIM and MAIL FROM; sandbox, sending, enforcement and quota; the configuration set's event destination and "
@@ -36,6 +46,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--stack",
+        type=_stack_name,
         default=os.environ.get("MAILCANARY_STACK", "mailcanary"),
         help="stack name (default: $MAILCANARY_STACK, else mailcanary)",
     )

@@ -7,11 +7,11 @@ Exit 0 sent and consistent, 1 refused by SES (classified) or recipient findings,
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from mailcanary.cli.safe_io import json_text
 from mailcanary.core.errors import UsageError
-from mailcanary.message.build import build_canary, default_recipients, new_canary_id
+from mailcanary.message import build_canary, default_recipients, new_canary_id
 from mailcanary.recipients import RecipientError, compare, parse_header_recipients
 from mailcanary.ses.api import SesApi, SesApiSender, make_client
 from mailcanary.ses.errors import SesSendError
@@ -72,4 +72,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(as_json: bool, document: dict[str, Any], text: str) -> None:
-    print(json.dumps(document, indent=2) if as_json else text)
+    print(json_text(document) if as_json else text)

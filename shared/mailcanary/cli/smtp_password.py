@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     secret = _read_secret(args)
     if not secret:
         raise UsageError("no secret access key given (stdin was empty)")
+    if not (secret.isascii() and secret.isprintable()):  # undecodable bytes arrive as surrogates: never encoded
+        raise UsageError("the secret access key must be printable ASCII")
     if len(secret) != AWS_SECRET_KEY_LENGTH:
         print(f"mailcanary smtp-password: warning: the key is not {AWS_SECRET_KEY_LENGTH} characters", file=sys.stderr)
     print(smtp_password(secret, args.region))

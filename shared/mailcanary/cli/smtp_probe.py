@@ -1,13 +1,17 @@
 """`mailcanary smtp-probe`: send one canary message over SMTP and show the transcript and verdict.
 
 Exit codes are swaks's per stage (see `ExitCode`); 1 when the message went through but the conformance
-probe caught the server accepting out-of-order commands; 2 for usage errors. The AUTH password is read
-only from the environment variable named by `--auth-password-env`, never from the command line.
+probe caught the server accepting out-of-order commands; 2 for usage errors; 141 (128 + SIGPIPE, what a
+shell tool killed by the closed pipe returns) when the reader of its output went away, with nothing on
+stderr. The AUTH password is read only from the environment variable named by `--auth-password-env`, never
+from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
@@ -22,20 +26,23 @@ from mailcanary.smtp.target import DEFAULT_PORTS, SmtpTarget, Timeouts, TlsMode
 __all__ = ["EXIT_CODES", "parse_server", "register", "run"]
 
 EXIT_CONFORMANCE = 1
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE
 # What `--help` and the README's table say each exit code means (a test keeps the README equal to this).
 EXIT_CODES: dict[int, str] = {
     ExitCode.OK: "message accepted (refused recipients are still listed, as swaks does)",
     EXIT_CONFORMANCE: "message accepted, but the conformance probe saw the server accept an out-of-order command",
-    ExitCode.CONNECT: "usage error, or cannot connect",
-    ExitCode.CONNECTION_CLOSED: "connection closed unexpectedly",
-    ExitCode.BANNER: "banner missing, refused or timed out",
-    ExitCode.HELO: "EHLO/HELO refused",
+    ExitCode.CONNECT: "usage error, or cannot connect (refused, or not connected within the connect timeout)",
+    ExitCode.CONNECTION_CLOSED: "connection closed unexpectedly (after the banner)",
+    ExitCode.BANNER: "banner missing (the server closed first), refused, too long, malformed or not complete in time",
+    ExitCode.HELO: "EHLO/HELO refused, or its reply too long, malformed or not complete in time",
     ExitCode.MAIL: "MAIL FROM refused",
     ExitCode.NO_RECIPIENT: "no RCPT accepted",
     ExitCode.DATA: "DATA refused",
     ExitCode.MESSAGE_REFUSED: "message refused after the final dot",
     ExitCode.AUTH: "AUTH failed, unavailable, or refused by us without TLS",
-    ExitCode.TLS: "TLS failed: STARTTLS missing or refused, certificate or host name not verified",
+    ExitCode.TLS: "TLS failed: STARTTLS missing or refused, handshake failed or timed out, clear text after the 220, "
+    "certificate or host name not verified",
+    EXIT_CLOSED_PIPE: "the reader of the output went away (closed pipe); nothing on stderr",
 }
 _DESCRIPTION = (
     "Send one canary message over SMTP (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA) and print a swaks-style "
@@ -145,7 +152,21 @@ def run(args: argparse.Namespace) -> int:
             "server": target.to_dict(),
             "result": result.to_dict(),
         }
-        print(json.dumps(redact(document, forms), indent=2))
+        text = json.dumps(redact(document, forms), indent=2)
     else:
-        print(redact_text(render_result(result), forms))
-    return exit_code
+        text = redact_text(render_result(result), forms)
+    return exit_code if _write(text) else EXIT_CLOSED_PIPE
+
+
+def _write(text: str) -> bool:
+    """Print `text`; False when the reader went away (`| head`). Then stdout points at /dev/null, so the
+    interpreter's flush at exit has nowhere to fail and prints no second error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return False
+    return True

@@ -8,6 +8,10 @@ Every raw send made through that client (SES v1 `SendRawEmail`, SESv2 `SendEmail
 checked before botocore builds the request: the recipients in the MIME headers against the `Destinations`.
 `warn` logs each finding and counts it; `enforce` raises `GuardRejectedError` and nothing is sent. An
 injection attempt (CR, LF or NUL in an address) is refused in both modes.
+
+Only the header block is read (never the body) and parsing is bounded (`mailcanary.recipients.limits`):
+headers too large to check are a `too_large` finding, logged in `warn` mode (SES then decides) and refused
+with `GuardTooLargeError` in `enforce` mode.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ from mailcanary.recipients import (
     Finding,
     FindingKind,
     GuardRejectedError,
+    GuardTooLargeError,
     RecipientError,
     compare,
     normalise,
     parse_header_recipients,
 )
 
-__all__ = ["Guard", "GuardMode", "GuardRejectedError", "check_send_raw_email", "install"]
+__all__ = ["Guard", "GuardMode", "GuardRejectedError", "GuardTooLargeError", "check_send_raw_email", "install"]
 
 logger = logging.getLogger("mailcanary.guard")
 
@@ -61,11 +66,9 @@ def check_send_raw_email(params: Mapping[str, Any]) -> tuple[Finding, ...]:
         if isinstance(destination, Mapping):
             fields = ("ToAddresses", "CcAddresses", "BccAddresses")
             envelope = [address for name in fields for address in destination.get(name) or ()]
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if not isinstance(data, bytes | bytearray) or not (envelope is None or isinstance(envelope, list | tuple)):
+    if not isinstance(data, bytes | bytearray | str) or not (envelope is None or isinstance(envelope, list | tuple)):
         return ()
-    header = parse_header_recipients(bytes(data))
+    header = parse_header_recipients(data)  # reads the header block only: the body is never copied
     if envelope is not None and not all(isinstance(address, str) for address in envelope):
         return ()
     return compare(intended=None, header=header, envelope=envelope)
@@ -111,7 +114,8 @@ class Guard:
                 extra={"check": finding.check.value, "finding": finding.kind.value, "mode": self.mode.value},
             )
         if refuse:
-            raise GuardRejectedError(operation, found)
+            too_large = any(f.kind is FindingKind.TOO_LARGE for f in found)
+            raise (GuardTooLargeError if too_large else GuardRejectedError)(operation, found)
 
     def _reportable(self, finding: Finding) -> bool:
         if finding.kind is FindingKind.INJECTION_ATTEMPT:

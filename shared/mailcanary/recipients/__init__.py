@@ -9,9 +9,19 @@ from __future__ import annotations
 from mailcanary.recipients.compare import compare, normalise_envelope
 from mailcanary.recipients.errors import (
     GuardRejectedError,
+    GuardTooLargeError,
     RecipientAddressError,
     RecipientError,
     RecipientInjectionError,
+    RecipientsTooLargeError,
+)
+from mailcanary.recipients.limits import (
+    MAX_ADDRESS_HEADER_CHARS,
+    MAX_ADDRESSES,
+    MAX_ENCODED_WORDS,
+    MAX_HEADER_BLOCK_BYTES,
+    MAX_PARSER_CHARS,
+    Oversize,
 )
 from mailcanary.recipients.model import (
     SES_RECIPIENT_LIMIT,
@@ -26,17 +36,25 @@ from mailcanary.recipients.normalise import has_injection, normalise, normalise_
 from mailcanary.recipients.parse import parse_address_header, parse_header_recipients
 
 __all__ = [
+    "MAX_ADDRESSES",
+    "MAX_ADDRESS_HEADER_CHARS",
+    "MAX_ENCODED_WORDS",
+    "MAX_HEADER_BLOCK_BYTES",
+    "MAX_PARSER_CHARS",
     "SES_RECIPIENT_LIMIT",
     "AddressDefect",
     "Finding",
     "FindingKind",
     "GuardRejectedError",
+    "GuardTooLargeError",
     "HeaderRecipients",
+    "Oversize",
     "ParsedAddress",
     "RecipientAddressError",
     "RecipientError",
     "RecipientInjectionError",
     "RecipientPlan",
+    "RecipientsTooLargeError",
     "compare",
     "has_injection",
     "normalise",

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
+from mailcanary.recipients.limits import MAX_ADDRESSES, MAX_PARSER_CHARS, Oversize
 from mailcanary.recipients.model import (
     SES_RECIPIENT_LIMIT,
     Finding,
@@ -33,7 +34,15 @@ def normalise_envelope(
     """
     addresses: list[str] = []
     findings: list[Finding] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
+        if index == MAX_ADDRESSES:
+            oversize = Oversize("MAX_ADDRESSES", where, index + 1, MAX_ADDRESSES)
+            findings.append(Finding(FindingKind.TOO_LARGE, str(index + 1), where, str(oversize)))
+            break
+        if len(entry) > MAX_PARSER_CHARS:
+            oversize = Oversize("MAX_PARSER_CHARS", where, len(entry), MAX_PARSER_CHARS)
+            findings.append(Finding(FindingKind.TOO_LARGE, printable(entry[:80]), where, str(oversize)))
+            continue
         if known is not None and entry in known:
             addresses.append(known[entry])
             continue
@@ -60,6 +69,8 @@ def compare(
     the recipients from the headers, so header-vs-envelope findings do not apply. A blind copy (envelope
     only) is accepted when `intended` lists it as Bcc; with no intent every blind copy is reported.
     """
+    if header.oversize is not None:
+        return _too_large(header.oversize, envelope)
     findings = _header_findings(header)
     header_set = header.normalised
     findings += _duplicates(header_set, "header")
@@ -90,6 +101,14 @@ def compare(
         findings += delivered_findings
         findings += _each(FindingKind.DELIVERED_MISSING, e - d, "delivered", "on the envelope, not delivered")
         findings += _each(FindingKind.DELIVERED_UNEXPECTED, d - e, "delivered", "delivered, never on the envelope")
+    return tuple(sorted(set(findings), key=_order))
+
+
+def _too_large(oversize: Oversize, envelope: Sequence[str] | None) -> tuple[Finding, ...]:
+    """Headers too large to parse: that finding, and the envelope's own (an injected entry is still refused)."""
+    findings = [Finding(FindingKind.TOO_LARGE, str(oversize.size), oversize.where, f"not checked: {oversize}")]
+    if envelope is not None:
+        findings += normalise_envelope(envelope)[1]
     return tuple(sorted(set(findings), key=_order))
 
 

@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING
 from mailcanary.core.errors import MailcanaryError
 
 if TYPE_CHECKING:
+    from mailcanary.recipients.limits import Oversize
     from mailcanary.recipients.model import Finding
 
-__all__ = ["GuardRejectedError", "RecipientAddressError", "RecipientError", "RecipientInjectionError"]
+__all__ = [
+    "GuardRejectedError",
+    "GuardTooLargeError",
+    "RecipientAddressError",
+    "RecipientError",
+    "RecipientInjectionError",
+    "RecipientsTooLargeError",
+]
 
 
 class RecipientError(MailcanaryError):
@@ -29,6 +37,14 @@ class RecipientInjectionError(RecipientError, ValueError):
         self.value = value
 
 
+class RecipientsTooLargeError(RecipientError):
+    """Raised when recipient headers or an address list are over a parsing limit: too large to check."""
+
+    def __init__(self, oversize: Oversize) -> None:
+        super().__init__(f"too large to check: {oversize}")
+        self.oversize = oversize
+
+
 class GuardRejectedError(RecipientError):
     """Raised by the preflight guard in enforce mode (and for injection in any mode): nothing was sent."""
 
@@ -37,3 +53,7 @@ class GuardRejectedError(RecipientError):
         super().__init__(f"{operation} refused by the mailcanary guard: {names}")
         self.operation = operation
         self.findings = findings
+
+
+class GuardTooLargeError(GuardRejectedError):
+    """Raised by the guard in enforce mode when a message's recipients are too large to check: nothing was sent."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mailcanary.core.checks import Check
+from mailcanary.recipients.limits import Oversize
 from mailcanary.recipients.normalise import normalise
 
 __all__ = [
@@ -42,6 +43,7 @@ class FindingKind(StrEnum):
     DEFECTIVE_ADDRESS = "defective_address"  # the parser reported a defect, or the address is unusable
     INJECTION_ATTEMPT = "injection_attempt"  # CR, LF or NUL inside an address or header value
     TOO_MANY_RECIPIENTS = "too_many_recipients"  # over SES's 50-recipient limit
+    TOO_LARGE = "too_large"  # headers or envelope over a parsing limit: not checked (see recipients.limits)
     INTENDED_MISSING = "intended_missing"  # the caller meant it, but it is in neither header nor envelope
     UNINTENDED_RECIPIENT = "unintended_recipient"  # in header or envelope, but nobody meant it
     DELIVERED_MISSING = "delivered_missing"  # on the envelope, absent from SES's mail.destination
@@ -106,6 +108,7 @@ class HeaderRecipients:
     addresses: tuple[ParsedAddress, ...] = ()
     defects: tuple[AddressDefect, ...] = ()
     fields_present: frozenset[str] = field(default_factory=frozenset)
+    oversize: Oversize | None = None  # set when the headers were too large to parse: nothing else is known
 
     def in_fields(self, *fields: str) -> tuple[ParsedAddress, ...]:
         return tuple(address for address in self.addresses if address.field in fields)

@@ -18,6 +18,7 @@ from email.headerregistry import Address
 from functools import lru_cache
 
 from mailcanary.recipients.errors import RecipientAddressError, RecipientInjectionError
+from mailcanary.recipients.limits import MAX_PARSER_CHARS
 from mailcanary.recipients.simple import simple_address
 
 __all__ = [
@@ -71,6 +72,8 @@ def to_address(value: str) -> Address:
     """Parse one mailbox (`local@domain` or `Name <local@domain>`) with the header registry, defects refused."""
     if has_injection(value):
         raise RecipientInjectionError(value)
+    if len(value) > MAX_PARSER_CHARS:  # the registry's time grows with the square of the length
+        raise RecipientAddressError(f"{value[:80]!r}... is {len(value)} characters, over {MAX_PARSER_CHARS}")
     text = value.strip()
     plain = simple_address(text)  # exactly what the registry would give, when the mailbox is that plain
     if plain is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailcanary.core.checks import Check, PathKind, Verdict
 from mailcanary.core.errors import MailcanaryError
-from mailcanary.message.build import CanaryMessage
+from mailcanary.message import CanaryMessage
 from mailcanary.recipients import RecipientPlan
 from mailcanary.round.checks import (
     api_verdict,
@@ -26,7 +26,7 @@ from mailcanary.ses.api import SesApiSender
 from mailcanary.ses.errors import SesSendError
 from mailcanary.smtp import SmtpTarget, TlsMode, send_canary
 
-__all__ = ["ApiPath", "SmtpPath", "run_api_path", "run_smtp_path"]
+__all__ = ["ApiPath", "SmtpPath", "overran", "run_api_path", "run_smtp_path"]
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,22 @@ def run_api_path(path: ApiPath) -> PathSendResult:
     )
 
 
-def run_smtp_path(path: SmtpPath) -> PathSendResult:
-    """One SMTP session (strictly in order inside itself), then the send-time checks."""
+def run_smtp_path(path: SmtpPath, *, not_after: float | None = None) -> PathSendResult:
+    """One SMTP session (strictly in order inside itself), ended by `not_after` (`time.monotonic()`, the round's
+    budget) at the latest, then the send-time checks."""
     started = time.perf_counter()
     if path.smtp is None:
         verdict = Verdict(Check.SMTP_TRANSPORT, False, path.name, f"not attempted: {path.setup_error}")
         return _failed(path.name, PathKind.SMTP, path.target, (), verdict, 0.0)
     try:
-        result = send_canary(path.smtp, path.mail_from, path.recipients, path.message.raw, conformance=path.conformance)
+        result = send_canary(
+            path.smtp,
+            path.mail_from,
+            path.recipients,
+            path.message.raw,
+            conformance=path.conformance,
+            not_after=not_after,
+        )
     except MailcanaryError as exc:  # e.g. an unreadable CA file: the session could not even start
         verdict = Verdict(Check.SMTP_TRANSPORT, False, path.name, f"not attempted: {exc}")
         return _failed(path.name, PathKind.SMTP, path.target, (), verdict, _ms_since(started))
@@ -130,6 +138,15 @@ def run_smtp_path(path: SmtpPath) -> PathSendResult:
         send_ms,
         path.awaits_ses_events,
     )
+
+
+def overran(name: str, kind: PathKind, target: str, budget_seconds: float) -> PathSendResult:
+    """A path that had not returned when the round stopped waiting: failed at its transport (`ses.api` or
+    `smtp.transport`), as timed out."""
+    check = Check.SES_API if kind is PathKind.API else Check.SMTP_TRANSPORT
+    detail = f"timed out: no result within the round's time budget ({budget_seconds:g} s)"
+    verdict = Verdict(check, False, name, detail)
+    return _failed(name, kind, target, (), verdict, budget_seconds * 1000)
 
 
 def _failed(

@@ -12,7 +12,7 @@ alerts go out once per failed (path, check) and clear when it passes again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from mailcanary.config.events import RoundOverrides
@@ -25,7 +25,8 @@ from mailcanary.message import CanaryMessage, build_canary, new_canary_id, resta
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertPublisher
 from mailcanary.round.alerts import publish_verdicts
-from mailcanary.round.paths import ApiPath, SmtpPath, run_api_path, run_smtp_path
+from mailcanary.round.budget import OVERRUN_GRACE_SECONDS, PathClaims, RoundBudget, round_budget
+from mailcanary.round.paths import ApiPath, SmtpPath, overran, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
 from mailcanary.round.recorder import SendRecorder
 from mailcanary.round.result import PathSendResult, RoundResult
@@ -56,7 +57,11 @@ _SEND_TIME_CHECKS = {
 }
 
 Path = ApiPath | SmtpPath
-# Decides a pending canary whose paths are all decided (`mailcanary.decide.reconcile.settle`, passed in by the service).
+_Result = tuple[PathSendResult, CanaryState | None, int]  # a path's outcome, its send-time decision, alerts sent
+
+
+# Decides a pending canary whose paths are all decided (`mailcanary.decide.transitions.settle`, passed in by the
+# service).
 Settle = Callable[[CanaryStore, CanaryRecord, datetime], object]
 
 
@@ -67,12 +72,17 @@ def run_round(
     store: CanaryStore,
     publisher: AlertPublisher | None,
     settle: Settle,
+    remaining_seconds: float | None = None,
 ) -> RoundResult:
     """Send one canary on every planned path and return what happened (see the module docstring).
 
     The service (`mailcanary.services.rounds`) passes in the store, the alert publisher (None: no alert topic)
     and how a canary whose paths are all decided is settled.
+
+    `remaining_seconds` is the time the invocation has left (the Lambda context's); the sends get a budget
+    below it (`mailcanary.round.budget`), so the round always records, emits metrics and alerts, and returns.
     """
+    budget = round_budget(remaining_seconds)
     settings, now = runtime.settings, runtime.now()
     planned = plan_round(settings, overrides, new_canary_id())
     log = obs.get_logger()
@@ -108,8 +118,7 @@ def run_round(
     )
     forms = credentials.forms() if credentials else NO_SECRETS
 
-    def one(path: Path) -> tuple[PathSendResult, CanaryState | None, int]:
-        outcome = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path)
+    def finish(outcome: PathSendResult) -> _Result:
         decided = _record(recorder, plan.canary_id, outcome, deadline)
         log.info(
             "path sent" if outcome.handed_over else "path not sent",
@@ -124,17 +133,28 @@ def run_round(
         alerts = publish_verdicts(publisher, outcome.verdicts, outcome.name, plan.canary_id, forms, known)
         return outcome, decided, alerts
 
+    overrun = PathClaims()
+
+    def one(path: Path) -> _Result | None:
+        sent = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path, not_after=budget.not_after)
+        return finish(sent) if overrun.claim(path.name) else None
+
     known: Future[OpenAlerts] | None = None
-    with (
-        SendRecorder(store, plan.canary_id, runtime.now) as recorder,
-        ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths) + 1), thread_name_prefix="canary-path") as pool,
-    ):
+    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(paths) + 1), thread_name_prefix="canary-path")
+    with SendRecorder(store, plan.canary_id, runtime.now) as recorder:
         if publisher is not None:  # read while the paths send; each path's alerts wait for it
             keys = [(p.name, check.value) for p in paths for check in _SEND_TIME_CHECKS[_kind(p)]]
             keys += [(verdict.path, verdict.check.value) for verdict in setup]
             known = pool.submit(publisher.dedup_store.open_among, keys)
-        results = list(pool.map(one, paths))
+        futures = [pool.submit(one, path) for path in paths]
+        wait(futures, timeout=budget.left() + OVERRUN_GRACE_SECONDS)
+        late = overrun.close([path.name for path in paths])  # still running: decided here, without them
+        results = [
+            finish(_overran(path, budget)) if path.name in late else _claimed(future)
+            for path, future in zip(paths, futures, strict=True)
+        ]
         setup_alerts = publish_verdicts(publisher, setup, "smtp", plan.canary_id, NO_SECRETS, known) if setup else 0
+    pool.shutdown(wait=not late, cancel_futures=True)  # never wait for a path past the budget
     if any(decided is not None for _, decided, _ in results):
         canary = store.get(plan.canary_id)
         if canary is not None:
@@ -143,6 +163,19 @@ def run_round(
     outcomes = tuple(outcome for outcome, _, _ in results)
     alerts = setup_alerts + sum(sent for _, _, sent in results)
     return RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
+
+
+def _claimed(
+    future: Future[tuple[PathSendResult, CanaryState | None, int] | None],
+) -> tuple[PathSendResult, CanaryState | None, int]:
+    result = future.result()  # the thread claimed its path, so it finishes it (records and alerts: bounded AWS calls)
+    assert result is not None
+    return result
+
+
+def _overran(path: Path, budget: RoundBudget) -> PathSendResult:
+    kind = PathKind.API if isinstance(path, ApiPath) else PathKind.SMTP
+    return overran(path.name, kind, path.target, budget.seconds)
 
 
 def _kind(path: Path) -> PathKind:

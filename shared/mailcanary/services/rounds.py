@@ -20,14 +20,18 @@ from mailcanary.store import CanaryRecord, CanaryStore
 __all__ = ["canary_round"]
 
 
-def canary_round(runtime: Runtime, overrides: RoundOverrides) -> RoundResult:
+def canary_round(runtime: Runtime, overrides: RoundOverrides, remaining_seconds: float | None = None) -> RoundResult:
     """One round with the console's overrides (none for a scheduled run); its result is the console summary.
 
     Builds what the round needs from the runtime: the canary store, the alert publisher, how a canary whose
-    paths were all decided at send time is settled.
+    paths were all decided at send time is settled. `remaining_seconds` (the Lambda context's remaining time)
+    bounds the round's sends (`mailcanary.round.budget`).
     """
     store = CanaryStore(runtime.clients("dynamodb", None), runtime.settings.table_name)
-    return run_round(runtime, overrides, store=store, publisher=alert_publisher(runtime), settle=_settle)
+    publisher = alert_publisher(runtime)
+    return run_round(
+        runtime, overrides, store=store, publisher=publisher, settle=_settle, remaining_seconds=remaining_seconds
+    )
 
 
 def _settle(store: CanaryStore, canary: CanaryRecord, now: datetime) -> None:

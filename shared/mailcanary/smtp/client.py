@@ -1,7 +1,8 @@
 """`smtplib.SMTP` / `SMTP_SSL` subclasses that record every command and reply line, secrets redacted first.
 
-smtplib speaks the protocol; these subclasses only watch it: `send()` sees every byte the client writes,
-the reply file is wrapped so every line the server writes is seen as it is read, and `auth()` marks the
+smtplib speaks the protocol; these subclasses only watch and bound it: `send()` sees every byte the client
+writes and starts the deadline of the reply it asks for, the reply file is a `ReplyReader` (each line seen as
+it is read, every read under the stage's deadline, every reply within `ReplyLimits`), and `auth()` marks the
 exchange whose lines must be redacted. Each line is redacted *before* it is stored or logged, so no
 secret ever exists in a transcript.
 """
@@ -18,6 +19,8 @@ from typing import Any
 
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.core.secret import REDACTED
+from mailcanary.smtp.errors import MalformedReplyError
+from mailcanary.smtp.reader import Deadline, ReplyLimits, ReplyReader, check_framing
 from mailcanary.smtp.replies import Reply
 from mailcanary.smtp.target import Timeouts
 from mailcanary.smtp.transcript import Direction, Transcript, TranscriptLine
@@ -70,44 +73,32 @@ class Recorder:
         return Transcript(tuple(self.lines))
 
 
-class _RecordingReader:
-    """The socket's reply file, keeping each raw line smtplib reads until the reply is recorded."""
-
-    def __init__(self, raw: Any, client: RecordingSMTP) -> None:
-        self._raw = raw
-        self._client = client
-        self.pending: list[bytes] = []
-
-    def readline(self, size: int = -1) -> bytes:
-        try:
-            line: bytes = self._raw.readline(size)
-        except TimeoutError:
-            self._client.timed_out = True
-            raise
-        if line:
-            self.pending.append(line)
-        return line
-
-    def take(self) -> list[bytes]:
-        lines, self.pending = self.pending, []
-        return lines
-
-    def close(self) -> None:
-        self._raw.close()
-
-
 class RecordingSMTP(smtplib.SMTP):
-    """smtplib.SMTP that records a redacted transcript and applies a timeout per stage."""
+    """smtplib.SMTP that records a redacted transcript and holds every stage to its deadline.
 
-    def __init__(self, recorder: Recorder, timeouts: Timeouts, local_hostname: str, **kwargs: Any) -> None:
+    `not_after` (a `time.monotonic()` instant) caps every deadline: the round's time budget.
+    """
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        timeouts: Timeouts,
+        local_hostname: str,
+        *,
+        not_after: float | None = None,
+        limits: ReplyLimits | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.recorder = recorder
         self.timeouts = timeouts
+        self.deadline = Deadline(not_after)
+        self.limits = limits or ReplyLimits()
         self.connected_at: float | None = None
         self.payload_sent_at: float | None = None
-        self.timed_out = False
         self._last_raw: tuple[int, bytes] | None = None
         self._auth_active = False
         self._data_sends = -1  # -1 outside data(); counts send() calls inside it
+        self._verb = ""  # of the last command sent
         self.tls_active = False  # kept in step with the socket (checked on every line)
         super().__init__(local_hostname=local_hostname, timeout=timeouts.command, **kwargs)
 
@@ -124,10 +115,6 @@ class RecordingSMTP(smtplib.SMTP):
         super().close()
         self._note_socket()
 
-    def set_timeout(self, seconds: float) -> None:
-        if self.sock is not None:
-            self.sock.settimeout(seconds)
-
     def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
         # smtplib takes the TLS server name (SNI, hostname check) from `_host`, which only __init__ sets.
         self._host = host
@@ -138,10 +125,11 @@ class RecordingSMTP(smtplib.SMTP):
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         # Connect (and, for SMTP_SSL, the TLS handshake) under the connect timeout; then wait for the banner.
-        sock: socket.socket = super()._get_socket(host, port, self.timeouts.connect)  # type: ignore[misc]
+        self.deadline.start("connect", self.timeouts.connect)
+        sock: socket.socket = super()._get_socket(host, port, self.deadline.remaining())  # type: ignore[misc]
         self.connected_at = time.monotonic()
         self.tls_active = isinstance(sock, ssl.SSLSocket)  # implicit TLS: the banner already arrives inside TLS
-        sock.settimeout(self.timeouts.banner)
+        self.deadline.start("banner", self.timeouts.banner)
         return sock
 
     def putcmd(self, cmd: str, args: str = "") -> None:
@@ -153,6 +141,13 @@ class RecordingSMTP(smtplib.SMTP):
             self._data_sends = sends = sends + 1
         payload = sends > 1  # the message itself, after the DATA command
         tls = self.tls_active
+        if payload:  # writing the message and the reply after the final dot: one deadline
+            self.deadline.start("reply after the final dot", self.timeouts.data_end)
+        else:
+            self._verb = "AUTH continuation" if self._auth_active and not _is_auth(s) else _verb(s)
+            self.deadline.start(f"reply to {self._verb}", self.timeouts.command)
+        if self.sock is not None:
+            self.sock.settimeout(self.deadline.remaining())  # a server that stops reading bounds the write too
         try:
             super().send(s)
         finally:  # recorded after the bytes left (or failed to), so the bookkeeping overlaps the round trip
@@ -161,7 +156,6 @@ class RecordingSMTP(smtplib.SMTP):
             self.recorder.record_many(Direction.CLIENT, lines if payload else [self._redact(x) for x in lines], tls)
         if payload:
             self.payload_sent_at = time.monotonic()
-            self.set_timeout(self.timeouts.data_end)
 
     def _redact(self, line: str) -> str:
         if line[:5].upper() == "AUTH ":
@@ -173,14 +167,22 @@ class RecordingSMTP(smtplib.SMTP):
         return line
 
     def getreply(self) -> tuple[int, bytes]:
-        if self.sock is not None and not isinstance(self.file, _RecordingReader):
-            self.file = _RecordingReader(self.file or self.sock.makefile("rb"), self)
+        if self.sock is not None and not isinstance(self.file, ReplyReader):
+            # a fresh socket (connect, or the TLS one after STARTTLS): bytes the old one buffered are dropped
+            self.file = ReplyReader(self.sock, self.deadline, self.limits)
         reader = self.file
+        if isinstance(reader, ReplyReader):
+            reader.begin_reply()
         tls = self.tls_active
         try:
             code, message = super().getreply()
+            if isinstance(reader, ReplyReader):
+                check_framing(reader.pending)
+                if self._verb == "STARTTLS" and code == 220 and reader.buffered:
+                    # RFC 3207 5: nothing may follow the 220 in clear text (what STARTTLS injection exploits)
+                    raise MalformedReplyError(f"{reader.buffered} octets in clear text after the 220 to STARTTLS")
         finally:  # also keeps the partial reply when the server hangs up or times out mid-reply
-            if isinstance(reader, _RecordingReader) and reader.pending:
+            if isinstance(reader, ReplyReader) and reader.pending:
                 self.recorder.record_replies(reader.take(), tls)
         message = self.recorder.scrub_reply(message)
         self._last_raw = (code, message)
@@ -205,7 +207,20 @@ class RecordingSMTP(smtplib.SMTP):
             return super().data(msg)
         finally:
             self._data_sends = -1
-            self.set_timeout(self.timeouts.command)
+
+
+_KNOWN_VERBS = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT"})
+
+
+def _is_auth(sent: str | bytes) -> bool:
+    return sent[:5].upper() in ("AUTH ", b"AUTH ")
+
+
+def _verb(sent: str | bytes) -> str:
+    """The command word of what was sent ("EHLO"); never any other text (an AUTH answer is a credential)."""
+    text = sent.decode("ascii", "replace") if isinstance(sent, bytes) else sent
+    word = text.split(" ", 1)[0].strip().upper()
+    return word if word in _KNOWN_VERBS else "the client's last line"
 
 
 class RecordingSMTPSSL(RecordingSMTP, smtplib.SMTP_SSL):

@@ -13,10 +13,11 @@ import smtplib
 import ssl
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
-from mailcanary.smtp.errors import SmtpPathError
+from mailcanary.smtp.errors import MalformedReplyError, SmtpPathError, SmtpServerError
 from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id
 from mailcanary.smtp.result import ConformanceResult, ExitCode, RecipientOutcome, SmtpResult, Stage
 from mailcanary.smtp.target import SmtpTarget, TlsMode
@@ -46,15 +47,15 @@ class _StageFailed(Exception):
 
 
 class _Session:
-    def __init__(self, target: SmtpTarget) -> None:
+    def __init__(self, target: SmtpTarget, not_after: float | None) -> None:
         self.target = target
         password = target.password.reveal() if target.password is not None else ""
         self.forms = SecretForms.of(target.username, (password,)) if password else NO_SECRETS
         self.recorder = Recorder(self.forms)
         self.context = target.ssl_context() if target.tls is not TlsMode.NONE else None
-        kwargs = {"context": self.context} if target.tls is TlsMode.WRAPPER else {}
+        kwargs: dict[str, Any] = {"context": self.context} if target.tls is TlsMode.WRAPPER else {}
         cls = RecordingSMTPSSL if target.tls is TlsMode.WRAPPER else RecordingSMTP
-        self.client = cls(self.recorder, target.timeouts, target.helo_name, **kwargs)
+        self.client = cls(self.recorder, target.timeouts, target.helo_name, not_after=not_after, **kwargs)
         self.stage = Stage.CONNECT
         self._since = time.monotonic()
         self.durations: dict[Stage, float] = {}
@@ -86,13 +87,18 @@ class _Session:
     def translate(self, exc: BaseException) -> _StageFailed:
         """Turn smtplib/socket/ssl exceptions into the stage's failure (secrets are never in these)."""
         where = self.stage.value.upper()
+        if isinstance(exc, SmtpServerError):  # a bound or the protocol broken: the connection is not trusted
+            self.usable = False
+            if isinstance(exc, MalformedReplyError):
+                return self._fail(f"protocol error during {where}: {exc}")
+            return self._fail(f"{exc} (during {where})")
         if isinstance(exc, ssl.SSLError):
             self.usable = False
             return self._fail(f"TLS failed during {where}: {exc}", exit_code=ExitCode.TLS)
         if isinstance(exc, smtplib.SMTPResponseException):  # (smtplib's exceptions are OSErrors too)
             reply = Reply.from_smtplib(exc.smtp_code, exc.smtp_error)
             return self._fail(f"{where} refused: {reply}", reply)
-        timed_out = self.client.timed_out or isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+        timed_out = isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
         if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError) or (
             isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
         ):
@@ -101,6 +107,10 @@ class _Session:
                 return self._fail(f"timed out during {where}")
             if self.stage is Stage.CONNECT:
                 return self._fail(f"cannot connect to {self.target.address}: {exc}")
+            if self.stage is Stage.BANNER:  # swaks too: no banner is a banner failure, whatever the reason
+                return self._fail("connection closed before the banner")
+            if self.stage is Stage.STARTTLS:  # closed instead of (or during) the TLS handshake
+                return self._fail(f"TLS failed: connection closed during {where}")
             return self._fail(f"connection closed unexpectedly during {where}", exit_code=ExitCode.CONNECTION_CLOSED)
         if isinstance(exc, UnicodeError):
             return self._fail(f"{where}: text cannot be encoded for this server (non-ASCII without SMTPUTF8)")
@@ -121,7 +131,6 @@ class _Session:
                 self.enter(Stage.BANNER, self.client.connected_at)
         self.usable = True
         self._expect(Reply.from_smtplib(code, message), Code.SERVICE_READY)
-        self.client.set_timeout(self.target.timeouts.command)
 
     def ehlo(self) -> None:
         self.enter(Stage.EHLO)
@@ -208,7 +217,7 @@ class _Session:
         self.enter(Stage.QUIT)
         try:
             self.client.quit()
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, SmtpServerError) as exc:
             _log.debug("QUIT failed after a successful send: %s", exc)
         finally:
             self.client.close()
@@ -217,7 +226,7 @@ class _Session:
         try:
             if self.usable and self.client.sock is not None:
                 self.client.quit()
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, SmtpServerError) as exc:
             _log.debug("QUIT after a failure did not complete: %s", exc)
         finally:
             self.client.close()
@@ -253,15 +262,18 @@ def send_canary(
     message: bytes,
     *,
     conformance: bool = False,
+    not_after: float | None = None,
 ) -> SmtpResult:
     """Send `message` (CRLF line endings, e.g. from `policy.SMTP`) from `mail_from` to `recipients`.
 
-    Never raises for anything the server or network does: every outcome is an `SmtpResult`. With
+    Never raises for anything the server or network does: every outcome is an `SmtpResult`. Every stage ends
+    within its timeout (`target.timeouts`) however the server drips, and never after `not_after` (a
+    `time.monotonic()` instant: the caller's budget); replies are bounded by `smtp.reader.ReplyLimits`. With
     `conformance=True` the out-of-order probe runs first on the same connection (see `conformance`).
     """
     if not recipients:
         raise SmtpPathError("at least one recipient is needed")
-    session = _Session(target)
+    session = _Session(target, not_after)
     try:
         session.connect()
         session.ehlo()
@@ -277,7 +289,7 @@ def send_canary(
         session.mail(mail_from, recipients, message)
         session.rcpt(recipients)
         session.data(message)
-    except (_StageFailed, smtplib.SMTPException, OSError, UnicodeError) as exc:
+    except (_StageFailed, SmtpServerError, smtplib.SMTPException, OSError, UnicodeError) as exc:
         failed = exc if isinstance(exc, _StageFailed) else session.translate(exc)
         session.note_tls()
         session.pause_clock()  # closing the connection is not part of the failed stage

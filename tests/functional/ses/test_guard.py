@@ -11,7 +11,7 @@ from sesmoto import REGION, SENDER, MotoSes
 
 from mailcanary import guard
 from mailcanary.core.errors import UsageError
-from mailcanary.recipients import FindingKind, GuardRejectedError
+from mailcanary.recipients import FindingKind, GuardRejectedError, GuardTooLargeError
 
 BODY_MARKER = "confidential-body-text"
 RAW = (
@@ -134,3 +134,39 @@ def test_check_send_raw_email_reads_both_parameter_shapes() -> None:
     assert [(f.kind, f.address) for f in guard.check_send_raw_email(v2)] == expected
     assert guard.check_send_raw_email({"RawMessage": {"Data": 42}}) == ()
     assert guard.check_send_raw_email({"RawMessage": {"Data": RAW}, "Destinations": "a@example.com"}) == ()
+
+
+# 300 KB of folded padding: a header block over MAX_HEADER_BLOCK_BYTES that moto still parses cheaply.
+RAW_HUGE_HEADERS = (
+    b"From: canary@example.com\r\nTo: a@example.com\r\nX-Padding: "
+    + b"\r\n ".join(b"x" * 76 for _ in range(4000))
+    + b"\r\nSubject: t\r\n\r\nbody\r\n"
+)
+
+
+def test_given_warn_mode_when_headers_too_large_to_check_then_logged_and_left_to_ses(
+    moto_ses: MotoSes, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a guard in warn mode
+    installed = guard.install(moto_ses.v1, mode="warn")
+    # When a message whose header block is over the parsing limit is sent
+    with caplog.at_level(logging.WARNING, logger="mailcanary.guard"):
+        send(moto_ses, "v1", RAW_HUGE_HEADERS, ["a@example.com"])
+    # Then it was not parsed but logged as too large, and SES was left to decide (the send went ahead)
+    assert installed.findings == {"too_large": 1}
+    assert installed.refused == 0
+    assert "too_large" in caplog.text
+    assert len(moto_ses.sent()) == 1
+
+
+def test_given_enforce_mode_when_headers_too_large_to_check_then_refused_with_a_typed_error(moto_ses: MotoSes) -> None:
+    # Given a guard in enforce mode
+    installed = guard.install(moto_ses.v2, mode="enforce")
+    # When a message whose header block is over the parsing limit is sent
+    with pytest.raises(GuardTooLargeError) as caught:
+        send(moto_ses, "v2", RAW_HUGE_HEADERS, ["a@example.com"])
+    # Then nothing was sent, and the refusal says which limit
+    assert [f.kind for f in caught.value.findings] == [FindingKind.TOO_LARGE]
+    assert "MAX_HEADER_BLOCK_BYTES" in caught.value.findings[0].detail
+    assert moto_ses.sent() == []
+    assert installed.refused == 1
