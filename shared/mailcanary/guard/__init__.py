@@ -5,6 +5,13 @@ The botocore hook and its checks live in `guard.hook`; this package exports the 
 
 from __future__ import annotations
 
-from mailcanary.guard.hook import Guard, GuardMode, GuardRejectedError, check_send_raw_email, install
+from mailcanary.guard.hook import (
+    Guard,
+    GuardMode,
+    GuardRejectedError,
+    GuardTooLargeError,
+    check_send_raw_email,
+    install,
+)
 
-__all__ = ["Guard", "GuardMode", "GuardRejectedError", "check_send_raw_email", "install"]
+__all__ = ["Guard", "GuardMode", "GuardRejectedError", "GuardTooLargeError", "check_send_raw_email", "install"]
