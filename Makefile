@@ -5,7 +5,7 @@ SAM_VENV ?= .venv-sam
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz sam-venv sam-validate sam-build clean
+.PHONY: demo test test-fast lint typecheck pytest bench fuzz sam-venv sam-validate sam-build clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) sam-venv
 	PATH="$(CURDIR)/$(BIN):$$PATH" MAILCANARY_SAM="$(CURDIR)/$(SAM_VENV)/bin/sam" $(BIN)/pytest $(PYTEST_ARGS)
+
+# The pure unit tier: no servers, no interpreters or shells started, no benchmark harness.
+test-fast: $(STAMP)
+	$(BIN)/pytest tests/unit -m "unit and not process and not bench" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(ARGS)

@@ -1,22 +1,22 @@
 """Lambda entry point of one canary round: run by the EventBridge schedule or from the console's Test tab.
 
 Glue only: parse the event into round overrides, run the round, return its JSON summary (what the
-console shows). Everything else lives in `mailcanary.services.rounds` and `mailcanary.canary`.
+console shows). Everything else lives in `mailcanary.services.rounds` and `mailcanary.round.run`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mailcanary.cold_start import paused_gc
+from mailcanary.config.cold_start import paused_gc
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.cold_start)
-    from mailcanary import observability
-    from mailcanary.events_in import parse_canary_event
-    from mailcanary.runtime import cached_runtime_from_environ
+with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.config.cold_start)
+    from mailcanary.config.events import parse_canary_event
+    from mailcanary.config.runtime import cached_runtime_from_environ
+    from mailcanary.report import observability
     from mailcanary.services.rounds import canary_round  # the round itself: every invocation runs one
 
     logger = observability.get_logger()

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mailcanary.cold_start import paused_gc
+from mailcanary.config.cold_start import paused_gc
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.cold_start)
-    from mailcanary import observability
-    from mailcanary.runtime import cached_runtime_from_environ
+with paused_gc():  # the init's imports without cyclic GC passes over them (see mailcanary.config.cold_start)
+    from mailcanary.config.runtime import cached_runtime_from_environ
+    from mailcanary.report import observability
     from mailcanary.services.sweeps import sweep
 
     logger = observability.get_logger()

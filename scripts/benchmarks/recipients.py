@@ -25,7 +25,7 @@ import statistics
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mailcanary.message import build_canary
+from mailcanary.message.build import build_canary
 from mailcanary.recipients import compare, parse_header_recipients
 from scripts.benchmarks._common import Row, interleaved_medians, interleaved_samples, paired_ratio
 

@@ -33,11 +33,11 @@ def run(quick: bool) -> list[Row]:
     import boto3
     from moto import mock_aws
 
-    from mailcanary.reconcile import handle
+    from mailcanary.decide.reconcile import handle
+    from mailcanary.decide.sweep import sweep
     from mailcanary.ses.events import EventType, RecipientStatus, SesEventSummary
     from mailcanary.ses.simulator import Scenario, simulator_address
     from mailcanary.store import CanaryStore, PathKind, canary_table_definition, new_canary, new_path
-    from mailcanary.sweeper import sweep
 
     repeats = 5 if quick else 40
     ids = itertools.count()

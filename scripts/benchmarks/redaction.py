@@ -13,7 +13,7 @@ import base64
 import json
 from typing import Any
 
-from mailcanary.redaction import SecretForms, redact, register
+from mailcanary.core.redaction import SecretForms, redact, register
 from scripts.benchmarks._common import Row, interleaved_medians
 
 _USERNAME, _PASSWORD = "AKIABENCHMARKUSER123", "BEnchMarkSmtpPassw0rd/+derivedFromSecretKey44"

@@ -15,10 +15,10 @@ size, alternating. Target: at most 3x.
 Two info rows (no target) split each of those rounds in two, measured in the same runs. "last SMTP session
 done": from the round's start to the last DATA reply any target sent in that round. The server processes stamp
 every DATA reply with time.time() into a shared append-only file just before answering, and the benchmark
-takes time.time() just before run_round: both the same clock on the same machine, read from outside the
+takes time.time() just before canary_round: both the same clock on the same machine, read from outside the
 library. The round cannot end before that last reply reaches it, so this is how long the fan-out (plus the
 round's set-up: the canary's first write and the open-alerts read) kept the round busy. "round after the last
-session": the round's end (time.time() when run_round returns) minus that last reply, i.e. what the round
+session": the round's end (time.time() when canary_round returns) minus that last reply, i.e. what the round
 still waited for once every session was over: the send items still queued for DynamoDB (BatchWriteItem, 25 per
 call), the decisions, settling the canary, and emitting metrics.
 
@@ -194,11 +194,11 @@ def _fan_out(quick: bool) -> list[Row]:
     import boto3
     from botocore.config import Config
 
-    from mailcanary.aws_clients import MAX_POOL_CONNECTIONS
-    from mailcanary.canary import run_round
-    from mailcanary.config import Settings
-    from mailcanary.events_in import RoundOverrides
-    from mailcanary.runtime import Runtime
+    from mailcanary.config.clients import MAX_POOL_CONNECTIONS
+    from mailcanary.config.events import RoundOverrides
+    from mailcanary.config.runtime import Runtime
+    from mailcanary.config.settings import Settings
+    from mailcanary.services.rounds import canary_round
     from mailcanary.store import canary_table_definition
 
     overrides = RoundOverrides(trigger="console", paths=frozenset({"smtp"}))
@@ -215,7 +215,7 @@ def _fan_out(quick: bool) -> list[Row]:
             endpoint_url=endpoint,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
-            config=Config(max_pool_connections=MAX_POOL_CONNECTIONS),  # as mailcanary.aws_clients builds it
+            config=Config(max_pool_connections=MAX_POOL_CONNECTIONS),  # as mailcanary.config.clients builds it
         )
         # The default deployment has an alert topic, so the round does its alert bookkeeping here too (SNS on
         # the same moto server; a passing round publishes nothing but still reads its open alerts).
@@ -239,7 +239,7 @@ def _fan_out(quick: bool) -> list[Row]:
             runtime = Runtime(Settings.model_validate(values), clients=lambda service, region: clients[service])
             wall_started = time.time()  # the clock the server processes stamp their replies with
             started, cpu_started = time.perf_counter(), time.process_time()
-            result = run_round(runtime, overrides)
+            result = canary_round(runtime, overrides)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             wall_ended = time.time()
             if not result.passed:
@@ -251,7 +251,7 @@ def _fan_out(quick: bool) -> list[Row]:
         repeats = 2 if quick else 7
         round_of(1, -1), round_of(TARGETS, -1)  # warm-up
         samples = [(round_of(1, run), round_of(TARGETS, run)) for run in range(repeats)]
-    from mailcanary.canary import MAX_WORKERS
+    from mailcanary.round.run import MAX_WORKERS
 
     return [
         Row(

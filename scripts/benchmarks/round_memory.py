@@ -23,15 +23,15 @@ def _child() -> None:
     """In a fresh interpreter: one 50-target round against the moto server; print peak memory as JSON."""
     import tracemalloc
 
-    from mailcanary.canary import run_round
-    from mailcanary.config import Settings
-    from mailcanary.events_in import RoundOverrides
-    from mailcanary.runtime import Runtime
+    from mailcanary.config.events import RoundOverrides
+    from mailcanary.config.runtime import Runtime
+    from mailcanary.config.settings import Settings
+    from mailcanary.services.rounds import canary_round
 
     ports = json.loads(os.environ["BENCH_PORTS"])
     runtime = Runtime(Settings.model_validate(_settings_values(ports)))
     tracemalloc.start()
-    result = run_round(runtime, RoundOverrides(trigger="console", paths=frozenset({"smtp"})))
+    result = canary_round(runtime, RoundOverrides(trigger="console", paths=frozenset({"smtp"})))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     status = Path("/proc/self/status").read_text()

@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint, LabTls
-from mailcanary.secret import Secret
 from mailcanary.smtp import SmtpTarget, TlsMode, send_canary
 from mailcanary.smtp.probe_message import build_probe_message
 from mailcanary.smtp.target import Timeouts

@@ -11,9 +11,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mailcanary.alerts import AlertError, AlertOutcome, AlertPublisher, DynamoAlertState, subject_for
-from mailcanary.checks import Check, Verdict
-from mailcanary.redaction import SecretForms
+from mailcanary.core.checks import Check, Verdict
+from mailcanary.core.redaction import SecretForms
+from mailcanary.report.alerts import AlertAction, AlertError, AlertPublisher, subject_for
+from mailcanary.store import DynamoAlertState
 
 REGION = "us-east-1"
 TABLE = "mailcanary-canaries"
@@ -102,7 +103,7 @@ def test_given_a_new_failure_when_published_then_one_sns_message_with_subject_an
     # When the publisher runs for canary c-1
     outcomes = aws.publisher.publish([verdict], canary_id="c-1", forms=SecretForms.of(None, ["hunter2"]))
     # Then one message is on the topic, with a human subject and a JSON body without the secret
-    assert outcomes == [AlertOutcome.PUBLISHED]
+    assert outcomes == [AlertAction.PUBLISHED]
     (envelope,) = aws.received()
     assert envelope["Subject"] == "mailcanary: smtp.sequence failed on smtp:relay-1 (canary c-1)"
     body = json.loads(envelope["Message"])
@@ -124,7 +125,7 @@ def test_given_a_persisting_failure_when_later_rounds_fail_the_same_way_then_no_
     second = aws.publisher.publish([failed_sequence()], canary_id="c-2")
     third = aws.publisher.publish([failed_sequence()], canary_id="c-3")
     # Then they are suppressed, and the state item counts the occurrences
-    assert second == third == [AlertOutcome.SUPPRESSED]
+    assert second == third == [AlertAction.SUPPRESSED]
     assert len(aws.received()) == 1
     item = aws.dynamodb.get_item(
         TableName=TABLE, Key={"pk": {"S": "alert#smtp:relay-1#smtp.sequence"}, "sk": {"S": "alert"}}
@@ -144,8 +145,8 @@ def test_given_an_open_failure_when_the_check_passes_then_a_later_failure_alerts
     )
     again = aws.publisher.publish([failed_sequence()], canary_id="c-3")
     # Then the recovery cleared the state and the new failure alerted
-    assert recovered == [AlertOutcome.CLEARED]
-    assert again == [AlertOutcome.PUBLISHED]
+    assert recovered == [AlertAction.CLEARED]
+    assert again == [AlertAction.PUBLISHED]
     assert [json.loads(e["Message"])["canary_id"] for e in aws.received()] == ["c-1", "c-3"]
 
 
@@ -155,7 +156,7 @@ def test_given_failures_on_two_paths_when_published_then_each_path_alerts_once(a
     # When published together
     outcomes = aws.publisher.publish(verdicts, canary_id="c-9")
     # Then two alerts, the pass changes nothing
-    assert outcomes == [AlertOutcome.PUBLISHED, AlertOutcome.PUBLISHED, AlertOutcome.NOTHING]
+    assert outcomes == [AlertAction.PUBLISHED, AlertAction.PUBLISHED, AlertAction.NOTHING]
     assert len(aws.received()) == 2
 
 
@@ -168,7 +169,7 @@ def test_given_an_sns_failure_when_publishing_then_alert_error_and_the_next_roun
     with pytest.raises(AlertError, match=r"smtp\.sequence"):
         broken.publish([failed_sequence()], canary_id="c-1")
     # Then the claim was released, so a working publisher still alerts on the next round
-    assert aws.publisher.publish([failed_sequence()], canary_id="c-2") == [AlertOutcome.PUBLISHED]
+    assert aws.publisher.publish([failed_sequence()], canary_id="c-2") == [AlertAction.PUBLISHED]
 
 
 def test_given_a_very_long_path_when_the_subject_is_built_then_it_fits_sns_limit() -> None:
@@ -208,6 +209,6 @@ def test_given_pairs_read_as_open_or_closed_when_checks_pass_then_open_ones_clea
     # When both pass in a round that read `known`
     outcomes = aws.publisher.publish(passes, canary_id="c-3", known=known)
     # Then relay-1 is cleared, relay-2 was not written (still open), and without `known` a pass deletes it
-    assert outcomes == [AlertOutcome.CLEARED, AlertOutcome.NOTHING]
+    assert outcomes == [AlertAction.CLEARED, AlertAction.NOTHING]
     assert aws.publisher.dedup_store.open_among([("smtp:relay-2", "smtp.sequence")]).open
-    assert aws.publisher.publish(passes[1:], canary_id="c-4") == [AlertOutcome.CLEARED]
+    assert aws.publisher.publish(passes[1:], canary_id="c-4") == [AlertAction.CLEARED]

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from botocore.exceptions import ClientError
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.lab.aws_lab import AwsLab, LabResources
 
 pytestmark = pytest.mark.functional
@@ -61,7 +61,7 @@ def test_given_a_failing_service_when_a_cached_client_calls_then_it_tries_max_at
     failing_endpoint: type[_AlwaysFailing],
 ) -> None:
     # Given a DynamoDB endpoint that answers 500 every time
-    client = aws_clients.dynamodb("us-east-1")
+    client = aws_clients.client("dynamodb", "us-east-1")
     # When one call is made, Then it fails after MAX_ATTEMPTS requests, the first included (not 1 + 3 retries)
     with pytest.raises(ClientError):
         client.list_tables()

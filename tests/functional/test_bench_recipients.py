@@ -7,6 +7,8 @@ import pytest
 from mailcanary.recipients import FindingKind, compare, parse_header_recipients
 from scripts.benchmarks import recipients as bench
 
+pytestmark = pytest.mark.bench
+
 
 def test_given_generated_messages_then_distinct_and_consistent_apart_from_the_audit_bcc() -> None:
     messages = bench.generate(50, "canary") + bench.generate(50, "app")

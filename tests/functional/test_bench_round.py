@@ -10,6 +10,8 @@ import pytest
 
 from scripts.benchmarks import round as bench
 
+pytestmark = pytest.mark.bench
+
 
 def test_given_stamping_servers_when_a_message_is_sent_then_its_reply_is_stamped_inside_the_window(
     tmp_path: Path,

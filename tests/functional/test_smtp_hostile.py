@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import misbehaving_smtp as hostile
 import pytest
 
-from mailcanary.secret import Secret
+from mailcanary.core.secret import Secret
 from mailcanary.smtp import ExitCode, SmtpTarget, Stage, Timeouts, TlsMode, send_canary
 from mailcanary.smtp.probe_message import build_probe_message
 

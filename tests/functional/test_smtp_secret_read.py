@@ -10,8 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mailcanary.redaction import redact_text
-from mailcanary.smtp_secret import (
+from mailcanary.core.redaction import redact_text
+from mailcanary.round.smtp_secret import (
     PLACEHOLDER_USERNAME,
     SmtpSecretError,
     SmtpSecretNotStoredError,

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from mailcanary.cli import main
+from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
 from mailcanary.smtp import ExitCode, send_canary
 from mailcanary.smtp.probe_message import build_probe_message
 

@@ -200,7 +200,7 @@ def test_given_starttls_refused_when_opportunistic_then_session_continues_in_cle
 
 
 def test_given_wrong_password_when_authenticating_then_28(start_endpoint: StartEndpoint) -> None:
-    from mailcanary.secret import Secret
+    from mailcanary.core.secret import Secret
 
     endpoint = start_endpoint()
     result = send(endpoint.target(password=Secret("not-the-password")))

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from mailcanary.checks import Check
-from mailcanary.config import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
-from mailcanary.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
+from mailcanary.config.settings import ENV_PREFIX, TRACE_DISABLED_VARIABLE, Settings
+from mailcanary.core.checks import Check
+from mailcanary.report.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("CanaryFunction", "SesEventsFunction", "SweeperFunction")
@@ -337,7 +337,7 @@ def test_given_the_canary_schedule_when_read_then_it_is_a_parameter_defaulting_t
 def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number_of_alarm_metrics(
     template: dict[str, Any],
 ) -> None:
-    from mailcanary.cost import ALARM_METRICS
+    from mailcanary.cost.model import ALARM_METRICS
 
     alarms = resources(template, "AWS::CloudWatch::Alarm")
     assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values()) == ALARM_METRICS
@@ -349,7 +349,7 @@ def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_pow
     # Given the XRaySubsegments parameter, Then it defaults to off (no X-Ray SDK in the cold start)
     assert template["Parameters"]["XRaySubsegments"]["Default"] == "false"
     assert template["Conditions"]["HasXRaySubsegments"] == {"Fn::Equals": [{"Ref": "XRaySubsegments"}, "true"]}
-    # And it reaches every function as the variable mailcanary.config and Powertools both read
+    # And it reaches every function as the variable mailcanary.config.settings and Powertools both read
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables[TRACE_DISABLED_VARIABLE] == {"Fn::If": ["HasXRaySubsegments", "false", "true"]}
 

@@ -19,7 +19,7 @@ import boto3
 import pytest
 from cfn_engine import BY_API, NOT_CREATED, REGION, Deployment, deploy
 
-from mailcanary.config import ENV_PREFIX, Settings
+from mailcanary.config.settings import ENV_PREFIX, Settings
 
 pytestmark = pytest.mark.template
 ROOT = Path(__file__).resolve().parents[2]

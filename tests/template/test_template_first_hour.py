@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mailcanary.config import Settings
+from mailcanary.config.settings import Settings
 
 pytestmark = pytest.mark.template
 
@@ -175,7 +175,7 @@ def test_given_lost_after_seconds_when_set_in_the_template_then_every_function_r
 def test_given_the_smtp_secret_when_generated_then_its_username_is_the_placeholder_the_round_recognises(
     template: dict[str, Any],
 ) -> None:
-    from mailcanary.smtp_secret import PLACEHOLDER_USERNAME, is_placeholder
+    from mailcanary.round.smtp_secret import PLACEHOLDER_USERNAME, is_placeholder
 
     generate = template["Resources"]["SmtpSecret"]["Properties"]["GenerateSecretString"]
     document = json.loads(generate["SecretStringTemplate"]) | {generate["GenerateStringKey"]: "generated"}

@@ -117,7 +117,7 @@ def test_given_the_smtp_user_when_its_policy_is_read_then_it_sends_as_the_identi
     template: dict[str, Any],
 ) -> None:
     # SES SMTP targets may be endpoints of several regions (a password each); the configuration set exists
-    # only in the stack's region, and only in-region sends name it (mailcanary.round_plan.awaits_ses_events)
+    # only in the stack's region, and only in-region sends name it (mailcanary.round.plan.awaits_ses_events)
     [statement] = template["Resources"]["SmtpUser"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert statement["Action"] == "ses:SendRawEmail"
     identity, configuration_set = statement["Resource"]

@@ -61,7 +61,7 @@ def test_given_the_template_when_sam_build_runs_then_layer_and_handlers_are_buil
     # Then the layer carries mailcanary and its dependencies under python/, with arm64 binaries
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     layer = build_dir / "MailcanaryLayer" / "python"
-    assert (layer / "mailcanary" / "observability.py").is_file()
+    assert (layer / "mailcanary" / "report" / "observability.py").is_file()
     assert (layer / "aws_lambda_powertools").is_dir()
     native = list((layer / "pydantic_core").glob("_pydantic_core.*.so"))
     assert native, "pydantic_core has no native module in the layer"

@@ -6,6 +6,8 @@ import pytest
 
 from scripts.benchmarks.cold_import import lambda_environment, template_environment
 
+pytestmark = pytest.mark.bench
+
 
 def test_given_the_template_when_read_then_every_import_time_variable_of_globals_reaches_the_benchmark() -> None:
     # When the benchmark reads the template's Globals with subsegments off, then on

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from scripts.benchmarks._common import Row
+
+pytestmark = pytest.mark.bench
 
 
 def test_given_row_when_ratio_over_target_then_missed() -> None:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from scripts.benchmarks import sequence
+
+pytestmark = pytest.mark.bench
 
 
 def test_given_quick_mode_when_the_sequence_benchmark_runs_then_it_reports_info_rows() -> None:

@@ -118,6 +118,7 @@ def test_given_no_file_argument_when_run_then_usage_exit_2(capsys: pytest.Captur
     assert "FILE is required" in capsys.readouterr().err
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("make", "expected"),
     [

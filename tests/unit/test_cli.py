@@ -17,6 +17,7 @@ def test_given_unknown_option_when_run_then_exit_2_with_one_line(capsys: pytest.
     assert "Traceback" not in err
 
 
+@pytest.mark.process
 def test_given_module_entry_point_when_version_asked_then_it_prints() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mailcanary", "--version"], capture_output=True, text=True, check=False

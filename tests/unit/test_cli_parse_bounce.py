@@ -122,6 +122,7 @@ def test_given_no_files_when_run_then_usage_error_exit_2(capsys: pytest.CaptureF
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
+@pytest.mark.process
 def test_given_module_entry_point_when_parse_bounce_then_json_lines_and_exit_code() -> None:
     # Given the installed entry point, run as a separate process
     result = subprocess.run(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mailcanary.cold_start import paused_gc
+from mailcanary.config.cold_start import paused_gc
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings, xray_subsegments_enabled
-from mailcanary.errors import ConfigError
+from mailcanary.config.settings import Settings, xray_subsegments_enabled
+from mailcanary.core.errors import ConfigError
 
 
 def test_given_environment_when_loaded_then_prefixed_variables_are_used() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.config import Settings
-from mailcanary.errors import ConfigError
+from mailcanary.config.settings import Settings
+from mailcanary.core.errors import ConfigError
 
 
 def test_given_the_template_s_variables_when_read_then_every_field_is_typed() -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from mailcanary.cli import EXIT_OK, EXIT_USAGE, main
-from mailcanary.cost import Workload, estimate, metric_series, runs_per_month
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
+from mailcanary.cost.model import Workload, estimate, metric_series, runs_per_month
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_given_a_cron_schedule_when_the_cli_runs_then_exit_2(capsys: pytest.Capt
 def test_given_the_secret_cache_when_estimated_then_at_most_one_secret_read_per_cache_period(
     schedule: str, reads: float
 ) -> None:
-    # Given a warm function reads the SMTP secret at most once per five minutes (mailcanary.smtp_secret)
+    # Given a warm function reads the SMTP secret at most once per five minutes (mailcanary.round.smtp_secret)
     item = next(i for i in estimate(schedule).items if i.service == "Secrets Manager")
     # Then a faster schedule does not read it more often
     assert item.quantity == pytest.approx(reads)

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from mailcanary.core.errors import UsageError
 from mailcanary.dead_letters import (
     DeadLetterAwsError,
     DeadLetterSource,
@@ -22,7 +23,6 @@ from mailcanary.dead_letters import (
     UnrecognisedDeadLetterError,
     redrive_event,
 )
-from mailcanary.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_EVENT = json.loads((ROOT / "events" / "ses_events" / "sns-bounce.json").read_text())

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("deploy.sh", "invoke.sh", "store-smtp-secret.sh")
 

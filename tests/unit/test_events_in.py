@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from mailcanary.config import Settings, SmtpTargetConfig
-from mailcanary.errors import UsageError
-from mailcanary.events_in import RoundOverrides, parse_canary_event
-from mailcanary.round_plan import plan_round
+from mailcanary.config.events import RoundOverrides, parse_canary_event
+from mailcanary.config.settings import Settings, SmtpTargetConfig
+from mailcanary.core.errors import UsageError
+from mailcanary.round.plan import plan_round
 from mailcanary.ses.events import SesEventSummary, parse_sns_lambda_event
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.expectations import ExpectedOutcome, expectation_for, expected_outcome
+from mailcanary.decide.expectations import expectation_for
 from mailcanary.ses.events import BounceSubType, BounceType, EventType
-from mailcanary.ses.simulator import Scenario, simulator_address
+from mailcanary.ses.simulator import ExpectedFate, Scenario, expected_fate, simulator_address
 
 
 @pytest.mark.parametrize(
     ("scenario", "outcome"),
     [
-        (Scenario.SUCCESS, ExpectedOutcome.DELIVERY),
-        (Scenario.BOUNCE, ExpectedOutcome.BOUNCE),
-        (Scenario.OOTO, ExpectedOutcome.DELIVERY),
-        (Scenario.COMPLAINT, ExpectedOutcome.COMPLAINT),
-        (Scenario.SUPPRESSION_LIST, ExpectedOutcome.SUPPRESSED),
+        (Scenario.SUCCESS, ExpectedFate.DELIVERY),
+        (Scenario.BOUNCE, ExpectedFate.BOUNCE),
+        (Scenario.OOTO, ExpectedFate.DELIVERY),
+        (Scenario.COMPLAINT, ExpectedFate.COMPLAINT),
+        (Scenario.SUPPRESSION_LIST, ExpectedFate.SUPPRESSED),
     ],
 )
-def test_given_simulator_address_when_expected_then_scenario_outcome(
-    scenario: Scenario, outcome: ExpectedOutcome
-) -> None:
+def test_given_simulator_address_when_expected_then_scenario_outcome(scenario: Scenario, outcome: ExpectedFate) -> None:
     # Given a labelled simulator address / When its outcome is asked / Then it follows the scenario
-    assert expected_outcome(simulator_address(scenario, "c-123")) is outcome
+    assert expected_fate(simulator_address(scenario, "c-123")) is outcome
 
 
 @pytest.mark.parametrize(
@@ -31,15 +29,15 @@ def test_given_simulator_address_when_expected_then_scenario_outcome(
     ["ops@example.com", "success@example.com", "bounce+x@simulator.amazonses.com.evil.test", "nobody@simulator"],
 )
 def test_given_non_simulator_address_when_expected_then_delivery(address: str) -> None:
-    assert expected_outcome(address) is ExpectedOutcome.DELIVERY
+    assert expected_fate(address) is ExpectedFate.DELIVERY
 
 
 def test_given_upper_case_simulator_address_when_expected_then_scenario_still_found() -> None:
-    assert expected_outcome("BOUNCE+c1@Simulator.AmazonSES.com") is ExpectedOutcome.BOUNCE
+    assert expected_fate("BOUNCE+c1@Simulator.AmazonSES.com") is ExpectedFate.BOUNCE
 
 
 def test_given_bounce_outcome_when_expanded_then_permanent_general_5_1_1() -> None:
-    expectation = expectation_for(ExpectedOutcome.BOUNCE)
+    expectation = expectation_for(ExpectedFate.BOUNCE)
     assert expectation.required == {EventType.BOUNCE}
     assert (expectation.bounce_type, expectation.bounce_subtype, expectation.status) == (
         BounceType.PERMANENT,
@@ -51,7 +49,7 @@ def test_given_bounce_outcome_when_expanded_then_permanent_general_5_1_1() -> No
 
 
 def test_given_suppressed_outcome_when_expanded_then_account_suppression_list_bounce() -> None:
-    expectation = expectation_for(ExpectedOutcome.SUPPRESSED)
+    expectation = expectation_for(ExpectedFate.SUPPRESSED)
     assert expectation.required == {EventType.BOUNCE}
     assert expectation.bounce_subtype is BounceSubType.ON_ACCOUNT_SUPPRESSION_LIST
     assert expectation.status is None
@@ -59,18 +57,18 @@ def test_given_suppressed_outcome_when_expanded_then_account_suppression_list_bo
 
 
 def test_given_complaint_outcome_when_expanded_then_delivery_and_complaint_are_required() -> None:
-    expectation = expectation_for(ExpectedOutcome.COMPLAINT)
+    expectation = expectation_for(ExpectedFate.COMPLAINT)
     assert expectation.required == {EventType.DELIVERY, EventType.COMPLAINT}
     assert not expectation.bounces
     assert expectation.describe() == "Complaint + Delivery"
 
 
 def test_given_delivery_outcome_when_expanded_then_only_delivery() -> None:
-    expectation = expectation_for(ExpectedOutcome.DELIVERY)
+    expectation = expectation_for(ExpectedFate.DELIVERY)
     assert expectation.required == {EventType.DELIVERY}
     assert expectation.bounce_type is None
     assert expectation.describe() == "Delivery"
 
 
 def test_given_every_outcome_when_expanded_then_each_has_an_expectation() -> None:
-    assert {expectation_for(outcome).outcome for outcome in ExpectedOutcome} == set(ExpectedOutcome)
+    assert {expectation_for(outcome).outcome for outcome in ExpectedFate} == set(ExpectedFate)

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from mailcanary import observability
-from mailcanary.errors import ConfigError
+from mailcanary.core.checks import PathKind
+from mailcanary.core.errors import ConfigError
 from mailcanary.lab.invoke import FakeLambdaContext, invoke, load_handler
+from mailcanary.report import observability
 
 
 def _handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    observability.emit(observability.canary_sent(observability.PathKind.API, "ses-api:us-east-1"))
+    observability.emit(observability.canary_sent(PathKind.API, "ses-api:us-east-1"))
     observability.get_logger().warning("a log line", extra={"canary_id": "c1"})
     if event.get("boom"):
         raise RuntimeError("handler failed")

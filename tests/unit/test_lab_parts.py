@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.errors import UsageError
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.core.errors import UsageError
 from mailcanary.lab.catalog import FAULTS, FaultLayer, parse_faults
 from mailcanary.lab.emf import parse_emf, totals
 from mailcanary.lab.environment import patched_environ

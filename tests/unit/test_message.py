@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
 
-from mailcanary.errors import UsageError
-from mailcanary.message import (
+from mailcanary.core.errors import UsageError
+from mailcanary.message.build import (
     CANARY_ID_HEADER,
     build_canary,
     default_recipients,
@@ -27,9 +26,11 @@ from mailcanary.ses.simulator import Scenario, scenario_of
 
 
 def test_given_new_ids_when_made_later_then_they_sort_later_and_are_plain_labels() -> None:
-    first = new_canary_id()
-    time.sleep(0.002)
-    second = new_canary_id()
+    # Given a clock one millisecond apart; When an id is made at each tick
+    start = 1_767_225_600_000_000_000  # 2026-01-01, in nanoseconds
+    first = new_canary_id(lambda: start)
+    second = new_canary_id(lambda: start + 1_000_000)
+    # Then both are plain 16-character labels and the later one sorts later, whatever the random bits
     assert re.fullmatch(r"[0-9a-v]{16}", first)
     assert re.fullmatch(r"[0-9a-v]{16}", second)
     assert first < second

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from mailcanary import observability as obs
-from mailcanary.checks import Check
+from mailcanary.core.checks import Check, PathKind
+from mailcanary.report import observability as obs
 
 
 def _emf_lines(text: str) -> list[dict[str, object]]:
@@ -21,8 +21,8 @@ def _emf_lines(text: str) -> list[dict[str, object]]:
 def test_given_a_round_s_observations_when_emitted_then_one_emf_line_per_dimension_set() -> None:
     # Given a sent canary on an SMTP path, its send latency, and a failed sequence check
     observations = [
-        *obs.canary_sent(obs.PathKind.SMTP, "relay-1"),
-        obs.send_latency(obs.PathKind.SMTP, "relay-1", 42.0),
+        *obs.canary_sent(PathKind.SMTP, "relay-1"),
+        obs.send_latency(PathKind.SMTP, "relay-1", 42.0),
         obs.check_failed(Check.SMTP_SEQUENCE),
     ]
     # When they are emitted
@@ -55,7 +55,7 @@ def test_given_an_undeclared_dimension_set_when_an_observation_is_built_then_con
     with pytest.raises(obs.MetricContractError, match="Milliseconds"):
         obs.MetricObservation(obs.MetricName.CANARY_SENT, 1, obs.Unit.MILLISECONDS)
     with pytest.raises(obs.MetricContractError, match="empty"):
-        obs.canary_passed(obs.PathKind.API, "")
+        obs.canary_passed(PathKind.API, "")
 
 
 def test_given_the_contract_when_read_then_every_metric_declares_a_unit_and_dimension_sets() -> None:
@@ -108,9 +108,10 @@ def test_given_the_logger_when_a_record_carries_secrets_then_the_output_masks_th
     assert record["service"] == "mailcanary"
 
 
+@pytest.mark.process
 def test_given_a_fresh_interpreter_when_observability_is_imported_then_powertools_is_not() -> None:
     # Given a new interpreter (import time is a budget)
-    code = "import sys, mailcanary.observability; print('aws_lambda_powertools' in sys.modules)"
+    code = "import sys, mailcanary.report.observability; print('aws_lambda_powertools' in sys.modules)"
     # When only the contract module is imported
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # Then Powertools was not loaded
@@ -135,6 +136,7 @@ def _import_handler_in_fresh_interpreter(trace_disabled: str) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.process
 def test_given_x_ray_subsegments_off_when_a_handler_is_imported_then_the_x_ray_sdk_is_never_loaded() -> None:
     # Given the template's default (POWERTOOLS_TRACE_DISABLED=true), When Lambda imports a handler
     loaded = _import_handler_in_fresh_interpreter("true")
@@ -142,6 +144,7 @@ def test_given_x_ray_subsegments_off_when_a_handler_is_imported_then_the_x_ray_s
     assert loaded == "False"
 
 
+@pytest.mark.process
 def test_given_x_ray_subsegments_on_when_a_handler_is_imported_then_the_tracer_wraps_it() -> None:
     # Given XRaySubsegments=true (POWERTOOLS_TRACE_DISABLED=false), When Lambda imports a handler
     loaded = _import_handler_in_fresh_interpreter("false")

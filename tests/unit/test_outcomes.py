@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from mailcanary.checks import CanaryState, Check
-from mailcanary.idempotency import event_key
-from mailcanary.outcomes import evaluate, normalise_address
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.decide.idempotency import event_key
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import ObservedEvent, PathKind, PathRecord, new_path
@@ -107,17 +105,28 @@ def test_given_event_about_a_recipient_outside_the_envelope_when_evaluated_then_
     assert "bcc@example.com" in verdict.failed[0].detail
 
 
-def test_given_differently_cased_addresses_when_evaluated_then_they_match() -> None:
-    events = (_event(EventType.DELIVERY, SUCCESS.upper(), destination=(f"Canary <{SUCCESS.upper()}>",)),)
+def _upper_domain(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.upper()}"
+
+
+def test_given_differently_cased_domains_and_a_display_name_when_evaluated_then_they_match() -> None:
+    # Given SES reporting the recipient with an upper-cased domain, and a display name in mail.destination
+    reported = _upper_domain(SUCCESS)
+    events = (_event(EventType.DELIVERY, reported, destination=(f"Canary <{reported}>",)),)
+    # When evaluated; Then the domain's case and the display name do not matter
     assert evaluate(_path(SUCCESS, events=events)).state is CanaryState.PASSED
 
 
-@pytest.mark.parametrize(
-    ("address", "normalised"),
-    [("A@Example.COM", "a@example.com"), ("Name <x@y.z>", "x@y.z"), ("  x@y.z ", "x@y.z")],
-)
-def test_given_address_forms_when_normalised_then_bare_lowercase(address: str, normalised: str) -> None:
-    assert normalise_address(address) == normalised
+def test_given_a_differently_cased_local_part_when_evaluated_then_it_is_another_recipient() -> None:
+    # Given SES reporting the recipient with its local part upper-cased (local parts are case-sensitive)
+    local, _, domain = SUCCESS.rpartition("@")
+    other = f"{local.upper()}@{domain}"
+    events = (_event(EventType.DELIVERY, other, destination=(other,)),)
+    # When evaluated
+    verdict = evaluate(_path(SUCCESS, events=events))
+    # Then, as at send time (recipients.header_vs_envelope), it is not the recipient the canary sent to
+    assert [failed.check for failed in verdict.failed] == [Check.RECIPIENTS_DELIVERED]
 
 
 def _summary(**changes: object) -> SesEventSummary:

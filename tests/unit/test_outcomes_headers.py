@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.outcomes import evaluate
-from mailcanary.reconcile import _header_recipients
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.decide.reconcile import _header_recipients
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store import ObservedEvent, PathKind, PathRecord, new_path
 from mailcanary.store.codec import path_from_item, path_item
@@ -37,7 +37,10 @@ def _path(header_recipients: tuple[str, ...], received: tuple[str, ...] | None) 
 
 
 def test_given_same_header_recipients_when_evaluated_then_passed() -> None:
-    assert evaluate(_path((TO, CC), (TO.upper(), CC))).state is CanaryState.PASSED
+    # Given SES's copy of the headers naming the same recipients, one with its domain upper-cased
+    local, _, domain = TO.rpartition("@")
+    # When evaluated; Then they are the same recipients (domains are case-insensitive, local parts kept)
+    assert evaluate(_path((TO, CC), (f"{local}@{domain.upper()}", CC))).state is CanaryState.PASSED
 
 
 def test_given_cc_stripped_on_the_way_when_evaluated_then_recipients_delivered_fails_naming_it() -> None:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.outcomes import evaluate, normalise_address
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.evaluate import evaluate
+from mailcanary.recipients import RecipientAddressError, normalise
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import ObservedEvent, PathKind, new_path
@@ -56,5 +57,7 @@ def test_given_an_unparsable_address_in_ses_report_when_evaluated_then_the_path_
     assert len(failed.detail) < 200
 
 
-def test_given_an_unparsable_address_when_normalised_then_it_comes_back_as_is_without_raising() -> None:
-    assert normalise_address(" " + POISON.upper() + " ") == POISON
+def test_given_an_unparsable_address_when_normalised_then_a_typed_error_not_a_recursion_error() -> None:
+    # Given the poisoned address; When normalised by the one normaliser; Then a typed error, never RecursionError
+    with pytest.raises(RecipientAddressError):
+        normalise(" " + POISON + " ")

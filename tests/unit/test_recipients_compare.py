@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.checks import Check
+from mailcanary.core.checks import Check
 from mailcanary.recipients import (
     Finding,
     FindingKind,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailcanary.redaction import MASK, NO_SECRETS, SecretForms, redact, redact_text, register, register_secret
+from mailcanary.core.redaction import MASK, NO_SECRETS, SecretForms, redact, redact_text, register, register_secret
 
 
 @pytest.mark.parametrize(

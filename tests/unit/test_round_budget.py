@@ -5,16 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
-from mailcanary.checks import Check
-from mailcanary.observability import PathKind
-from mailcanary.paths import overran
-from mailcanary.round_budget import (
+from mailcanary.core.checks import Check, PathKind
+from mailcanary.round.budget import (
     AFTER_SENDS_RESERVE_SECONDS,
     DEFAULT_SECONDS,
     MIN_SECONDS,
     PathClaims,
     round_budget,
 )
+from mailcanary.round.paths import overran
 
 
 def test_given_lambda_time_left_when_budgeted_then_the_reserve_is_kept_for_what_follows_the_sends() -> None:

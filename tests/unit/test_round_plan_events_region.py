@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.canary import round_paths
-from mailcanary.config import Settings, SmtpTargetConfig
-from mailcanary.events_in import RoundOverrides
-from mailcanary.message import SES_CONFIGURATION_SET_HEADER
-from mailcanary.round_plan import awaits_ses_events, plan_round
-from mailcanary.runtime import Runtime
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import Settings, SmtpTargetConfig
+from mailcanary.message.build import SES_CONFIGURATION_SET_HEADER
+from mailcanary.round.plan import awaits_ses_events, plan_round
+from mailcanary.round.run import round_paths
 
 
 def _settings(ses_region: str, configuration_set_region: str = "") -> Settings:

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from mailcanary.config import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
-from mailcanary.errors import ConfigError, UsageError
-from mailcanary.events_in import RoundOverrides
-from mailcanary.round_plan import plan_round
+from mailcanary.config.events import RoundOverrides
+from mailcanary.config.settings import MAX_SMTP_TARGETS, Settings, SmtpTargetConfig
+from mailcanary.core.errors import ConfigError, UsageError
+from mailcanary.round.plan import plan_round
 
 
 def _targets(count: int) -> list[SmtpTargetConfig]:

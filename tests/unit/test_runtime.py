@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcanary.runtime import cached_runtime_from_environ
+from mailcanary.config.runtime import cached_runtime_from_environ
 
 
 def test_given_an_accessor_when_called_then_settings_are_read_then_and_reused(

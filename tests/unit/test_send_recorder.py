@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mailcanary.checks import CanaryState
-from mailcanary.send_recorder import SendRecorder
+from mailcanary.core.checks import CanaryState
+from mailcanary.round.recorder import SendRecorder
 from mailcanary.store import PathKind, SentMessage, StoreError, new_path
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from mailcanary.cli import EXIT_OK, EXIT_USAGE, main
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.ses.smtp_credentials import smtp_password
 
 # From terraform-provider-aws, TestSESSMTPPasswordFromSecretKeySigV4 (internal/service/iam/access_key_test.go):

@@ -6,7 +6,7 @@ import pytest
 
 from mailcanary.cli import main
 from mailcanary.cli.smtp_probe import parse_server
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.smtp import TlsMode
 
 BASE = ["smtp-probe", "--server", "127.0.0.1:1", "--from", "a@example.com", "--to", "b@example.com"]

@@ -8,10 +8,10 @@ from email import message_from_bytes
 
 import pytest
 
-from mailcanary.config import secret_from_environ
-from mailcanary.errors import ConfigError
-from mailcanary.redaction import SecretForms
-from mailcanary.secret import Secret
+from mailcanary.config.settings import secret_from_environ
+from mailcanary.core.errors import ConfigError
+from mailcanary.core.redaction import SecretForms
+from mailcanary.core.secret import Secret
 from mailcanary.smtp import Direction, SmtpTarget, Timeouts, TlsMode
 from mailcanary.smtp.client import Recorder
 from mailcanary.smtp.errors import SmtpPathError

@@ -19,7 +19,7 @@ from typing import NoReturn
 from mailcanary import __version__
 from mailcanary.cli.commands import COMMANDS, chosen
 from mailcanary.cli.safe_io import clean_text, reconfigure_streams, silence_stdout
-from mailcanary.errors import MailcanaryError, UsageError
+from mailcanary.core.errors import MailcanaryError, UsageError
 
 __all__ = [
     "EXIT_BROKEN_PIPE",

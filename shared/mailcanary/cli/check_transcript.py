@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.smtp.errors import TranscriptFormatError
 from mailcanary.smtp.sequence import validate
 from mailcanary.smtp.sequence_report import Rule, SequenceReport

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mailcanary.cli.safe_io import json_text
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 
 __all__ = ["register", "run"]
 

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from mailcanary.cli import EXIT_TOO_LARGE
 from mailcanary.cli.safe_io import json_text
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.recipients import (
     MAX_HEADER_BLOCK_BYTES,
     FindingKind,

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 
 __all__ = ["register", "run"]
 

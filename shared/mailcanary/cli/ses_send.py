@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from mailcanary.cli.safe_io import json_text
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.message import build_canary, default_recipients, new_canary_id
 from mailcanary.recipients import RecipientError, compare, parse_header_recipients
 from mailcanary.ses.api import SesApi, SesApiSender, make_client
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mailcanary.config import Settings  # pydantic: imported only when the command runs
+    from mailcanary.config.settings import Settings  # pydantic: imported only when the command runs
 
     settings = Settings.from_environ()
     canary_id = new_canary_id()

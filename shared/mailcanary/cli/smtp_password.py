@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.ses.smtp_credentials import smtp_password
 
 __all__ = ["register"]

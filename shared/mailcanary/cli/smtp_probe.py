@@ -15,8 +15,8 @@ import sys
 from typing import Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
-from mailcanary.errors import ConfigError, UsageError
-from mailcanary.redaction import NO_SECRETS, SecretForms, redact, redact_text
+from mailcanary.core.errors import ConfigError, UsageError
+from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
 from mailcanary.smtp.errors import SmtpPathError
 from mailcanary.smtp.probe_message import build_probe_message, parse_address
 from mailcanary.smtp.result import ExitCode
@@ -105,7 +105,7 @@ def _target(args: argparse.Namespace) -> SmtpTarget:
         raise UsageError("--auth-user and --auth-password-env go together")
     password = None
     if args.auth_password_env is not None:
-        from mailcanary.config import secret_from_environ  # pydantic settings: only when a password is read
+        from mailcanary.config.settings import secret_from_environ  # pydantic settings: only when a password is read
 
         try:
             password = secret_from_environ(args.auth_password_env)

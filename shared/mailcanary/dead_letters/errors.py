@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.errors import MailcanaryError
 
 __all__ = ["DeadLetterAwsError", "DeadLetterError", "UnrecognisedDeadLetterError"]
 

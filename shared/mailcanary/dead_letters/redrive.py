@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mailcanary.core.aws_errors import aws_error_code, aws_errors
+from mailcanary.core.errors import UsageError
 from mailcanary.dead_letters.errors import DeadLetterAwsError, UnrecognisedDeadLetterError
 from mailcanary.dead_letters.formats import DeadLetterSource, redrive_event
-from mailcanary.errors import UsageError
 
 __all__ = ["InvocationResult", "Invoker", "LambdaInvoker", "MessageReport", "Outcome", "RedriveLimits", "redrive"]
 
@@ -198,15 +199,12 @@ def _release(sqs: Any, queue_url: str, received: dict[str, str], *, strict: bool
 @contextmanager
 def _aws_errors(operation: str) -> Iterator[None]:
     """Translate botocore's errors into `DeadLetterAwsError`, by error code."""
-    from botocore.exceptions import BotoCoreError, ClientError  # loaded already: the clients are boto3's
-
     try:
         yield
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise DeadLetterAwsError(operation, error.get("Code", "?"), error.get("Message", "")) from exc
-    except BotoCoreError as exc:  # no credentials, no endpoint, timeouts
-        raise DeadLetterAwsError(operation, type(exc).__name__, str(exc)) from exc
+    except aws_errors() as exc:  # a service error, or no credentials, no endpoint, a timeout
+        response = getattr(exc, "response", None)
+        message = response.get("Error", {}).get("Message", "") if isinstance(response, dict) else str(exc)
+        raise DeadLetterAwsError(operation, aws_error_code(exc), message) from exc
 
 
 def _short(text: str) -> str:

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status, aws_error_code
+from mailcanary.core.aws_errors import aws_error_code
+from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status
 
 __all__ = ["ACTIONS", "GROUP", "REQUIRED_EVENT_TYPES", "check", "ses_may_publish"]
 

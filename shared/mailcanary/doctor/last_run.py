@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status, schedule_seconds
-from mailcanary.observability import NAMESPACE, MetricName
+from mailcanary.report.observability import NAMESPACE, MetricName
 
 __all__ = ["ACTIONS", "GROUP", "check"]
 

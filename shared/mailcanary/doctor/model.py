@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["ClientFactory", "Finding", "Stack", "Status", "aws_error_code", "schedule_seconds"]
+__all__ = ["ClientFactory", "Finding", "Stack", "Status", "schedule_seconds"]
 
 # (service, region) -> a boto3 client; the CLI builds them from the default session, tests inject moto or Stubber.
 ClientFactory = Callable[[str, str], Any]
@@ -62,14 +62,6 @@ class Stack:
     def of_type(self, *kinds: str) -> dict[str, str]:
         """Logical id -> physical id of the stack's resources of these types."""
         return {logical: physical for logical, (kind, physical) in self.resources.items() if kind in kinds}
-
-
-def aws_error_code(exc: Exception) -> str:
-    """The AWS error code of a botocore ClientError, or the exception's class name."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", type(exc).__name__))
-    return type(exc).__name__
 
 
 def schedule_seconds(expression: str) -> int | None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
 
+from mailcanary.core.aws_errors import aws_error_code
 from mailcanary.doctor import account, alarms, events, identity, last_run, secret
-from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status, aws_error_code
+from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status
 from mailcanary.doctor.stack import read_stack
 
 __all__ = ["GROUPS", "Report", "run_doctor"]

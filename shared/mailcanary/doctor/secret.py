@@ -7,7 +7,12 @@ import json
 from datetime import datetime
 
 from mailcanary.doctor.model import ClientFactory, Finding, Stack, Status
-from mailcanary.smtp_secret import SmtpSecretError, SmtpSecretNotStoredError, load_smtp_credentials, ses_smtp_region
+from mailcanary.round.smtp_secret import (
+    SmtpSecretError,
+    SmtpSecretNotStoredError,
+    load_smtp_credentials,
+    ses_smtp_region,
+)
 
 __all__ = ["ACTIONS", "GROUP", "check", "smtp_regions"]
 

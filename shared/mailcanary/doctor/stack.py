@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailcanary.core.aws_errors import aws_error_code
 from mailcanary.doctor.errors import StackNotReadableError
-from mailcanary.doctor.model import Stack, aws_error_code
+from mailcanary.doctor.model import Stack
 
 __all__ = ["read_stack"]
 

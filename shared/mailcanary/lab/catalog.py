@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailcanary.checks import Check
-from mailcanary.errors import UsageError
+from mailcanary.core.checks import Check
+from mailcanary.core.errors import UsageError
 
 __all__ = ["FAULTS", "FaultLayer", "LabFault", "parse_faults"]
 

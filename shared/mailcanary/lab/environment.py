@@ -1,6 +1,6 @@
 """Set environment variables for the lab's in-process handler invocations, and put everything back afterwards.
 
-The handlers read their configuration from the environment (mailcanary.config.Settings is the only reader),
+The handlers read their configuration from the environment (mailcanary.config.settings.Settings is the only reader),
 and boto3 reads `AWS_ENDPOINT_URL`, credentials and region from it; the lab sets exactly those for the
 duration of a run. Variables that were unset before are removed again, the others restored to their values.
 """

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailcanary.errors import ConfigError
+from mailcanary.core.errors import ConfigError
 from mailcanary.lab.emf import MetricPoint, parse_emf
 
 __all__ = ["FakeLambdaContext", "Invocation", "captured_stdout", "functions_dir", "invoke", "load_handler"]
@@ -107,7 +107,7 @@ def load_handler(function: str, directory: Path | None = None) -> Handler:
 @contextlib.contextmanager
 def captured_stdout() -> Iterator[io.StringIO]:
     """Everything printed to stdout in the block: EMF lines, and the Powertools Logger's lines (its handler
-    writes to whatever `sys.stdout` is at the time, see `mailcanary.observability.get_logger`)."""
+    writes to whatever `sys.stdout` is at the time, see `mailcanary.report.observability.get_logger`)."""
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         yield buffer

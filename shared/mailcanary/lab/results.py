@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from mailcanary.checks import Check
+from mailcanary.core.checks import Check
 from mailcanary.lab.catalog import LabFault
 from mailcanary.lab.emf import MetricTotal
 from mailcanary.store import CanaryRecord, PathRecord

@@ -23,9 +23,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from mailcanary.core.secret import Secret
 from mailcanary.lab.certs import LAB_HOSTNAMES, WRONG_HOSTNAME, LabCertificates, make_certificates
 from mailcanary.lab.faults import SmtpFault
-from mailcanary.secret import Secret
 from mailcanary.smtp.target import SmtpTarget, Timeouts, TlsMode
 
 __all__ = ["DeliveredMessage", "LabSmtpEndpoint", "LabTls"]

@@ -15,8 +15,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailcanary import aws_clients
-from mailcanary.errors import UsageError
+from mailcanary.config import clients as aws_clients
+from mailcanary.core.errors import UsageError
+from mailcanary.core.secret import Secret
 from mailcanary.lab.aws_lab import REGION, AwsLab, running_aws_lab
 from mailcanary.lab.catalog import FaultLayer, LabFault
 from mailcanary.lab.environment import patched_environ
@@ -25,7 +26,6 @@ from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.invoke import Handler, load_handler
 from mailcanary.lab.ses_emulator import EventFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
 
 __all__ = ["LAB_RECIPIENTS", "LabOptions", "LabStack", "running_lab"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.errors import MailcanaryError
 
 if TYPE_CHECKING:
     from mailcanary.recipients.limits import Oversize

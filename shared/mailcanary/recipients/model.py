@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from mailcanary.checks import Check
+from mailcanary.core.checks import Check
 from mailcanary.recipients.limits import Oversize
 from mailcanary.recipients.normalise import normalise
 

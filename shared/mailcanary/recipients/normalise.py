@@ -2,8 +2,13 @@
 
 Local parts are case-sensitive (RFC 5321 §2.4) and a `+label` is how a canary recognises its own mail, so
 both are preserved. Domains are case-insensitive and may arrive as Unicode or as A-labels; both compare
-as the lower-case A-label (the standard library's IDNA 2003 codec). Parsing is the standard library's
-(`email.headerregistry`); this module only refuses what must never reach a header or an API call.
+as the lower-case A-label of IDNA 2008 with UTS #46 mapping (the `idna` package), non-transitional: `straße.de`
+stays `xn--strae-oqa.de`, a different domain from `strasse.de` (the standard library's IDNA 2003 codec maps
+one onto the other). Parsing is the standard library's (`email.headerregistry`); this module only refuses
+what must never reach a header or an API call.
+
+This is the one address normaliser: the send-time check (`recipients.header_vs_envelope`), the comparison with
+what SES delivered (`recipients.delivered`, `mailcanary.decide.evaluate`) and the guard all use it.
 """
 
 from __future__ import annotations
@@ -44,8 +49,13 @@ def normalise_domain(domain: str) -> str:
     if lowered.startswith("["):
         return lowered
     try:
-        return lowered.encode("idna").decode("ascii")
-    except UnicodeError as exc:
+        if lowered.isascii() and "xn--" not in lowered:
+            # ASCII labels: IDNA 2003 and 2008 agree; the codec only checks each label's length
+            return lowered.encode("idna").decode("ascii")
+        import idna  # only for a Unicode domain or an A-label: most rounds never load its tables
+
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is a UnicodeError
         raise RecipientAddressError(f"domain {domain!r} is not a valid (internationalised) domain name") from exc
 
 

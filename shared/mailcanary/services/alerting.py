@@ -1,16 +1,18 @@
-"""Alerts for decided paths, shared by the SES-events and sweeper services (the round alerts by itself)."""
+"""The one alert publisher builder, and the effect sink of the SES-events and sweeper services."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from mailcanary import observability as obs
-from mailcanary.alerts import AlertOutcome, AlertPublisher, DynamoAlertState
-from mailcanary.checks import CanaryState, Check, Verdict
-from mailcanary.effects import EffectSink, Transition
-from mailcanary.runtime import Runtime
+from mailcanary.config.runtime import Runtime
+from mailcanary.core.checks import CanaryState, Check, Verdict
+from mailcanary.decide.effects import EffectSink
+from mailcanary.decide.transitions import Transition
+from mailcanary.report import observability as obs
+from mailcanary.report.alerts import AlertAction, AlertPublisher
+from mailcanary.store import DynamoAlertState
 
-__all__ = ["effect_sink"]
+__all__ = ["alert_publisher", "effect_sink"]
 
 # Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
 _LATE_CHECKS = (
@@ -22,6 +24,15 @@ _LATE_CHECKS = (
     Check.OUTCOME_MISSING_EVENT,
     Check.LOST,
 )
+
+
+def alert_publisher(runtime: Runtime) -> AlertPublisher | None:
+    """The deployment's alert publisher (SNS topic, deduplication state in the canary table); None without a topic."""
+    settings = runtime.settings
+    if not settings.alert_topic_arn:
+        return None
+    state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
+    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
 
 
 def effect_sink(runtime: Runtime) -> EffectSink:
@@ -42,13 +53,15 @@ def _alert_publisher(runtime: Runtime) -> Callable[[Transition], int]:
         if not settings.alert_topic_arn or transition.path is None:
             return 0  # no topic deployed; the canary's own decision repeats its paths' verdicts
         if not publisher:
-            state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-            publisher.append(AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state))
+            built = alert_publisher(runtime)
+            if built is None:
+                return 0
+            publisher.append(built)
         verdicts: tuple[Verdict, ...] = transition.verdicts
         if transition.state is CanaryState.PASSED:
             verdicts = tuple(Verdict(check, True, transition.path) for check in _LATE_CHECKS)
         outcomes = publisher[0].publish(verdicts, transition.canary_id)
-        published = sum(outcome is AlertOutcome.PUBLISHED for outcome in outcomes)
+        published = sum(outcome is AlertAction.PUBLISHED for outcome in outcomes)
         if published:
             obs.get_logger().info("alert published", extra={"canary_id": transition.canary_id, "path": transition.path})
         return published

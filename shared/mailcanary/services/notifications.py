@@ -6,10 +6,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from mailcanary import observability as obs
-from mailcanary.idempotency import IdempotencyOptions
-from mailcanary.reconcile import ReconcileReport, Transition, handle
-from mailcanary.runtime import Runtime
+from mailcanary.config.runtime import Runtime
+from mailcanary.decide.idempotency import IdempotencyOptions
+from mailcanary.decide.reconcile import ReconcileReport, handle
+from mailcanary.decide.transitions import Transition
+from mailcanary.report import observability as obs
 from mailcanary.services.alerting import effect_sink
 from mailcanary.ses.events import SesEventSummary, UnparseableEvent, parse_sns_lambda_event
 from mailcanary.store import CanaryStore

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mailcanary import observability as obs
-from mailcanary.runtime import Runtime
+from mailcanary.config.runtime import Runtime
+from mailcanary.decide.sweep import SweepReport
+from mailcanary.decide.sweep import sweep as sweep_overdue
+from mailcanary.report import observability as obs
 from mailcanary.services.alerting import effect_sink
 from mailcanary.store import CanaryStore
-from mailcanary.sweeper import SweepReport
-from mailcanary.sweeper import sweep as sweep_overdue
 
 __all__ = ["sweep"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.recipients import normalise
 from mailcanary.ses.errors import (
     SesErrorClassification,

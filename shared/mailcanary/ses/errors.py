@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailcanary.checks import Check
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.checks import Check
+from mailcanary.core.errors import MailcanaryError
 
 __all__ = [
     "SesErrorClassification",

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 
 __all__ = ["smtp_password"]
 

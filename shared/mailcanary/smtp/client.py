@@ -17,8 +17,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from mailcanary.redaction import NO_SECRETS, SecretForms
-from mailcanary.secret import REDACTED
+from mailcanary.core.redaction import NO_SECRETS, SecretForms
+from mailcanary.core.secret import REDACTED
 from mailcanary.smtp.errors import MalformedReplyError
 from mailcanary.smtp.reader import Deadline, ReplyLimits, ReplyReader, check_framing
 from mailcanary.smtp.replies import Reply

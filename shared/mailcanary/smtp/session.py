@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from mailcanary.redaction import NO_SECRETS, SecretForms
+from mailcanary.core.redaction import NO_SECRETS, SecretForms
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
 from mailcanary.smtp.errors import MalformedReplyError, SmtpPathError, SmtpServerError
 from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from mailcanary.secret import Secret
+from mailcanary.core.secret import Secret
 from mailcanary.smtp.errors import SmtpPathError
 
 __all__ = ["DEFAULT_PORTS", "SmtpTarget", "Timeouts", "TlsMode"]

@@ -1,7 +1,7 @@
 """An SMTP transcript: every command sent and every reply line received, in order, as data.
 
 Secrets never enter a transcript: the session redacts AUTH arguments before a line is recorded, and masks
-every form of its credentials a server echoes back (`mailcanary.redaction.SecretForms`), so anything built
+every form of its credentials a server echoes back (`mailcanary.core.redaction.SecretForms`), so anything built
 from a transcript (logs, JSON, alerts) is safe to publish.
 
 Lines the conformance probe sends and receives are marked `probe`: those commands are out of order on

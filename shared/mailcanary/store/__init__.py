@@ -3,6 +3,8 @@ sent path."""
 
 from __future__ import annotations
 
+from mailcanary.core.checks import PathKind  # the one definition; re-exported for the records' users
+from mailcanary.store.alert_state import AlertState, DynamoAlertState, OpenAlerts
 from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
 from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
 from mailcanary.store.records import (
@@ -10,7 +12,6 @@ from mailcanary.store.records import (
     Effect,
     FailedCheck,
     ObservedEvent,
-    PathKind,
     PathRecord,
     SentMessage,
     new_canary,
@@ -27,12 +28,15 @@ from mailcanary.store.schema import (
 __all__ = [
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
+    "AlertState",
     "CanaryExistsError",
     "CanaryRecord",
     "CanaryStore",
+    "DynamoAlertState",
     "Effect",
     "FailedCheck",
     "ObservedEvent",
+    "OpenAlerts",
     "PathDecision",
     "PathKind",
     "PathRecord",

@@ -12,12 +12,12 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.expectations import ExpectedOutcome
-from mailcanary.redaction import redact_text
+from mailcanary.core.checks import CanaryState, Check, PathKind
+from mailcanary.core.redaction import redact_text
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+from mailcanary.ses.simulator import ExpectedFate
 from mailcanary.store.errors import StoreError
-from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathKind, PathRecord, SentMessage
+from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
     CANARY_SK,
     EFFECTS_OWED,
@@ -182,7 +182,7 @@ def send_item(sent: SentMessage, *, expires_at: datetime) -> Item:
 
 
 def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
-    """A send from its stored item (or from a path item of an earlier version that carried its send)."""
+    """A send from its stored item."""
     raw = load(item)
     try:
         return SentMessage(
@@ -197,12 +197,12 @@ def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
         raise StoreError(f"malformed send item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
 
 
-def _expected_value(expected: Iterable[tuple[str, ExpectedOutcome]]) -> dict[str, str]:
+def _expected_value(expected: Iterable[tuple[str, ExpectedFate]]) -> dict[str, str]:
     return {rcpt: outcome.value for rcpt, outcome in expected}
 
 
-def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedOutcome], ...]:
-    return tuple(sorted((rcpt, ExpectedOutcome(out)) for rcpt, out in raw.get("expected", {}).items()))
+def _expected(raw: Mapping[str, Any]) -> tuple[tuple[str, ExpectedFate], ...]:
+    return tuple(sorted((rcpt, ExpectedFate(out)) for rcpt, out in raw.get("expected", {}).items()))
 
 
 def path_from_item(item: Mapping[str, Any]) -> PathRecord:
@@ -217,8 +217,6 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             deadline=datetime.fromtimestamp(int(raw["deadline"]), tz=UTC),
             envelope=tuple(raw.get("envelope", ())),
             expected=_expected(raw),
-            ses_message_id=raw.get("ses_message_id"),  # only on path items of earlier versions
-            sent_at=_when(raw.get("sent_at")),
             state=CanaryState(raw["state"]),
             failed_checks=_checks(raw.get("failed_checks", ())),
             events=tuple(_event(key, raw["events"][key]) for key in sorted(raw.get("events", {}))),

@@ -7,11 +7,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mailcanary.core.aws_errors import aws_error_code
 from mailcanary.store import codec
 from mailcanary.store.errors import CanaryExistsError, StoreError
 from mailcanary.store.records import CanaryRecord
 from mailcanary.store.schema import CANARY_SK
-from mailcanary.store.table import TRANSACTION_LIMIT, TableAccess, error_code, refused_by_condition
+from mailcanary.store.table import TRANSACTION_LIMIT, TableAccess, refused_by_condition
 
 __all__ = ["StoreCreation"]
 
@@ -66,7 +67,7 @@ class StoreCreation(TableAccess):
                 self._forget(written)
                 if isinstance(exc, ClientError) and refused_by_condition(exc):
                     raise CanaryExistsError(f"canary {canary.canary_id} already exists: nothing written") from exc
-                reason = error_code(exc) if isinstance(exc, ClientError) else str(exc)
+                reason = aws_error_code(exc) if isinstance(exc, ClientError) else str(exc)
                 raise StoreError(f"create canary {canary.canary_id} failed on {self.table_name}: {reason}") from exc
             written += chunk
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.aws_errors import aws_error_code
+from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.records import CanaryRecord, Effect, FailedCheck, owed
 from mailcanary.store.schema import CANARY_SK, EFFECTS_OWED, PATH_SK_PREFIX
-from mailcanary.store.table import PENDING, TRANSACTION_LIMIT, TableAccess, error_code
+from mailcanary.store.table import PENDING, TRANSACTION_LIMIT, TableAccess
 
 __all__ = ["SWEEP_OWES", "SWEEP_OWNER", "StoreDecisions"]
 
@@ -115,8 +116,8 @@ class StoreDecisions(TableAccess):
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            if error_code(exc) in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+            if aws_error_code(exc) in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
                 raise TransitionConflictError(f"canary {canary_id} is no longer pending", current=None) from exc
-            raise StoreError(f"deciding canary {canary_id} failed: {error_code(exc)}") from exc
+            raise StoreError(f"deciding canary {canary_id} failed: {aws_error_code(exc)}") from exc
         except BotoCoreError as exc:
             raise StoreError(f"deciding canary {canary_id} failed: {exc}") from exc

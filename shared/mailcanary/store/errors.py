@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mailcanary.checks import CanaryState
-from mailcanary.errors import MailcanaryError
+from mailcanary.core.checks import CanaryState
+from mailcanary.core.errors import MailcanaryError
 
 __all__ = ["CanaryExistsError", "StoreError", "TransitionConflictError"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, PathRecord, SentMessage

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.expectations import ExpectedOutcome, expected_outcome
+from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
+from mailcanary.ses.simulator import ExpectedFate, expected_fate
 
 __all__ = [
     "DEFAULT_LOST_AFTER",
@@ -21,7 +21,6 @@ __all__ = [
     "Effect",
     "FailedCheck",
     "ObservedEvent",
-    "PathKind",
     "PathRecord",
     "SentMessage",
     "new_canary",
@@ -30,13 +29,6 @@ __all__ = [
 ]
 
 DEFAULT_LOST_AFTER = timedelta(minutes=15)
-
-
-class PathKind(StrEnum):
-    """How a path hands the canary to SES."""
-
-    API = "api"
-    SMTP = "smtp"
 
 
 class Effect(StrEnum):
@@ -94,7 +86,7 @@ class SentMessage:
     ses_message_id: str
     sent_at: datetime
     envelope: tuple[str, ...]
-    expected: tuple[tuple[str, ExpectedOutcome], ...]
+    expected: tuple[tuple[str, ExpectedFate], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +104,7 @@ class PathRecord:
     target: str
     deadline: datetime
     envelope: tuple[str, ...] = ()
-    expected: tuple[tuple[str, ExpectedOutcome], ...] = ()
+    expected: tuple[tuple[str, ExpectedFate], ...] = ()
     ses_message_id: str | None = None
     sent_at: datetime | None = None
     state: CanaryState = CanaryState.PENDING
@@ -181,12 +173,12 @@ def new_path(
     envelope: Iterable[str] = (),
     ses_message_id: str | None = None,
     sent_at: datetime | None = None,
-    expected: Mapping[str, ExpectedOutcome] | None = None,
+    expected: Mapping[str, ExpectedFate] | None = None,
     header_recipients: Iterable[str] = (),
 ) -> PathRecord:
     """A pending path; each envelope recipient expects its simulator outcome unless `expected` says otherwise."""
     recipients = tuple(envelope)
-    outcomes = dict(expected) if expected is not None else {rcpt: expected_outcome(rcpt) for rcpt in recipients}
+    outcomes = dict(expected) if expected is not None else {rcpt: expected_fate(rcpt) for rcpt in recipients}
     return PathRecord(
         canary_id=canary_id,
         name=name,

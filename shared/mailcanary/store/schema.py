@@ -6,7 +6,7 @@ Canary table (on-demand):
   when, to whom: written once, right after the send, never updated).
 - GSI `by-ses-message-id`: partition key `ses_message_id` (S), projection ALL. Only send items carry the
   attribute, so the index holds exactly the paths SES has a message id for, from either path kind, and a hit
-  is the whole send. (Path items written before send items existed carry it too; they read the same way.)
+  is the whole send.
 - GSI `by-pending`: partition key `pending_shard` (S), sort key `deadline` (N), projection ALL. Sparse: only a
   canary item still `pending` (or swept `lost` with its effects still owed, below) carries `pending_shard`; the
   write that decides it removes the attribute. The
@@ -24,6 +24,8 @@ Canary table (on-demand):
   processing event <key>), `count@` (the count-down above). On a canary item swept `lost`, `metrics@sweep` and
   `alert@sweep`: such a canary keeps `pending_shard` (stays listed for the sweeper) until they are delivered.
 - TTL attribute `expires_at` (epoch seconds), 30 days after the canary was created by default.
+- Alert items (`store.alert_state`): `pk` (S) = `alert#<path>#<check>`, `sk` (S) = `alert`, one per open failure
+  (first and last canary, occurrences), `expires_at` a week after the failure was last seen.
 
 Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
 """
@@ -33,6 +35,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ALERT_PK_PREFIX",
+    "ALERT_SK",
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
     "CANARY_SK",
@@ -47,6 +51,8 @@ __all__ = [
     "idempotency_table_definition",
 ]
 
+ALERT_PK_PREFIX = "alert#"
+ALERT_SK = "alert"
 BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
 CANARY_SK = "canary"

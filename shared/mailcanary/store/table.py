@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.aws_errors import aws_error_code
+from mailcanary.core.checks import CanaryState
 from mailcanary.store.errors import StoreError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-__all__ = ["DEFAULT_RETENTION", "PENDING", "TRANSACTION_LIMIT", "TableAccess", "error_code", "refused_by_condition"]
+__all__ = ["DEFAULT_RETENTION", "PENDING", "TRANSACTION_LIMIT", "TableAccess", "refused_by_condition"]
 
 DEFAULT_RETENTION = timedelta(days=30)
 TRANSACTION_LIMIT = 100  # DynamoDB's maximum actions per TransactWriteItems
@@ -22,14 +23,9 @@ PENDING = {":pending": {"S": CanaryState.PENDING.value}}  # the value every `#st
 _T = TypeVar("_T")
 
 
-def error_code(exc: ClientError) -> str:
-    """The AWS error code (errors are told apart by code, never by message)."""
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def refused_by_condition(exc: ClientError) -> bool:
     """True when a write (or one action of a transaction) lost its condition, as opposed to failing."""
-    if error_code(exc) == "ConditionalCheckFailedException":
+    if aws_error_code(exc) == "ConditionalCheckFailedException":
         return True
     reasons = exc.response.get("CancellationReasons", [])
     return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
@@ -47,7 +43,7 @@ class TableAccess:
         try:
             return operation()
         except ClientError as exc:
-            raise StoreError(f"{action} failed on {self.table_name}: {error_code(exc)}") from exc
+            raise StoreError(f"{action} failed on {self.table_name}: {aws_error_code(exc)}") from exc
         except BotoCoreError as exc:
             raise StoreError(f"{action} failed on {self.table_name}: {exc}") from exc
 

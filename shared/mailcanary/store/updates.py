@@ -12,13 +12,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.aws_errors import aws_error_code
+from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.reads import StoreReads
 from mailcanary.store.records import Effect, FailedCheck, ObservedEvent, PathRecord, SentMessage, owed
 from mailcanary.store.schema import CANARY_SK, COUNTED_PATHS, EFFECTS_OWED, OPEN_PATHS, PATH_SK_PREFIX
-from mailcanary.store.table import PENDING, error_code
+from mailcanary.store.table import PENDING
 
 __all__ = ["BATCH_WRITE_LIMIT", "UNPROCESSED_ATTEMPTS", "PathDecision", "RecordedEvent", "StorePathUpdates"]
 
@@ -172,9 +173,9 @@ class StorePathUpdates(StoreReads):
                 ReturnValues="UPDATED_NEW",
             )
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if aws_error_code(exc) == "ConditionalCheckFailedException":
                 return None
-            raise StoreError(f"counting down open paths of {canary_id} failed: {error_code(exc)}") from exc
+            raise StoreError(f"counting down open paths of {canary_id} failed: {aws_error_code(exc)}") from exc
         except BotoCoreError as exc:
             raise StoreError(f"counting down open paths of {canary_id} failed: {exc}") from exc
         return int(response["Attributes"][OPEN_PATHS]["N"])
@@ -216,11 +217,11 @@ class StorePathUpdates(StoreReads):
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if aws_error_code(exc) == "ConditionalCheckFailedException":
                 current = self._get_path(canary_id, path_name)
                 state = current.state if current else None
                 raise TransitionConflictError(f"path {canary_id}/{path_name} refused the write", current=state) from exc
-            raise StoreError(f"updating path {canary_id}/{path_name} failed: {error_code(exc)}") from exc
+            raise StoreError(f"updating path {canary_id}/{path_name} failed: {aws_error_code(exc)}") from exc
         except BotoCoreError as exc:
             raise StoreError(f"updating path {canary_id}/{path_name} failed: {exc}") from exc
         return codec.path_from_item(response["Attributes"])

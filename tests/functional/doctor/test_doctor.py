@@ -13,7 +13,7 @@ from doctor_world import ALARMS, NOW, REGION, STACK, DoctorWorld, put_canaries
 
 from mailcanary.cli.doctor import EXIT_STACK_UNREADABLE, render, run
 from mailcanary.doctor import Report, Status, run_doctor
-from mailcanary.smtp_secret import PLACEHOLDER_USERNAME
+from mailcanary.round.smtp_secret import PLACEHOLDER_USERNAME
 
 pytestmark = pytest.mark.functional
 

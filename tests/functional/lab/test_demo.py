@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from mailcanary import observability
 from mailcanary.cli import main
 from mailcanary.lab.demo import DemoOptions, run_demo
 from mailcanary.lab.matrix import render_matrix, run_matrix
 from mailcanary.lab.render import render_report
 from mailcanary.lab.stack import LabOptions
+from mailcanary.report import observability
 
 PASSWORD = "lab-password-that-must-never-show-9f3c"
 

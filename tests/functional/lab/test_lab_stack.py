@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from mailcanary.config import Settings
+from mailcanary.config.settings import Settings
 from mailcanary.lab.catalog import parse_faults
 from mailcanary.lab.stack import LabOptions, running_lab
 
@@ -87,17 +87,17 @@ def test_given_a_fault_onset_when_arming_rounds_then_faults_are_active_only_from
 def test_given_an_api_fault_when_the_sdk_sends_through_the_lab_environment_then_only_ses_meets_the_proxy() -> None:
     from botocore.exceptions import ClientError
 
-    from mailcanary import aws_clients
+    from mailcanary.config import clients as aws_clients
 
     with running_lab(LabOptions(faults=parse_faults(["api-message-rejected"])), HANDLERS) as lab:
         lab.arm(1)
         # When the cached clients the handlers use send (they read the endpoints from the environment)
         with pytest.raises(ClientError) as raised:
-            aws_clients.ses("us-east-1").send_raw_email(
+            aws_clients.client("ses", "us-east-1").send_raw_email(
                 Source=lab.aws.resources.sender, RawMessage={"Data": b"To: a@x.test\r\n\r\nx\r\n"}
             )
         # Then SES answered through the proxy, while DynamoDB still talks to moto directly
         assert raised.value.response["Error"]["Code"] == "MessageRejected"
         assert lab.proxy is not None
         assert lab.proxy.refused == 1
-        assert lab.aws.resources.table_name in aws_clients.dynamodb("us-east-1").list_tables()["TableNames"]
+        assert lab.aws.resources.table_name in aws_clients.client("dynamodb", "us-east-1").list_tables()["TableNames"]

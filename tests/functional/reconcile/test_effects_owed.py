@@ -1,4 +1,4 @@
-"""Effects owed on the records (mailcanary.effects) against moto DynamoDB: an alert that cannot be published
+"""Effects owed on the records (mailcanary.decide.effects) against moto DynamoDB: an alert that cannot be published
 stays owed and goes out once later, while the decision's metrics go out at once, once."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from typing import Any
 import pytest
 from canary_tables import CANARY_TABLE, T0, canary_with, delivery, ses_event
 
-from mailcanary.alerts import AlertError
-from mailcanary.checks import CanaryState
-from mailcanary.effects import EffectSink, Transition
-from mailcanary.idempotency import event_key
-from mailcanary.observability import MetricName, MetricObservation
-from mailcanary.reconcile import handle
+from mailcanary.core.checks import CanaryState
+from mailcanary.decide.effects import EffectSink
+from mailcanary.decide.idempotency import event_key
+from mailcanary.decide.reconcile import handle
+from mailcanary.decide.sweep import sweep
+from mailcanary.decide.transitions import Transition
+from mailcanary.report.alerts import AlertError
+from mailcanary.report.observability import MetricName, MetricObservation
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryStore, Effect, ObservedEvent, owed
-from mailcanary.sweeper import sweep
 
 NOW = T0 + timedelta(seconds=30)
 AFTER_DEADLINE = T0 + timedelta(minutes=16)

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with, delivery, ses_event
 
-from mailcanary import observability as obs
-from mailcanary.checks import CanaryState, Check
-from mailcanary.effects import EffectSink
-from mailcanary.idempotency import IdempotencyOptions
-from mailcanary.observability import Dimension, MetricName, MetricObservation, PathKind, Unit
-from mailcanary.reconcile import EventOutcome, ReconcileReport, handle
+from mailcanary.core.checks import CanaryState, Check, PathKind
+from mailcanary.decide.effects import EffectSink
+from mailcanary.decide.idempotency import IdempotencyOptions
+from mailcanary.decide.reconcile import EventDisposition, ReconcileReport, handle
+from mailcanary.report import observability as obs
+from mailcanary.report.observability import Dimension, MetricName, MetricObservation, Unit
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, ObservedEvent, SentMessage
@@ -78,7 +78,7 @@ def test_given_both_paths_delivered_when_reconciled_then_canary_passes_once(stor
         ("smtp", CanaryState.PASSED),
         (None, CanaryState.PASSED),
     ]
-    assert report.outcomes == {EventOutcome.APPLIED: 2}
+    assert report.outcomes == {EventDisposition.APPLIED: 2}
     assert _counts(report) == Counter({MetricName.DELIVERY_LATENCY: 2, MetricName.CANARY_PASSED: 2})
     assert [m for m in report.metrics if m.name is MetricName.CANARY_PASSED] == [
         obs.canary_passed(PathKind.API, API_TARGET),
@@ -268,8 +268,8 @@ def test_given_duplicate_deliveries_when_reconciled_then_nothing_counts_twice(st
     api, smtp = delivery(canary, "api"), delivery(canary, "smtp")
     first = _run(store, api, api)
     second = _run(store, smtp, api, smtp)
-    assert first.outcomes == {EventOutcome.APPLIED: 1, EventOutcome.DUPLICATE: 1}
-    assert second.outcomes == {EventOutcome.APPLIED: 1, EventOutcome.DUPLICATE: 2}
+    assert first.outcomes == {EventDisposition.APPLIED: 1, EventDisposition.DUPLICATE: 1}
+    assert second.outcomes == {EventDisposition.APPLIED: 1, EventDisposition.DUPLICATE: 2}
     total = _counts(first) + _counts(second)
     assert total[MetricName.DELIVERY_LATENCY] == 2
     assert total[MetricName.CANARY_PASSED] == 2  # one per path
@@ -292,11 +292,11 @@ def test_given_idempotency_table_when_event_redelivered_then_powertools_skips_it
         dynamodb.delete_item(TableName=store.table_name, Key={"pk": {"S": "c1"}, "sk": {"S": sk}})
     second = _run(store, event, idempotency=guard)
     # Then the second is answered from the idempotency record: no metric, no transition
-    assert first.outcomes == {EventOutcome.APPLIED: 1}
-    assert second == ReconcileReport({EventOutcome.DUPLICATE: 1}, (), ())
+    assert first.outcomes == {EventDisposition.APPLIED: 1}
+    assert second == ReconcileReport({EventDisposition.DUPLICATE: 1}, (), ())
     records = dynamodb.scan(TableName=IDEMPOTENCY_TABLE)["Items"]
     assert len(records) == 1
-    assert records[0]["id"]["S"].startswith("mailcanary.reconcile#")
+    assert records[0]["id"]["S"].startswith("mailcanary.decide.reconcile#")
     assert records[0]["status"]["S"] == "COMPLETED"
     assert "expiration" in records[0]
 
@@ -306,7 +306,7 @@ def test_given_event_recorded_but_not_decided_when_retried_then_the_decision_is_
     canary = canary_with("c1", smtp=None)
     store.create(canary)
     event = delivery(canary, "api")
-    from mailcanary.idempotency import event_key
+    from mailcanary.decide.idempotency import event_key
 
     store.record_event(
         "c1",
@@ -316,7 +316,7 @@ def test_given_event_recorded_but_not_decided_when_retried_then_the_decision_is_
     # When SNS retries it
     report = _run(store, event)
     # Then nothing is counted again, but the canary is decided
-    assert report.outcomes == {EventOutcome.DUPLICATE: 1}
+    assert report.outcomes == {EventDisposition.DUPLICATE: 1}
     assert _state(store, "c1")[0] is CanaryState.PASSED
     assert MetricName.DELIVERY_LATENCY not in _counts(report)
     assert _counts(report)[MetricName.CANARY_PASSED] == 1
@@ -327,7 +327,7 @@ def test_given_unknown_message_id_when_reconciled_then_counted_and_ignored(store
     store.create(canary)
     foreign = ses_event(EventType.DELIVERY, "not-ours", ("user@example.com",), recipients=("user@example.com",))
     report = _run(store, foreign)
-    assert report.outcomes == {EventOutcome.UNMATCHED: 1}
+    assert report.outcomes == {EventDisposition.UNMATCHED: 1}
     assert report.metrics == (obs.unmatched_ses_event(),)
     assert _state(store, "c1")[0] is CanaryState.PENDING
 
@@ -346,7 +346,7 @@ def test_given_index_not_caught_up_when_reconciled_then_simulator_label_finds_th
     store.create(canary)
     lagging = _LaggingIndexStore(dynamodb, store.table_name)
     report = _run(lagging, delivery(canary, "api"))
-    assert report.outcomes == {EventOutcome.APPLIED: 1}
+    assert report.outcomes == {EventDisposition.APPLIED: 1}
     assert _state(store, "c1")[0] is CanaryState.PASSED
 
 

@@ -13,10 +13,10 @@ from canary_tables import IDEMPOTENCY_TABLE, T0, FakeLambdaContext, canary_with,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailcanary.checks import CanaryState
-from mailcanary.idempotency import IdempotencyOptions
-from mailcanary.observability import MetricObservation
-from mailcanary.reconcile import handle
+from mailcanary.core.checks import CanaryState
+from mailcanary.decide.idempotency import IdempotencyOptions
+from mailcanary.decide.reconcile import handle
+from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, SesEventSummary
 from mailcanary.ses.simulator import Scenario
 from mailcanary.store import CanaryRecord, CanaryStore

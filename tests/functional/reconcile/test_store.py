@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from canary_tables import CANARY_TABLE, T0, canary_with
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.expectations import ExpectedOutcome
+from mailcanary.core.checks import CanaryState, Check
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
-from mailcanary.ses.simulator import Scenario, simulator_address
+from mailcanary.ses.simulator import ExpectedFate, Scenario, simulator_address
 from mailcanary.store import (
     CanaryStore,
     FailedCheck,
@@ -47,8 +46,8 @@ def test_given_new_canary_when_created_then_it_reads_back_pending_with_both_path
     api = loaded.path("api")
     assert api is not None
     assert dict(api.expected) == {
-        simulator_address(Scenario.SUCCESS, "c1"): ExpectedOutcome.DELIVERY,
-        simulator_address(Scenario.BOUNCE, "c1"): ExpectedOutcome.BOUNCE,
+        simulator_address(Scenario.SUCCESS, "c1"): ExpectedFate.DELIVERY,
+        simulator_address(Scenario.BOUNCE, "c1"): ExpectedFate.BOUNCE,
     }
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from canary_tables import CANARY_TABLE, T0, delivery
 
-from mailcanary.checks import CanaryState, Check
-from mailcanary.observability import MetricName
-from mailcanary.reconcile import handle
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.reconcile import handle
+from mailcanary.decide.sweep import sweep
+from mailcanary.report.observability import MetricName
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import (
     CanaryExistsError,
@@ -24,7 +25,6 @@ from mailcanary.store import (
     new_canary,
     new_path,
 )
-from mailcanary.sweeper import sweep
 
 MANY = 150  # 99+ SMTP targets: more path items than one transaction's 100 actions
 AFTER_DEADLINE = T0 + timedelta(minutes=16)

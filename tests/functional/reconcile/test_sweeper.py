@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from canary_tables import T0, canary_with, delivery
 
-from mailcanary import observability as obs
-from mailcanary.checks import CanaryState, Check
-from mailcanary.effects import EffectSink
-from mailcanary.observability import MetricName, MetricObservation
-from mailcanary.reconcile import EventOutcome, handle
+from mailcanary.core.checks import CanaryState, Check
+from mailcanary.decide.effects import EffectSink
+from mailcanary.decide.reconcile import EventDisposition, handle
+from mailcanary.decide.sweep import sweep
+from mailcanary.report import observability as obs
+from mailcanary.report.observability import MetricName, MetricObservation
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathKind, new_canary, new_path
-from mailcanary.sweeper import sweep
 
 BEFORE_DEADLINE = T0 + timedelta(minutes=14)
 AFTER_DEADLINE = T0 + timedelta(minutes=16)
@@ -66,7 +66,7 @@ def test_given_lost_canary_when_its_delivery_arrives_late_then_it_stays_lost(sto
     )
     # Then nothing is resurrected: the events are recorded and counted late, no decision is taken
     assert _states(store, "c1") == (CanaryState.LOST, {"api": CanaryState.LOST, "smtp": CanaryState.LOST})
-    assert report.outcomes == {EventOutcome.LATE: 2}
+    assert report.outcomes == {EventDisposition.LATE: 2}
     assert report.transitions == ()
     assert Counter(m.name for m in report.metrics)[MetricName.LATE_SES_EVENT] == 2
     stored = store.get("c1")

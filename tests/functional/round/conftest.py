@@ -45,7 +45,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
 
 @pytest.fixture
 def lab_smtp() -> Iterator[LabSmtpEndpoint]:
-    from mailcanary.secret import Secret
+    from mailcanary.core.secret import Secret
 
     with LabSmtpEndpoint(password=Secret(LAB_PASSWORD)) as endpoint:
         yield endpoint

@@ -16,9 +16,9 @@ from botocore.exceptions import ClientError
 from handlers import LambdaContext, allowed_actions, aws_calls, emf, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
-from mailcanary import aws_clients
-from mailcanary.config import Settings
-from mailcanary.runtime import Runtime
+from mailcanary.config import clients as aws_clients
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import Settings
 
 Call = tuple[str, str, str]  # (operation, table, what: an item's sort key, an index name or "")
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import boto3
 
-from mailcanary.config import Settings
+from mailcanary.config.runtime import Runtime
+from mailcanary.config.settings import Settings
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.runtime import Runtime
+from mailcanary.store import CanaryRecord, CanaryStore
 
 REGION = "us-east-1"
 SENDER = "canary@example.com"
@@ -67,8 +68,23 @@ class AwsWorld:
                 sqs.delete_message(QueueUrl=self.alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
         return found
 
+    def canary(self, canary_id: str) -> CanaryRecord:
+        """The canary as the store reads it (its state, paths, sends and events)."""
+        record = CanaryStore(self.client("dynamodb"), CANARY_TABLE).get(canary_id)
+        assert record is not None, f"no canary {canary_id}"
+        return record
+
+    def state(self, canary_id: str, path: str | None = None) -> str:
+        """The state of the canary, or of one of its paths, read through the store."""
+        canary = self.canary(canary_id)
+        if path is None:
+            return canary.state.value
+        record = canary.path(path)
+        assert record is not None, f"no path {path} in {canary_id}"
+        return record.state.value
+
     def items(self, canary_id: str) -> dict[str, dict[str, Any]]:
-        """The canary's DynamoDB items by sort key."""
+        """The canary's raw DynamoDB items by sort key (for what only the table shows, e.g. index attributes)."""
         reply = self.client("dynamodb").query(
             TableName=CANARY_TABLE,
             KeyConditionExpression="pk = :pk",

@@ -12,10 +12,10 @@ import pytest
 from handlers import count, emf, event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
+from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
-from mailcanary.smtp_secret import PLACEHOLDER_USERNAME
+from mailcanary.round.smtp_secret import PLACEHOLDER_USERNAME
 
 pytestmark = pytest.mark.functional
 

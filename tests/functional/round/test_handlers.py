@@ -12,10 +12,10 @@ import pytest
 from handlers import count, emf, event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
+from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.secret import Secret
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
@@ -65,19 +65,14 @@ def test_given_the_scheduled_event_when_the_canary_handler_runs_then_both_paths_
     assert count(metrics, "SendLatency", Path="smtp", Target="lab") == 1
     assert not [m for m in metrics if m[0] in {"CanaryFailed", "CheckFailed"}]
     # And the canary waits for SES's events in DynamoDB
-    items = aws.items(summary["canary_id"])
-    assert {sk: item["state"]["S"] for sk, item in items.items() if "state" in item} == {
-        "canary": "pending",
-        "path#api": "pending",
-        "path#smtp:lab": "pending",
-    }
-    assert "pending_shard" in items["canary"]  # listed in the sweeper's index
-    # with each path's send on record under the message id SES gave it
+    canary = aws.canary(summary["canary_id"])
     sent = {path["path"]: path["ses_message_id"] for path in summary["paths"]}
-    assert {sk: item["ses_message_id"]["S"] for sk, item in items.items() if sk.startswith("send#")} == {
-        "send#api": sent["api"],
-        "send#smtp:lab": sent["smtp:lab"],
-    }
+    # with each path's send on record under the message id SES gave it
+    assert (canary.state.value, {path.name: (path.state.value, path.ses_message_id) for path in canary.paths}) == (
+        "pending",
+        {"api": ("pending", sent["api"]), "smtp:lab": ("pending", sent["smtp:lab"])},
+    )
+    assert "pending_shard" in aws.items(summary["canary_id"])["canary"]  # listed in the sweeper's index
     # And no alert went out
     assert aws.alerts() == []
     _no_secret_anywhere(out.out, out.err, json.dumps(summary))
@@ -108,15 +103,22 @@ def test_given_the_console_event_and_a_503_on_data_when_handled_then_smtp_sequen
     assert count(metrics, "CanaryFailed", Path="smtp", Target="ses-smtp") == 1
     assert count(metrics, "CanaryFailed") == 1
     # And the SMTP path is decided failed at once in DynamoDB
-    items = aws.items(summary["canary_id"])
-    assert items["path#smtp:ses-smtp"]["state"]["S"] == "failed"
-    assert "smtp.sequence" in json.dumps(items["path#smtp:ses-smtp"]["failed_checks"])
+    path = aws.canary(summary["canary_id"]).path("smtp:ses-smtp")
+    assert path is not None
+    assert path.state.value == "failed"
+    assert "smtp.sequence" in [failed.check.value for failed in path.failed_checks]
     # And one alert names the check, with a transcript excerpt and no secret
     [alert] = aws.alerts()
     assert "smtp.sequence" in alert["subject"]
     assert (alert["body"]["check"], alert["body"]["path"]) == ("smtp.sequence", "smtp:ses-smtp")
     assert any("DATA" in line for line in alert["body"]["transcript_excerpt"])
-    _no_secret_anywhere(out.out, out.err, json.dumps(summary), json.dumps(alert), json.dumps(items, default=str))
+    _no_secret_anywhere(
+        out.out,
+        out.err,
+        json.dumps(summary),
+        json.dumps(alert),
+        json.dumps(aws.items(summary["canary_id"]), default=str),
+    )
 
 
 def test_given_the_envelope_console_event_when_handled_then_header_vs_envelope_fails_and_alerts(
@@ -132,7 +134,7 @@ def test_given_the_envelope_console_event_when_handled_then_header_vs_envelope_f
     }
     assert api["envelope"] == ["success+console@simulator.amazonses.com"]
     assert count(metrics, "CheckFailed", Check="recipients.header_vs_envelope") == 1
-    assert aws.items(summary["canary_id"])["path#api"]["state"]["S"] == "failed"
+    assert aws.state(summary["canary_id"], "api") == "failed"
     [alert] = aws.alerts()
     assert alert["body"]["check"] == "recipients.header_vs_envelope"
     assert "ooto+console@simulator.amazonses.com" in alert["body"]["detail"]
@@ -197,8 +199,7 @@ def test_given_an_sns_wrapped_ses_event_when_the_handler_runs_then_the_path_is_d
     metrics = emf(capsys.readouterr().out)
     # Then the path and the canary are decided
     assert summary["events"] == {"applied": 1}
-    items = aws.items("c-example")
-    assert (items["path#api"]["state"]["S"], items["canary"]["state"]["S"]) == (state, state)
+    assert (aws.state("c-example", "api"), aws.state("c-example")) == (state, state)
     assert count(metrics, metric, **dimensions) == 1
     alerts = aws.alerts()
     if check is None:
@@ -222,9 +223,10 @@ def test_given_a_delivery_delay_when_the_handler_runs_then_the_canary_keeps_wait
     summary = invoke(handler, event("ses_events/sns-delivery-delay.json"))
     assert summary["events"] == {"applied": 1}
     assert summary["decided"] == []
-    items = aws.items("c-example")
-    assert items["path#api"]["state"]["S"] == "pending"
-    assert "events" in items["path#api"]  # the delay is on record for the sweeper's "lost" detail
+    path = aws.canary("c-example").path("api")
+    assert path is not None
+    assert path.state.value == "pending"
+    assert path.events  # the delay is on record for the sweeper's "lost" detail
     assert not [m for m in emf(capsys.readouterr().out) if m[0] != "ColdStart"]
     assert aws.alerts() == []
 
@@ -240,7 +242,7 @@ def test_given_an_overdue_canary_when_the_sweeper_handler_runs_then_it_is_lost_c
     metrics = emf(capsys.readouterr().out)
     # Then it is lost, counted for the CanaryLost alarm, and alerted once
     assert summary["lost"] == ["c-example"]
-    assert aws.items("c-example")["canary"]["state"]["S"] == "lost"
+    assert aws.state("c-example") == "lost"
     assert "pending_shard" not in aws.items("c-example")["canary"]
     assert count(metrics, "CheckFailed", Check="lost") == 1
     assert count(metrics, "CanaryFailed", Path="api", Target="ses-api:us-east-1") == 1

@@ -16,7 +16,7 @@ from handlers import event, invoke, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 from test_handlers import _pending_canary
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
 from mailcanary.dead_letters import DeadLetterSource, InvocationResult, MessageReport, Outcome, redrive
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "dead-letters"
@@ -80,8 +80,7 @@ def test_given_a_dropped_delivery_in_either_format_when_redriven_then_the_canary
     # Then the Delivery decided the canary, and the message was deleted
     assert outcomes(reports) == [(Outcome.REDRIVEN, source)]
     assert '"applied": 1' in reports[0].detail
-    items = aws.items("c-example")
-    assert (items["path#api"]["state"]["S"], items["canary"]["state"]["S"]) == ("passed", "passed")
+    assert (aws.state("c-example", "api"), aws.state("c-example")) == ("passed", "passed")
     assert left_in(aws, url) == []
 
 
@@ -102,7 +101,7 @@ def test_given_both_formats_and_a_malformed_body_when_redriven_then_the_malforme
         ],
         key=str,
     )
-    assert aws.items("c-example")["canary"]["state"]["S"] == "passed"
+    assert aws.state("c-example") == "passed"
     assert left_in(aws, url) == [MALFORMED_BODY]
 
 
@@ -137,5 +136,5 @@ def test_given_a_dry_run_when_redriven_then_nothing_is_invoked_or_deleted(
     assert [report.outcome for report in reports].count(Outcome.WOULD_REDRIVE) == 2
     assert any("Task timed out" in report.detail for report in reports)
     assert called == []
-    assert aws.items("c-example")["canary"]["state"]["S"] == "pending"
+    assert aws.state("c-example") == "pending"
     assert left_in(aws, url) == sorted([SNS_BODY, MALFORMED_BODY, LAMBDA_BODY])

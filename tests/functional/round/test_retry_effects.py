@@ -19,7 +19,7 @@ from failing_dynamodb import Call, FailingDynamoDB, function_env, invoke_with, t
 from handlers import event
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
-from mailcanary.checks import CanaryState
+from mailcanary.core.checks import CanaryState
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file

@@ -13,10 +13,10 @@ import pytest
 from handlers import LambdaContext, count, emf, event, load_handler
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
 
-from mailcanary import aws_clients
+from mailcanary.config import clients as aws_clients
+from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
-from mailcanary.round_budget import AFTER_SENDS_RESERVE_SECONDS
-from mailcanary.secret import Secret
+from mailcanary.round.budget import AFTER_SENDS_RESERVE_SECONDS
 
 BUDGET = 3.0  # what the round has for its sends, given the time the context says is left
 SLACK = 2.0  # recording, metrics and alerts on moto after the sends, on a loaded machine

@@ -24,8 +24,8 @@ from handlers import count, emf, event, invoke, load_handler
 from hostile_smtp import HostileSmtp, credential_forms
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
-from mailcanary import aws_clients
-from mailcanary.errors import UsageError
+from mailcanary.config import clients as aws_clients
+from mailcanary.core.errors import UsageError
 from mailcanary.lab.certs import LabCertificates, make_certificates
 
 ROOT = Path(__file__).resolve().parents[3]

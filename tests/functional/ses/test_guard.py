@@ -10,7 +10,7 @@ import pytest
 from sesmoto import REGION, SENDER, MotoSes
 
 from mailcanary import guard
-from mailcanary.errors import UsageError
+from mailcanary.core.errors import UsageError
 from mailcanary.recipients import FindingKind, GuardRejectedError, GuardTooLargeError
 
 BODY_MARKER = "confidential-body-text"

@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import Stubber
 from sesmoto import REGION, SENDER, MotoSes, client_answering, fake_credentials, free_port
 
-from mailcanary.checks import Check
-from mailcanary.errors import UsageError
-from mailcanary.message import build_canary, default_recipients
+from mailcanary.core.checks import Check
+from mailcanary.core.errors import UsageError
+from mailcanary.message.build import build_canary, default_recipients
 from mailcanary.recipients import FindingKind, RecipientInjectionError, compare, parse_header_recipients
 from mailcanary.ses.api import SesApi, SesApiSender, make_client
 from mailcanary.ses.errors import SesErrorReason, SesPermanentError, SesSendError, SesTransientError

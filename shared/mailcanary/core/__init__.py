@@ -1,0 +1,5 @@
+"""The small core every stage shares: stable check names and states, the error root, `Secret`, redaction."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
