@@ -20,6 +20,7 @@ from email.parser import HeaderParser
 from email.policy import Compat32
 from functools import lru_cache
 
+from mailcanary.recipients.comments import without_comments
 from mailcanary.recipients.errors import RecipientError, RecipientsTooLargeError
 from mailcanary.recipients.limits import (
     MAX_ADDRESS_HEADER_CHARS,
@@ -154,7 +155,7 @@ _Read = tuple[list[tuple[Address, str | None]], list[Exception]]
 
 def _registry_read(field: str, text: str) -> _Read:
     """The header registry's mailboxes (with their group's name) and defects for an address-list text."""
-    header = policy.default.header_factory(field, text)
+    header = policy.default.header_factory(field, without_comments(text))  # comments: see recipients.comments
     groups: tuple[Group, ...] = header.groups  # an AddressHeader (header_factory is untyped)
     return [(mailbox, group.display_name) for group in groups for mailbox in group.addresses], list(header.defects)
 
