@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, REGION, SENDER, AwsWorld
 
+from mailcanary.config import clients as aws_clients
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.store import canary_table_definition, idempotency_table_definition
 
@@ -49,3 +50,22 @@ def lab_smtp() -> Iterator[LabSmtpEndpoint]:
 
     with LabSmtpEndpoint(password=Secret(LAB_PASSWORD)) as endpoint:
         yield endpoint
+
+
+@pytest.fixture
+def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """The function environment the template sets, pointing at moto's resources."""
+    for name, value in {
+        "MAILCANARY_SENDER": SENDER,
+        "MAILCANARY_SES_REGION": REGION,
+        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
+        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
+        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
+        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws_clients.clear()
+    yield monkeypatch
+    aws_clients.clear()

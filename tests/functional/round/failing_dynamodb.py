@@ -7,14 +7,12 @@ would (botocore's own retries are below this wrapper, so the error reaches the c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from botocore.exceptions import ClientError
 from handlers import LambdaContext, allowed_actions, aws_calls, emf, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
 
 from mailcanary.config import clients as aws_clients
 from mailcanary.config.runtime import Runtime
@@ -90,24 +88,6 @@ class RetriedLambdaContext(LambdaContext):
 
     def get_remaining_time_in_millis(self) -> int:
         return -60_000
-
-
-def function_env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The function environment the template sets, pointing at moto's resources (for a fixture to yield from)."""
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield
-    aws_clients.clear()
 
 
 def invoke_with(function: str, payload: Any, dynamodb: FailingDynamoDB) -> tuple[Any, BaseException | None]:

@@ -5,37 +5,17 @@ failure metric, one alert in all — until the credentials are stored."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from handlers import count, emf, event, invoke, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
+from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
 
-from mailcanary.config import clients as aws_clients
 from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.round.smtp_secret import PLACEHOLDER_USERNAME
 
 pytestmark = pytest.mark.functional
-
-
-@pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield monkeypatch
-    aws_clients.clear()
 
 
 def _store_placeholder(aws: AwsWorld) -> str:

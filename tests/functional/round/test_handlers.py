@@ -4,40 +4,19 @@ SNS alert (read from an SQS queue subscribed to the alert topic). The SMTP path 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from handlers import count, emf, event, invoke, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
+from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
 
-from mailcanary.config import clients as aws_clients
 from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
-
-
-@pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """The function environment the template sets, pointing at moto's resources."""
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield monkeypatch
-    aws_clients.clear()
 
 
 def _no_secret_anywhere(*texts: str) -> None:

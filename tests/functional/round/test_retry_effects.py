@@ -10,12 +10,11 @@ equal what one clean invocation gives.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from failing_dynamodb import Call, FailingDynamoDB, function_env, invoke_with, tally
+from failing_dynamodb import Call, FailingDynamoDB, invoke_with, tally
 from handlers import event
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
@@ -25,11 +24,6 @@ from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
 TARGET = "ses-api:us-east-1"
 INDEX = "by-ses-message-id"
-
-
-@pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield from function_env(aws, monkeypatch)
 
 
 def _per_path(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from failing_dynamodb import Call, FailingDynamoDB, function_env, invoke_with, tally
+from failing_dynamodb import Call, FailingDynamoDB, invoke_with, tally
 from handlers import event
 from round_world import CANARY_TABLE, AwsWorld
 
@@ -25,11 +24,6 @@ from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
 TARGET = "ses-api:us-east-1"
 POISON = "(" * 1000  # the stdlib address parser recurses once per nested comment: RecursionError
-
-
-@pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    yield from function_env(aws, monkeypatch)
 
 
 def _canary(aws: AwsWorld, canary_id: str, *, created_at: datetime, decided: tuple[str, ...] = ()) -> CanaryStore:
@@ -78,7 +72,7 @@ def _sweep(failing: FailingDynamoDB) -> tuple[Any, BaseException | None]:
 
 
 def test_given_a_clean_sweep_when_a_canary_is_overdue_then_it_makes_exactly_the_listed_calls(
-    aws: AwsWorld, env: None, capsys: pytest.CaptureFixture[str]
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a canary created an hour ago that SES never reported on
     store = _canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
@@ -93,7 +87,7 @@ def test_given_a_clean_sweep_when_a_canary_is_overdue_then_it_makes_exactly_the_
 
 @pytest.mark.parametrize("position", range(1, len(SWEEP_CALLS) + 1), ids=lambda position: f"call{position}")
 def test_given_a_dynamodb_failure_at_any_call_when_the_sweep_runs_again_then_every_effect_happens_once(
-    aws: AwsWorld, env: None, capsys: pytest.CaptureFixture[str], position: int
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], position: int
 ) -> None:
     # Given an overdue canary
     store = _canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
@@ -135,7 +129,7 @@ def _poisoned(name: str) -> dict[str, Any]:
 
 
 def test_given_an_unparsable_destination_when_events_arrive_then_the_path_fails_once_and_nothing_raises(
-    aws: AwsWorld, env: None, capsys: pytest.CaptureFixture[str]
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a canary whose second path SES reports on
     store = _canary(aws, "c-poison", created_at=datetime(2015, 1, 1, tzinfo=UTC), decided=("first",))
@@ -164,7 +158,7 @@ def test_given_an_unparsable_destination_when_events_arrive_then_the_path_fails_
 
 
 def test_given_a_pending_path_with_an_unparsable_destination_on_record_when_swept_then_it_is_lost_not_raised(
-    aws: AwsWorld, env: None, capsys: pytest.CaptureFixture[str]
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given an overdue canary whose pending path holds an SES event with an unparsable address (as recorded
     # before such addresses ended a path), which used to make every sweep raise

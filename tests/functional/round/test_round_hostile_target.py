@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import misbehaving_smtp as hostile
 import pytest
 from handlers import LambdaContext, count, emf, event, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
+from round_world import LAB_PASSWORD, AwsWorld, lab_target
 
-from mailcanary.config import clients as aws_clients
 from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.round.budget import AFTER_SENDS_RESERVE_SECONDS
@@ -28,24 +26,6 @@ class ShortLivedContext(LambdaContext):
 
     def get_remaining_time_in_millis(self) -> int:
         return int((AFTER_SENDS_RESERVE_SECONDS + BUDGET) * 1000)
-
-
-@pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield monkeypatch
-    aws_clients.clear()
 
 
 def test_given_a_dripping_target_and_a_good_one_when_the_round_runs_then_it_returns_in_budget_and_decides_both(

@@ -15,16 +15,14 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from handlers import count, emf, event, invoke, load_handler
 from hostile_smtp import HostileSmtp, credential_forms
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, SENDER, AwsWorld
+from round_world import CANARY_TABLE, SENDER, AwsWorld
 
-from mailcanary.config import clients as aws_clients
 from mailcanary.core.errors import UsageError
 from mailcanary.lab.certs import LabCertificates, make_certificates
 
@@ -40,26 +38,12 @@ def certs(tmp_path: Path) -> LabCertificates:
 
 
 @pytest.fixture
-def env(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """The function environment the template sets, pointing at moto's resources; the SMTP secret holds
-    USERNAME and PASSWORD."""
+def env(env: pytest.MonkeyPatch, aws: AwsWorld) -> pytest.MonkeyPatch:
+    """The function environment of conftest's `env`; the SMTP secret holds USERNAME and PASSWORD."""
     aws.client("secretsmanager").put_secret_value(
         SecretId=aws.secret_arn, SecretString=json.dumps({"username": USERNAME, "password": PASSWORD})
     )
-    for name, value in {
-        "MAILCANARY_SENDER": SENDER,
-        "MAILCANARY_SES_REGION": "us-east-1",
-        "MAILCANARY_TABLE_NAME": CANARY_TABLE,
-        "MAILCANARY_IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "MAILCANARY_ALERT_TOPIC_ARN": aws.alert_topic_arn,
-        "MAILCANARY_SMTP_SECRET_ARN": aws.secret_arn,
-        "MAILCANARY_CONFIGURATION_SET": "mailcanary",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(name, value)
-    aws_clients.clear()
-    yield monkeypatch
-    aws_clients.clear()
+    return env
 
 
 def leaks(**outputs: str) -> list[tuple[str, str]]:
