@@ -39,13 +39,9 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-def test_given_the_smtp_user_and_secret_when_the_script_runs_then_the_secret_holds_derived_passwords(
-    moto_endpoint: str, tmp_path: Path
-) -> None:
-    if shutil.which("aws") is None:
-        pytest.skip("the AWS CLI is not installed")
-    # Given an IAM user and a placeholder secret, as the stack creates them
-    env = {
+def _cli_environment(moto_endpoint: str, tmp_path: Path) -> dict[str, str]:
+    """The AWS CLI's environment for the script: moto's endpoint, test keys, us-east-1 as the default region."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -53,6 +49,15 @@ def test_given_the_smtp_user_and_secret_when_the_script_runs_then_the_secret_hol
         "AWS_ENDPOINT_URL": moto_endpoint,
         "HOME": str(tmp_path),
     }
+
+
+def test_given_the_smtp_user_and_secret_when_the_script_runs_then_the_secret_holds_derived_passwords(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    if shutil.which("aws") is None:
+        pytest.skip("the AWS CLI is not installed")
+    # Given an IAM user and a placeholder secret, as the stack creates them
+    env = _cli_environment(moto_endpoint, tmp_path)
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
     iam = session.client("iam", region_name="us-east-1", endpoint_url=moto_endpoint)
     secrets = session.client("secretsmanager", region_name="us-east-1", endpoint_url=moto_endpoint)
@@ -113,14 +118,7 @@ def test_given_repeated_runs_when_the_script_rotates_then_at_most_two_keys_and_t
         pytest.skip("the AWS CLI is not installed")
     # (moto's backends outlive one server in this process: names of their own)
     # Given the stack in eu-west-1 (its secret there) while the CLI's default region is us-east-1, no SMTP_REGIONS
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "HOME": str(tmp_path),
-    }
+    env = _cli_environment(moto_endpoint, tmp_path)
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
     iam = session.client("iam", region_name="us-east-1", endpoint_url=moto_endpoint)
     secrets = session.client("secretsmanager", region_name="eu-west-1", endpoint_url=moto_endpoint)

@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 from handlers import LambdaContext, allowed_actions, aws_calls, emf, load_handler
+from round_world import CANARY_TABLE, AwsWorld
 
 from mailcanary.config import clients as aws_clients
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import Settings
+from mailcanary.core.checks import CanaryState
+from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
 
 Call = tuple[str, str, str]  # (operation, table, what: an item's sort key, an index name or "")
+
+EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
+TARGET = "ses-api:us-east-1"
 
 
 def describe(operation: str, params: dict[str, Any]) -> Call:
@@ -88,6 +95,31 @@ class RetriedLambdaContext(LambdaContext):
 
     def get_remaining_time_in_millis(self) -> int:
         return -60_000
+
+
+def two_path_canary(
+    aws: AwsWorld, canary_id: str, *, created_at: datetime, decided: tuple[str, ...] = ()
+) -> CanaryStore:
+    """A canary with paths `first` (message `first-id`) and `second` (the example events' message id), both to
+    recipient@example.com; the paths named in `decided` already passed."""
+    store = CanaryStore(aws.client("dynamodb"), CANARY_TABLE)
+    paths = [
+        new_path(
+            canary_id,
+            name,
+            PathKind.API,
+            TARGET,
+            deadline=created_at + timedelta(minutes=15),
+            envelope=["recipient@example.com"],
+            ses_message_id=message_id,
+            sent_at=created_at,
+        )
+        for name, message_id in (("first", "first-id"), ("second", EXAMPLE_MESSAGE_ID))
+    ]
+    store.create(new_canary(canary_id, paths, created_at=created_at))
+    for name in decided:
+        store.decide_path(canary_id, name, CanaryState.PASSED, (), now=created_at + timedelta(seconds=5))
+    return store
 
 
 def invoke_with(function: str, payload: Any, dynamodb: FailingDynamoDB) -> tuple[Any, BaseException | None]:

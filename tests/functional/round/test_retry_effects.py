@@ -10,46 +10,22 @@ equal what one clean invocation gives.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from failing_dynamodb import Call, FailingDynamoDB, invoke_with, tally
+from failing_dynamodb import TARGET, Call, FailingDynamoDB, invoke_with, tally, two_path_canary
 from handlers import event
 from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
 from mailcanary.core.checks import CanaryState
-from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+from mailcanary.store import CanaryStore
 
-EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
-TARGET = "ses-api:us-east-1"
 INDEX = "by-ses-message-id"
 
 
 def _per_path(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return name, (("Path", "api"), ("Target", TARGET))
-
-
-def _two_path_canary(aws: AwsWorld, *, created_at: datetime) -> CanaryStore:
-    """Canary `c-retry`: path `first` (message `first-id`) already decided passed, path `second` (the example
-    events' message id, to recipient@example.com) pending, so the event under test closes the last open path."""
-    store = CanaryStore(aws.client("dynamodb"), CANARY_TABLE)
-    paths = [
-        new_path(
-            "c-retry",
-            name,
-            PathKind.API,
-            TARGET,
-            deadline=created_at + timedelta(minutes=15),
-            envelope=["recipient@example.com"],
-            ses_message_id=message_id,
-            sent_at=created_at,
-        )
-        for name, message_id in (("first", "first-id"), ("second", EXAMPLE_MESSAGE_ID))
-    ]
-    store.create(new_canary("c-retry", paths, created_at=created_at))
-    store.decide_path("c-retry", "first", CanaryState.PASSED, (), now=created_at + timedelta(seconds=5))
-    return store
 
 
 # The DynamoDB calls of one clean invocation deciding the last open path, in order: each is failed in turn.
@@ -110,7 +86,7 @@ def test_given_a_clean_invocation_when_it_decides_the_last_path_then_it_makes_ex
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     # Given a canary whose second path the event decides
-    store = _two_path_canary(aws, created_at=datetime(2015, 1, 1, tzinfo=UTC))
+    store = two_path_canary(aws, "c-retry", created_at=datetime(2015, 1, 1, tzinfo=UTC), decided=("first",))
     counted = FailingDynamoDB()
     # When SNS delivers the event and nothing fails
     summary, error = invoke_with("ses_events", event(f"ses_events/{name}"), counted)
@@ -126,7 +102,7 @@ def test_given_a_dynamodb_failure_at_any_call_when_lambda_retries_the_event_then
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, position: int
 ) -> None:
     # Given a canary whose second path the event decides
-    store = _two_path_canary(aws, created_at=datetime(2015, 1, 1, tzinfo=UTC))
+    store = two_path_canary(aws, "c-retry", created_at=datetime(2015, 1, 1, tzinfo=UTC), decided=("first",))
     payload = event(f"ses_events/{name}")
     # When the invocation fails at DynamoDB call `position`
     failing = FailingDynamoDB(fail_at=position)

@@ -14,39 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from failing_dynamodb import Call, FailingDynamoDB, invoke_with, tally
+from failing_dynamodb import TARGET, Call, FailingDynamoDB, invoke_with, tally, two_path_canary
 from handlers import event
 from round_world import CANARY_TABLE, AwsWorld
 
 from mailcanary.core.checks import CanaryState, Check
-from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+from mailcanary.store import CanaryStore
 
-EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
-TARGET = "ses-api:us-east-1"
 POISON = "(" * 1000  # the stdlib address parser recurses once per nested comment: RecursionError
-
-
-def _canary(aws: AwsWorld, canary_id: str, *, created_at: datetime, decided: tuple[str, ...] = ()) -> CanaryStore:
-    """A canary with paths `first` (message `first-id`) and `second` (the example events' message id), both to
-    recipient@example.com; the paths named in `decided` already passed."""
-    store = CanaryStore(aws.client("dynamodb"), CANARY_TABLE)
-    paths = [
-        new_path(
-            canary_id,
-            name,
-            PathKind.API,
-            TARGET,
-            deadline=created_at + timedelta(minutes=15),
-            envelope=["recipient@example.com"],
-            ses_message_id=message_id,
-            sent_at=created_at,
-        )
-        for name, message_id in (("first", "first-id"), ("second", EXAMPLE_MESSAGE_ID))
-    ]
-    store.create(new_canary(canary_id, paths, created_at=created_at))
-    for name in decided:
-        store.decide_path(canary_id, name, CanaryState.PASSED, (), now=created_at + timedelta(seconds=5))
-    return store
 
 
 # The DynamoDB calls of one clean sweep of one overdue two-path canary, in order: each is failed in turn.
@@ -75,7 +50,7 @@ def test_given_a_clean_sweep_when_a_canary_is_overdue_then_it_makes_exactly_the_
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a canary created an hour ago that SES never reported on
-    store = _canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
+    store = two_path_canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
     counted = FailingDynamoDB()
     # When the scheduled sweep runs and nothing fails
     summary, error = _sweep(counted)
@@ -90,7 +65,7 @@ def test_given_a_dynamodb_failure_at_any_call_when_the_sweep_runs_again_then_eve
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], position: int
 ) -> None:
     # Given an overdue canary
-    store = _canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
+    store = two_path_canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1))
     # When a sweep fails at DynamoDB call `position` (the invocation fails, or an alert is left owed)
     failing = FailingDynamoDB(fail_at=position, code="InternalServerError")
     first, error = _sweep(failing)
@@ -132,7 +107,7 @@ def test_given_an_unparsable_destination_when_events_arrive_then_the_path_fails_
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a canary whose second path SES reports on
-    store = _canary(aws, "c-poison", created_at=datetime(2015, 1, 1, tzinfo=UTC), decided=("first",))
+    store = two_path_canary(aws, "c-poison", created_at=datetime(2015, 1, 1, tzinfo=UTC), decided=("first",))
     # When its Delivery arrives with a thousand "(" in mail.destination
     summary, error = invoke_with("ses_events", _poisoned("sns-delivery.json"), FailingDynamoDB())
     # Then the path is decided failed once: recipients.delivered, with a short detail, counted and alerted
@@ -165,7 +140,7 @@ def test_given_a_pending_path_with_an_unparsable_destination_on_record_when_swep
     from mailcanary.ses.events import EventType
     from mailcanary.store import ObservedEvent
 
-    store = _canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1), decided=("first",))
+    store = two_path_canary(aws, "c-lost", created_at=datetime.now(UTC) - timedelta(hours=1), decided=("first",))
     poisoned = ObservedEvent("poisoned", EventType.DELIVERY, None, ("recipient@example.com", POISON))
     store.record_event("c-lost", "second", poisoned)
     # When the sweeper runs
