@@ -19,6 +19,7 @@ PACKAGES = ["mailcanary", *sorted(_SUBPACKAGES)]
 EXPORTS_NOTHING = frozenset(
     {
         "mailcanary.lab",
+        "mailcanary.arrival",
         "mailcanary.core",
         "mailcanary.config",
         "mailcanary.round",

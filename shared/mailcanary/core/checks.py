@@ -27,6 +27,11 @@ class Check(StrEnum):
     OUTCOME_REJECT = "outcome.reject"
     OUTCOME_RENDERING_FAILURE = "outcome.rendering_failure"
     OUTCOME_MISSING_EVENT = "outcome.missing_event"
+    DELIVERY_ARRIVED = "delivery.arrived"  # each intended recipient's copy arrived before the deadline
+    DELIVERY_HEADERS = "delivery.headers"  # To/Cc as sent, no Bcc, Message-ID, Subject and body digest intact
+    DELIVERY_ENVELOPE = "delivery.envelope"  # the receiving side's recipients match the path's envelope
+    DELIVERY_AUTHENTICATION = "delivery.authentication"  # SPF, DKIM, DMARC pass; our DKIM check
+    DELIVERY_PLACEMENT = "delivery.placement"  # filed in the inbox, not spam/junk
     LOST = "lost"
 
 

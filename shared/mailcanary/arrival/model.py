@@ -1,0 +1,86 @@
+"""What a receiver hands to the arrival checks: one arrived copy of a canary, as the receiving side saw it.
+
+Every receiver (SES inbound receipt, IMAP mailbox) produces `ArrivedMessage` values; the checks in this package
+read only these. The raw bytes are untrusted input and already size-bounded by the receiver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from mailcanary.message.build import CANARY_ID_HEADER
+
+__all__ = [
+    "CANARY_HEADER",
+    "MAX_ARRIVED_BYTES",
+    "ArrivedMessage",
+    "AuthVerdict",
+    "Placement",
+    "Receiver",
+    "ReceiverKind",
+]
+
+# The canary's own header, set on every message the round sends; receivers search for it.
+CANARY_HEADER = CANARY_ID_HEADER
+
+# Larger arrivals are refused by the receiver as "too large" before any parsing (a canary is a few KiB).
+MAX_ARRIVED_BYTES = 10 * 1024 * 1024
+
+
+class ReceiverKind(StrEnum):
+    """Where a copy was read: the `Receiver` metric dimension's only values."""
+
+    SES_INBOUND = "ses-inbound"
+    IMAP = "imap"
+
+
+class Placement(StrEnum):
+    """The folder a copy was filed in, as the receiver saw it (SES inbound has no folders: always inbox)."""
+
+    INBOX = "inbox"
+    SPAM = "spam"
+
+
+class AuthVerdict(StrEnum):
+    """One authentication verdict the receiving side reported (SES receipt verdicts, RFC 8601 results)."""
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"
+    NONE = "none"
+    NEUTRAL = "neutral"
+    TEMPERROR = "temperror"
+    PERMERROR = "permerror"
+    GRAY = "gray"  # SES: could not decide
+    PROCESSING_FAILED = "processing_failed"  # SES
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivedMessage:
+    """One arrived copy: the bytes as received plus what the receiving side said about them.
+
+    `envelope_recipients` is the receiving side's view of who the copy was for (SES `receipt.recipients`,
+    or `Delivered-To`/`X-Original-To` for a mailbox); `receiver_verdicts` maps "spf", "dkim", "dmarc", "spam",
+    "virus" to the receiving side's verdict, empty when it reported none.
+    """
+
+    raw: bytes
+    receiver: ReceiverKind
+    received_at: datetime
+    placement: Placement = Placement.INBOX
+    envelope_recipients: tuple[str, ...] = ()
+    receiver_verdicts: dict[str, AuthVerdict] = field(default_factory=dict)
+    location: str = ""  # where the copy was read (s3://bucket/key, imaps://host/folder;UID=n) for evidence
+
+
+class Receiver(Protocol):
+    """Fetches the arrived copies (and returned bounces) of canaries; bounded in time and in messages."""
+
+    kind: ReceiverKind
+
+    def fetch(self, canary_ids: Sequence[str], *, deadline: float) -> Sequence[ArrivedMessage]:
+        """Copies whose canary header names one of `canary_ids`, read before the monotonic `deadline`."""
+        ...
