@@ -12,13 +12,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from mailcanary.core.checks import Verdict
 from mailcanary.message.build import CANARY_ID_HEADER
 
 __all__ = [
     "CANARY_HEADER",
     "MAX_ARRIVED_BYTES",
+    "ArrivalJudge",
     "ArrivedMessage",
     "AuthVerdict",
+    "ExpectedArrival",
     "Placement",
     "Receiver",
     "ReceiverKind",
@@ -74,6 +77,37 @@ class ArrivedMessage:
     envelope_recipients: tuple[str, ...] = ()
     receiver_verdicts: dict[str, AuthVerdict] = field(default_factory=dict)
     location: str = ""  # where the copy was read (s3://bucket/key, imaps://host/folder;UID=n) for evidence
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedArrival:
+    """What one path sent, as the arrival checks compare it: recorded at send time with the path's send.
+
+    `envelope` is the path's real envelope (API Destinations or accepted RCPT TO); `to`/`cc` the header
+    recipients as sent; `body_sha256` the hex digest of the decoded text body as sent.
+    """
+
+    canary_id: str
+    path_name: str
+    target: str
+    sent_at: datetime
+    deadline: datetime  # arrival after this is `delivery.arrived` failed (late), absence at it is "never arrived"
+    envelope: tuple[str, ...]
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    message_id: str
+    subject: str
+    body_sha256: str
+
+
+class ArrivalJudge(Protocol):
+    """The arrival checks: `mailcanary.arrival.checks.judge_arrival` has this shape."""
+
+    def __call__(
+        self, expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *, now: datetime
+    ) -> tuple[Verdict, ...]:
+        """One verdict per delivery check that applies (placement only where the receiver has folders)."""
+        ...
 
 
 class Receiver(Protocol):
