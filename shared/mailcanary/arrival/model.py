@@ -21,6 +21,8 @@ __all__ = [
     "ArrivalJudge",
     "ArrivedMessage",
     "AuthVerdict",
+    "DkimResult",
+    "DkimStatus",
     "ExpectedArrival",
     "Placement",
     "Receiver",
@@ -61,6 +63,25 @@ class AuthVerdict(StrEnum):
     PROCESSING_FAILED = "processing_failed"  # SES
 
 
+class DkimStatus(StrEnum):
+    """Our own DKIM verification of the arrived bytes (`mailcanary.arrival.dkim`)."""
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"  # signed, but no signature verifies (the reason says why: body hash, headers, no key)
+    NONE = "none"  # not signed at all
+    TEMPERROR = "temperror"  # the signer's key could not be looked up now (DNS timeout, no name server)
+
+
+@dataclass(frozen=True, slots=True)
+class DkimResult:
+    """The outcome of our DKIM verification; `domain`/`selector` name the signature that decided it."""
+
+    status: DkimStatus
+    reason: str = ""
+    domain: str = ""
+    selector: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class ArrivedMessage:
     """One arrived copy: the bytes as received plus what the receiving side said about them.
@@ -77,6 +98,7 @@ class ArrivedMessage:
     envelope_recipients: tuple[str, ...] = ()
     receiver_verdicts: dict[str, AuthVerdict] = field(default_factory=dict)
     location: str = ""  # where the copy was read (s3://bucket/key, imaps://host/folder;UID=n) for evidence
+    dkim: DkimResult | None = None  # our own verification of `raw` (`arrival.dkim.with_own_dkim`); None: not run
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,129 @@
+"""What the arrival checks read from one message: the same reading for the bytes a path sent and a copy that arrived.
+
+The message is parsed once with the standard library's feed parser under compat32 (it never raises on broken
+MIME and builds no header objects we would not use); the address headers go through the one recipients parser
+(`mailcanary.recipients`, bounded), the Subject through `email.header` (encoded words decoded), and the body
+digest is taken over the decoded text part with line ends and trailing empty lines normalised, so a relay that
+re-encodes the body (8bit to quoted-printable, LF to CRLF) keeps the digest and one that changes a word does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
+from email.policy import compat32
+
+from mailcanary.arrival.errors import ArrivalParseError, ArrivalTooLargeError
+from mailcanary.arrival.model import CANARY_HEADER, MAX_ARRIVED_BYTES
+from mailcanary.bounce.message_view import decode_text
+from mailcanary.recipients import parse_header_recipients
+
+__all__ = ["MAX_HEADER_CHARS", "MAX_PARTS", "MessageFacts", "body_digest", "read_message"]
+
+MAX_PARTS = 256  # MIME parts walked looking for the text body; a canary has one
+MAX_HEADER_CHARS = 4_000  # of Subject / Message-ID read: decode_header is superlinear in encoded words
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """The fields the arrival checks compare, read from one message."""
+
+    message_id: str
+    subject: str  # decoded
+    canary_id: str
+    to: tuple[str, ...]  # normalised, header order
+    cc: tuple[str, ...]
+    bcc_header: bool  # a Bcc field is present at all (even empty)
+    recipient_problems: tuple[str, ...]  # defects or a size limit the recipients parser reported
+    body_sha256: str  # "" when the message has no text part
+
+
+def read_message(raw: bytes, *, limit: int = MAX_ARRIVED_BYTES) -> MessageFacts:
+    """The facts of one message; raises `ArrivalTooLargeError` past `limit` and `ArrivalParseError` for input that
+    is no message at all (not bytes, empty, MIME nested deeper than the parser can follow)."""
+    if not isinstance(raw, bytes | bytearray):
+        raise ArrivalParseError(f"expected the message as bytes, got {type(raw).__name__}")
+    if len(raw) > limit:
+        raise ArrivalTooLargeError(f"message of {len(raw)} bytes exceeds the {limit}-byte limit")
+    if not raw.strip():
+        raise ArrivalParseError("empty input: no message to read")
+    data = bytes(raw)
+    try:
+        message = message_from_bytes(data, policy=compat32)
+    except RecursionError:
+        raise ArrivalParseError("MIME parts nest deeper than the parser can follow") from None
+    header = parse_header_recipients(data)
+    problems = [f"{d.field}: {d.defect}: {d.message}" for d in header.defects]
+    if header.oversize is not None:
+        problems.append(str(header.oversize))
+    to = tuple(a.normalised or a.addr_spec for a in header.addresses if a.field == "To")
+    cc = tuple(a.normalised or a.addr_spec for a in header.addresses if a.field == "Cc")
+    return MessageFacts(
+        message_id=_header(message, "Message-ID"),
+        subject=_decoded(_header(message, "Subject")),
+        canary_id=_header(message, CANARY_HEADER),
+        to=to,
+        cc=cc,
+        bcc_header="Bcc" in header.fields_present,
+        recipient_problems=tuple(problems),
+        body_sha256=body_digest(message),
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    """A header's unfolded raw value ("" when absent); compat32 may hand back a `Header` for 8-bit bytes."""
+    value = message.get(name)
+    return "" if value is None else _FOLD.sub("", str(value)[:MAX_HEADER_CHARS]).strip()
+
+
+def _decoded(value: str) -> str:
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):  # an undecodable word: compare it raw
+        return value
+
+
+def body_digest(message: Message) -> str:
+    """SHA-256 (hex) of the first text part's decoded text, line ends as LF and trailing empty lines dropped;
+    "" when no text part is found within `MAX_PARTS` parts."""
+    part = _text_part(message)
+    if part is None:
+        return ""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        charset = part.get_content_charset()
+    except (LookupError, ValueError):  # a mangled charset parameter: decode_text falls back
+        charset = None
+    text = decode_text(payload, charset).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _text_part(message: Message) -> Message | None:
+    """The first text/plain part that is not an attachment, else the first text part (depth first, bounded)."""
+    stack = [message]
+    fallback: Message | None = None
+    for _ in range(MAX_PARTS):
+        if not stack:
+            break
+        part = stack.pop()
+        if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                stack.extend(child for child in reversed(children) if isinstance(child, Message))
+            continue
+        if part.get_content_maintype() != "text":
+            continue
+        if part.get_content_subtype() == "plain" and "attachment" not in str(part.get("Content-Disposition", "")):
+            return part
+        fallback = fallback or part
+    return fallback
