@@ -56,21 +56,33 @@ class CopyLatency:
 
 def arrival_latencies(expected: ExpectedArrival, copies: Sequence[ArrivedMessage]) -> tuple[CopyLatency, ...]:
     """The latency of every copy; negative when the receiver's clock is behind the sender's (reported as is)."""
+    judged = copies[:MAX_COPIES]
+    return _latencies(expected, judged, [_recipients(expected, copy)[0] for copy in judged])
+
+
+def _latencies(
+    expected: ExpectedArrival, copies: Sequence[ArrivedMessage], recipients: Sequence[tuple[str, ...]]
+) -> tuple[CopyLatency, ...]:
     return tuple(
         CopyLatency(
-            recipients=_recipients(copy)[0],
+            recipients=addresses,
             milliseconds=(copy.received_at - expected.sent_at).total_seconds() * 1000,
             late=copy.received_at > expected.deadline,
             receiver=copy.receiver,
             location=copy.location,
         )
-        for copy in copies[:MAX_COPIES]
+        for copy, addresses in zip(copies, recipients, strict=True)
     )
 
 
 def arrival_complete(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *, now: datetime) -> bool:
     """True once nothing more is awaited: the deadline passed, or every envelope recipient has a copy."""
-    return now >= expected.deadline or not _missing(expected, copies[:MAX_COPIES])
+    seen = [_recipients(expected, copy) for copy in copies[:MAX_COPIES]]
+    return _complete(expected, seen, now)
+
+
+def _complete(expected: ExpectedArrival, seen: Sequence[_Seen], now: datetime) -> bool:
+    return now >= expected.deadline or not set(expected.envelope) - {a for addresses, _ in seen for a in addresses}
 
 
 def judge_arrival(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *, now: datetime) -> tuple[Verdict, ...]:
@@ -82,9 +94,10 @@ def judge_arrival(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *
             return ()
         detail = f"no copy arrived by the deadline {expected.deadline.isoformat()}"
         return (Verdict(Check.DELIVERY_ARRIVED, False, path, detail, expected=list(expected.envelope), observed=[]),)
-    verdicts = [_arrived(expected, judged)]
-    if arrival_complete(expected, judged, now=now):
-        verdicts.append(_envelope(expected, judged))
+    seen = [_recipients(expected, copy) for copy in judged]  # each copy's recipients, normalised once
+    verdicts = [_arrived(expected, judged, seen)]
+    if _complete(expected, seen, now):
+        verdicts.append(_envelope(expected, judged, seen))
     verdicts += [_headers(expected, judged), _authentication(path, judged)]
     foldered = [copy for copy in judged if copy.receiver in FOLDERED]
     if foldered:
@@ -92,22 +105,23 @@ def judge_arrival(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *
     return tuple(verdicts)
 
 
-def _recipients(copy: ArrivedMessage) -> tuple[tuple[str, ...], list[str]]:
-    addresses, findings = normalise_envelope(copy.envelope_recipients, where="receiver")
+_Seen = tuple[tuple[str, ...], list[str]]
+
+
+def _recipients(expected: ExpectedArrival, copy: ArrivedMessage) -> _Seen:
+    """The copy's recipients in the normaliser's form (spelled as on the envelope: not parsed again), and the
+    entries that do not normalise."""
+    known = {address: address for address in expected.envelope}
+    addresses, findings = normalise_envelope(copy.envelope_recipients, where="receiver", known=known)
     return addresses, [f"{finding.address}: {finding.detail}" for finding in findings]
-
-
-def _missing(expected: ExpectedArrival, copies: Sequence[ArrivedMessage]) -> set[str]:
-    seen = {address for copy in copies for address in _recipients(copy)[0]}
-    return set(expected.envelope) - seen
 
 
 def _evidence(copies: Sequence[ArrivedMessage]) -> tuple[str, ...]:
     return tuple(f"{copy.receiver.value} {copy.location} at {copy.received_at.isoformat()}" for copy in copies)
 
 
-def _arrived(expected: ExpectedArrival, copies: Sequence[ArrivedMessage]) -> Verdict:
-    latencies = arrival_latencies(expected, copies)
+def _arrived(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], seen: Sequence[_Seen]) -> Verdict:
+    latencies = _latencies(expected, copies, [addresses for addresses, _ in seen])
     observed = [{"recipients": list(each.recipients), "latency_ms": round(each.milliseconds)} for each in latencies]
     late = [each for each in latencies if each.late]
     slowest = max(each.milliseconds for each in latencies)
@@ -127,11 +141,10 @@ def _arrived(expected: ExpectedArrival, copies: Sequence[ArrivedMessage]) -> Ver
     )
 
 
-def _envelope(expected: ExpectedArrival, copies: Sequence[ArrivedMessage]) -> Verdict:
+def _envelope(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], recipients: Sequence[_Seen]) -> Verdict:
     seen: list[str] = []
     receiver_problems: list[str] = []
-    for copy in copies:
-        addresses, unusable = _recipients(copy)
+    for copy, (addresses, unusable) in zip(copies, recipients, strict=True):
         seen += addresses
         receiver_problems += [f"unusable recipient from the receiver: {each}" for each in unusable]
         if not copy.envelope_recipients:

@@ -14,6 +14,7 @@ or the system's resolvers by default); unit tests pass a stub.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,7 +33,7 @@ __all__ = [
 DnsFunc = Callable[..., bytes | None]
 MAX_SIGNATURES = 5  # signatures tried per copy: a relay may add its own, a hostile message may add hundreds
 DNS_TIMEOUT_SECONDS = 3.0
-_SIGNATURE_FIELD = b"dkim-signature:"
+_SIGNATURE_FIELD = b"dkim-signature"
 
 
 class DnsTemporaryError(Exception):
@@ -76,8 +77,6 @@ def verify_dkim(raw: bytes, dnsfunc: DnsFunc) -> DkimResult:
     """Verify the copy's DKIM signatures; never raises on content (each failure is a `DkimResult`)."""
     if len(raw) > MAX_ARRIVED_BYTES:
         return DkimResult(DkimStatus.FAIL, f"{len(raw)} bytes: over the {MAX_ARRIVED_BYTES}-byte limit, not verified")
-    if _SIGNATURE_FIELD not in _header_block(raw).lower():
-        return DkimResult(DkimStatus.NONE, "no DKIM-Signature field")
     import dkim  # dkimpy: loaded only when a signed copy is verified
 
     lookups = _Lookups(dnsfunc)
@@ -85,8 +84,8 @@ def verify_dkim(raw: bytes, dnsfunc: DnsFunc) -> DkimResult:
         verifier = dkim.DKIM(bytes(raw), logger=_quiet_logger(), timeout=DNS_TIMEOUT_SECONDS)
     except (dkim.DKIMException, ValueError, IndexError) as exc:
         return DkimResult(DkimStatus.FAIL, f"unreadable message: {exc}")
-    count = sum(1 for name, _ in verifier.headers if name.lower() == b"dkim-signature")
-    if count == 0:  # the field name was in the text but not a header dkimpy found (folded into another)
+    count = [name.lower() for name, _ in verifier.headers].count(_SIGNATURE_FIELD)
+    if count == 0:
         return DkimResult(DkimStatus.NONE, "no DKIM-Signature field")
     first: DkimResult | None = None
     for index in range(min(count, MAX_SIGNATURES)):
@@ -96,11 +95,6 @@ def verify_dkim(raw: bytes, dnsfunc: DnsFunc) -> DkimResult:
         first = first or result
     assert first is not None
     return first
-
-
-def _header_block(raw: bytes) -> bytes:
-    ends = [at for at in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if at >= 0]
-    return raw[: min(ends)] if ends else raw
 
 
 def _verify_one(verifier: Any, index: int, lookups: _Lookups, dkim: Any) -> DkimResult:
@@ -152,6 +146,7 @@ class _Lookups:
         return found
 
 
+@functools.cache
 def _quiet_logger() -> logging.Logger:
     """dkimpy logs every failure at error level; the result carries the reason, so its logger says nothing."""
     logger = logging.getLogger("mailcanary.arrival.dkimpy")

@@ -12,16 +12,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from email import message_from_bytes
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.policy import compat32
+from email.parser import BytesParser
+from email.policy import Compat32
 
 from mailcanary.arrival.errors import ArrivalParseError, ArrivalTooLargeError
 from mailcanary.arrival.model import CANARY_HEADER, MAX_ARRIVED_BYTES
 from mailcanary.bounce.message_view import decode_text
-from mailcanary.recipients import parse_header_recipients
+from mailcanary.recipients import MAX_HEADER_BLOCK_BYTES, HeaderRecipients, Oversize, parse_header_recipients
 
 __all__ = ["MAX_HEADER_CHARS", "MAX_PARTS", "MessageFacts", "body_digest", "read_message"]
 
@@ -53,21 +53,26 @@ def read_message(raw: bytes, *, limit: int = MAX_ARRIVED_BYTES) -> MessageFacts:
         raise ArrivalTooLargeError(f"message of {len(raw)} bytes exceeds the {limit}-byte limit")
     if not raw.strip():
         raise ArrivalParseError("empty input: no message to read")
-    data = bytes(raw)
     try:
-        message = message_from_bytes(data, policy=compat32)
+        message = BytesParser(policy=_RAW_VALUES).parsebytes(bytes(raw))
     except RecursionError:
         raise ArrivalParseError("MIME parts nest deeper than the parser can follow") from None
-    header = parse_header_recipients(data)
+    if _header_block_over_limit(raw):  # (the recipients parser checks this itself only when given bytes)
+        header = HeaderRecipients(
+            oversize=Oversize("MAX_HEADER_BLOCK_BYTES", "headers", len(raw), MAX_HEADER_BLOCK_BYTES)
+        )
+    else:
+        header = parse_header_recipients(message)  # the header fields already split: not parsed a second time
     problems = [f"{d.field}: {d.defect}: {d.message}" for d in header.defects]
     if header.oversize is not None:
         problems.append(str(header.oversize))
     to = tuple(a.normalised or a.addr_spec for a in header.addresses if a.field == "To")
     cc = tuple(a.normalised or a.addr_spec for a in header.addresses if a.field == "Cc")
+    fields = _first_fields(message)
     return MessageFacts(
-        message_id=_header(message, "Message-ID"),
-        subject=_decoded(_header(message, "Subject")),
-        canary_id=_header(message, CANARY_HEADER),
+        message_id=fields.get("message-id", ""),
+        subject=_decoded(fields.get("subject", "")),
+        canary_id=fields.get(_CANARY, ""),
         to=to,
         cc=cc,
         bcc_header="Bcc" in header.fields_present,
@@ -76,10 +81,35 @@ def read_message(raw: bytes, *, limit: int = MAX_ARRIVED_BYTES) -> MessageFacts:
     )
 
 
-def _header(message: Message, name: str) -> str:
-    """A header's unfolded raw value ("" when absent); compat32 may hand back a `Header` for 8-bit bytes."""
-    value = message.get(name)
-    return "" if value is None else _FOLD.sub("", str(value)[:MAX_HEADER_CHARS]).strip()
+def _header_block_over_limit(raw: bytes | bytearray) -> bool:
+    """No empty line within the first `MAX_HEADER_BLOCK_BYTES`: the header block is longer than that."""
+    window = raw[: MAX_HEADER_BLOCK_BYTES + 4]
+    return len(raw) > MAX_HEADER_BLOCK_BYTES and b"\r\n\r\n" not in window and b"\n\n" not in window
+
+
+class _RawValues(Compat32):
+    """compat32 splitting, header values handed back as text: 8-bit bytes read as UTF-8 (RFC 6532), as the
+    recipients parser reads them, and undecodable bytes kept as surrogates; never a `Header` object."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if value.isascii():
+            return value
+        return value.encode("ascii", "surrogateescape").decode("utf-8", "surrogateescape")
+
+
+_RAW_VALUES = _RawValues()
+_CANARY = CANARY_HEADER.lower()
+_READ = frozenset({"message-id", "subject", _CANARY})
+
+
+def _first_fields(message: Message) -> dict[str, str]:
+    """The first Message-ID, Subject and canary header, unfolded, in one pass over the fields."""
+    found: dict[str, str] = {}
+    for name, value in message.items():
+        key = name.lower()
+        if key in _READ and key not in found:
+            found[key] = _FOLD.sub("", str(value)[:MAX_HEADER_CHARS]).strip()
+    return found
 
 
 def _decoded(value: str) -> str:
@@ -100,16 +130,20 @@ def body_digest(message: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    try:
-        charset = part.get_content_charset()
-    except (LookupError, ValueError):  # a mangled charset parameter: decode_text falls back
-        charset = None
+    charset = None
+    if not payload.isascii():  # (for ASCII every charset agrees: Content-Type's parameters are not parsed)
+        try:
+            charset = part.get_content_charset()
+        except (LookupError, ValueError):  # a mangled charset parameter: decode_text falls back
+            charset = None
     text = decode_text(payload, charset).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _text_part(message: Message) -> Message | None:
     """The first text/plain part that is not an attachment, else the first text part (depth first, bounded)."""
+    if not message.is_multipart():  # a canary: one text part, no walk
+        return message if message.get_content_maintype() == "text" else None
     stack = [message]
     fallback: Message | None = None
     for _ in range(MAX_PARTS):
