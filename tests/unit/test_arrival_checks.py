@@ -227,3 +227,15 @@ def test_given_mime_nested_past_the_parser_when_judged_then_headers_fail_as_unre
     verdict = _by_check(verdicts)[Check.DELIVERY_HEADERS]
     assert not verdict.passed
     assert "unreadable: MIME parts nest deeper" in verdict.detail
+
+
+def test_given_ses_replaced_the_message_id_when_judged_then_its_own_form_counts_as_sent_and_another_does_not() -> None:
+    # Given a path through SES: SES writes <its message id@region.amazonses.com> over ours (moto does not)
+    through_ses = replace(EXPECTED, ses_message_id="0100018c-abc-000000")
+    ses_form = SENT.raw.replace(SENT.message_id.encode(), b"<0100018c-abc-000000@email.amazonses.com>")
+    forged = SENT.raw.replace(SENT.message_id.encode(), b"<0100018c-abc-000000@notamazonses.com>")
+    # Then the SES form passes the headers check, ours still does, and a look-alike domain fails
+    assert _by_check(judge_arrival(through_ses, [copy(ses_form, ALL)], now=LATER))[Check.DELIVERY_HEADERS].passed
+    assert _by_check(judge_arrival(through_ses, [copy(SENT.raw, ALL)], now=LATER))[Check.DELIVERY_HEADERS].passed
+    assert not _by_check(judge_arrival(through_ses, [copy(forged, ALL)], now=LATER))[Check.DELIVERY_HEADERS].passed
+    assert not _by_check(judge_arrival(EXPECTED, [copy(ses_form, ALL)], now=LATER))[Check.DELIVERY_HEADERS].passed

@@ -54,7 +54,7 @@ def match_bounce(
         if found:
             return BounceMatch(report, found, "verp")
     if report.original_message_id:
-        found = tuple(e for e in expected if e.message_id == report.original_message_id.strip())
+        found = tuple(e for e in expected if e.sent_message_id(report.original_message_id))
         if found:
             return BounceMatch(report, found, "message-id")
     canary_id = _returned_canary_id(raw)

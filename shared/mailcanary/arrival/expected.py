@@ -28,9 +28,11 @@ def expected_arrival(
     sent_at: datetime,
     envelope: Sequence[str],
     deadline: datetime | None = None,
+    ses_message_id: str = "",
 ) -> ExpectedArrival:
     """The expectation for one path from the exact bytes it sent and the envelope it used (API Destinations or
-    accepted RCPT TO). `deadline` defaults to `sent_at + DEFAULT_ARRIVAL_WINDOW`.
+    accepted RCPT TO). `deadline` defaults to `sent_at + DEFAULT_ARRIVAL_WINDOW`; `ses_message_id` is SES's id of
+    the send when the path went through SES (SES replaces the Message-ID with one made from it).
 
     Raises `ArrivalParseError` when the bytes are no canary: unreadable, without a Message-ID, canary id or text
     body, or with an envelope address that does not normalise.
@@ -55,4 +57,5 @@ def expected_arrival(
         message_id=facts.message_id,
         subject=facts.subject,
         body_sha256=facts.body_sha256,
+        ses_message_id=ses_message_id,
     )

@@ -34,6 +34,7 @@ CANARY_HEADER = CANARY_ID_HEADER
 
 # Larger arrivals are refused by the receiver as "too large" before any parsing (a canary is a few KiB).
 MAX_ARRIVED_BYTES = 10 * 1024 * 1024
+_SES_DOMAIN = "amazonses.com"
 
 
 class ReceiverKind(StrEnum):
@@ -120,6 +121,22 @@ class ExpectedArrival:
     message_id: str
     subject: str
     body_sha256: str
+    # SES replaces a sent Message-ID with its own, `<ses_message_id@<region>.amazonses.com>` (documented under
+    # "Amazon SES header fields"; moto keeps ours): set for paths through SES, so either form is "as sent".
+    ses_message_id: str = ""
+
+    def sent_message_id(self, value: str) -> bool:
+        """Whether `value` is this path's Message-ID as sent: ours, or the one SES put in its place."""
+        value = value.strip()
+        if value == self.message_id:
+            return True
+        if not self.ses_message_id:
+            return False
+        local, at, domain = value.removeprefix("<").removesuffix(">").partition("@")
+        domain = domain.lower()
+        return (
+            bool(at) and local == self.ses_message_id and (domain == _SES_DOMAIN or domain.endswith("." + _SES_DOMAIN))
+        )
 
 
 class ArrivalJudge(Protocol):
