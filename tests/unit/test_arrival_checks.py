@@ -219,14 +219,23 @@ def test_given_hostile_arrived_bytes_when_judged_then_headers_fail_with_the_reas
     assert not by_check[Check.DELIVERY_AUTHENTICATION].passed  # unsigned or unreadable: our DKIM is no pass
 
 
-def test_given_mime_nested_past_the_parser_when_judged_then_headers_fail_as_unreadable() -> None:
-    # Given multiparts nested thousands deep (the feed parser recurses once per level)
-    depth = 5000
-    parts = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(depth))
-    verdicts = judge_arrival(EXPECTED, [copy(b"Subject: deep\r\n" + parts, ALL)], now=LATER)
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"Content-Type: message/rfc822\r\n\r\n" * 5000, "unreadable: MIME parts nest deeper"),
+        (
+            b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(500)),
+            "unreadable: 500 multipart boundaries, over 64",
+        ),
+    ],
+    ids=["attached-messages-5000-deep", "multiparts-500-deep"],
+)
+def test_given_mime_nested_past_the_limits_when_judged_then_headers_fail_as_unreadable(raw: bytes, reason: str) -> None:
+    # Given nesting the feed parser would follow by recursion, or in time growing with its square
+    verdicts = judge_arrival(EXPECTED, [copy(b"Subject: deep\r\n" + raw, ALL)], now=LATER)
     verdict = _by_check(verdicts)[Check.DELIVERY_HEADERS]
     assert not verdict.passed
-    assert "unreadable: MIME parts nest deeper" in verdict.detail
+    assert reason in verdict.detail
 
 
 def test_given_ses_replaced_the_message_id_when_judged_then_its_own_form_counts_as_sent_and_another_does_not() -> None:

@@ -77,6 +77,9 @@ def verify_dkim(raw: bytes, dnsfunc: DnsFunc) -> DkimResult:
     """Verify the copy's DKIM signatures; never raises on content (each failure is a `DkimResult`)."""
     if len(raw) > MAX_ARRIVED_BYTES:
         return DkimResult(DkimStatus.FAIL, f"{len(raw)} bytes: over the {MAX_ARRIVED_BYTES}-byte limit, not verified")
+    ends = [at for at in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if at >= 0]
+    if _SIGNATURE_FIELD not in raw[: min(ends, default=len(raw))].lower():  # unsigned: dkimpy need not parse it
+        return DkimResult(DkimStatus.NONE, "no DKIM-Signature field")
     import dkim  # dkimpy: loaded only when a signed copy is verified
 
     lookups = _Lookups(dnsfunc)

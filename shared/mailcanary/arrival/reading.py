@@ -23,9 +23,10 @@ from mailcanary.arrival.model import CANARY_HEADER, MAX_ARRIVED_BYTES
 from mailcanary.bounce.message_view import decode_text
 from mailcanary.recipients import MAX_HEADER_BLOCK_BYTES, HeaderRecipients, Oversize, parse_header_recipients
 
-__all__ = ["MAX_HEADER_CHARS", "MAX_PARTS", "MessageFacts", "body_digest", "read_message"]
+__all__ = ["MAX_BOUNDARIES", "MAX_HEADER_CHARS", "MAX_PARTS", "MessageFacts", "body_digest", "read_message"]
 
 MAX_PARTS = 256  # MIME parts walked looking for the text body; a canary has one
+MAX_BOUNDARIES = 64  # multipart boundaries declared; a canary declares none, a relay's wrapping a few
 MAX_HEADER_CHARS = 4_000  # of Subject / Message-ID read: decode_header is superlinear in encoded words
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 
@@ -53,6 +54,9 @@ def read_message(raw: bytes, *, limit: int = MAX_ARRIVED_BYTES) -> MessageFacts:
         raise ArrivalTooLargeError(f"message of {len(raw)} bytes exceeds the {limit}-byte limit")
     if not raw.strip():
         raise ArrivalParseError("empty input: no message to read")
+    boundaries = raw.lower().count(b"boundary=")
+    if boundaries > MAX_BOUNDARIES:  # the feed parser's time grows with the square of the nesting
+        raise ArrivalParseError(f"{boundaries} multipart boundaries, over {MAX_BOUNDARIES}: not a canary")
     try:
         message = BytesParser(policy=_RAW_VALUES).parsebytes(bytes(raw))
     except RecursionError:
