@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from mailcanary.cli import main
 from mailcanary.smtp.transcript_formats import FORMATS
-from mailcanary.smtp.transcript_formats.postfix_log import READER as POSTFIX
 from mailcanary.smtp.transcript_formats.base import redacted_log_text
+from mailcanary.smtp.transcript_formats.postfix_log import READER as POSTFIX
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 
@@ -274,8 +274,8 @@ def test_postfix_lines_of_other_processes_with_dialogue_like_text_are_not_read_a
     ("text", "expected"),
     [
         (
-            'SMTP protocol error in "AUTH PLAIN AGNhbmFyeQBzZWNyZXQ=" H=[192.0.2.1] AUTH command used when not advertised',
-            'SMTP protocol error in "AUTH PLAIN <redacted>" H=[192.0.2.1] AUTH command used when not advertised',
+            'SMTP protocol error in "AUTH PLAIN AGNhbmFyeQBzZWNyZXQ=" H=[192.0.2.1] AUTH command used when not',
+            'SMTP protocol error in "AUTH PLAIN <redacted>" H=[192.0.2.1] AUTH command used when not',
         ),
         (
             "improper command pipelining after EHLO from c[192.0.2.1]: auth login dXNlcg==\\r\\nQUIT\\r\\n",

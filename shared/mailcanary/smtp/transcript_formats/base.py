@@ -106,7 +106,10 @@ def redacted(lines: list[TranscriptLine]) -> list[TranscriptLine]:
 
 # An AUTH command quoted inside a server's log line (Exim's "SMTP protocol error in "AUTH PLAIN <blob>"", Postfix's
 # "improper command pipelining after EHLO from ...: AUTH PLAIN <blob>"): its mechanism stays, its response goes.
-_QUOTED_AUTH = re.compile(r"(\bAUTH\s+[A-Za-z0-9_-]+\s+)[^\s\"\\]+", re.IGNORECASE)
+_SASL_MECHANISMS = (
+    r"PLAIN|LOGIN|CRAM-MD5|DIGEST-MD5|XOAUTH2?|OAUTHBEARER|SCRAM-SHA-\d+(?:-PLUS)?|GSSAPI|NTLM|EXTERNAL|ANONYMOUS"
+)
+_QUOTED_AUTH = re.compile(rf"(\bAUTH\s+(?:{_SASL_MECHANISMS})\s+)[^\s\"\\]+", re.IGNORECASE)
 
 
 def redacted_log_text(text: str) -> str:
