@@ -7,6 +7,7 @@ certificate over a real TLS handshake (STARTTLS and implicit TLS).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -22,6 +23,21 @@ PASSWORD_ENV = "MAILCANARY_TEST_PLUGIN_PASSWORD"
 PLUGIN_LINE = re.compile(r"^SMTP (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| [^\n]+)?$")
 
 StartEndpoint = Callable[..., LabSmtpEndpoint]
+
+
+@pytest.fixture(autouse=True)
+def _no_function_log_handler() -> Iterator[None]:
+    """stdout holds the plugin line alone, whichever tests ran before in this process.
+
+    A handler test earlier in the same process leaves the Lambda functions' cached Powertools Logger attached to
+    the "mailcanary" logger, writing the SMTP session's INFO records to stdout; an `smtp-probe` process never
+    creates it. Its handlers are detached for these tests and put back afterwards.
+    """
+    logger = logging.getLogger("mailcanary")
+    saved = logger.handlers[:]
+    logger.handlers.clear()
+    yield
+    logger.handlers[:] = saved
 
 
 @pytest.fixture
