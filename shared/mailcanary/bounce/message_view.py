@@ -1,8 +1,10 @@
 """A parsed message with the few things every detector asks for: decoded subject, sender, notification text.
 
-Parsing uses the stdlib feed parser with the compat32 policy: it never raises on malformed input, turns
+Parsing gives the stdlib feed parser's compat32 tree: it never raises on malformed input, turns
 `message/delivery-status` bodies into header blocks for us, and costs nothing extra for headers we never
-read (the modern policies build header objects we would not use here).
+read (the modern policies build header objects we would not use here). `mime_split` builds that same tree
+cutting bodies at boundaries (the feed parser reads every line); what it does not reproduce exactly goes
+through the feed parser itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from email.policy import compat32
 from functools import cached_property
 
 from mailcanary.bounce.errors import BounceTooDeepError
+from mailcanary.bounce.mime_split import split_message
 
 __all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
@@ -111,7 +114,7 @@ class MessageView:
     def from_bytes(cls, data: bytes) -> MessageView:
         """Parse a message; nesting past `MAX_DEPTH` raises `BounceTooDeepError` (the feed parser recurses)."""
         try:
-            view = cls(message_from_bytes(data, policy=compat32))
+            view = cls(split_message(data, MAX_DEPTH) or message_from_bytes(data, policy=compat32))
         except RecursionError:
             raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels") from None
         view._walk  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)

@@ -1,0 +1,162 @@
+"""The stdlib's compat32 message tree, built by cutting the text at boundaries instead of reading it line by line.
+
+`email.message_from_bytes` reads every line of a message through its feed parser, the returned original's
+body and attachments included, and compiles a regular expression per multipart boundary: for a bounce that
+is most of the parse. Here only header blocks go through the stdlib parser (so headers come out exactly as it
+makes them); bodies are sliced with `str.find` at boundary lines, and each leaf's payload is its slice, with
+the stdlib's rules for the line break before a boundary, the preamble and the epilogue.
+
+Anything this reader does not reproduce exactly (bare CR line breaks, a multipart without a boundary or
+without a start or close line, repeated boundary lines, a nested part reusing an outer boundary,
+`multipart/digest`, nesting past the depth limit) makes it answer None, and the caller parses with the
+stdlib: the tree is the same either way, only the time differs.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.parser import Parser
+from email.policy import compat32
+
+__all__ = ["split_message"]
+
+# The feed parser's own tests: a header or continuation line, and a line break at the end of a payload.
+_HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
+# A field: a line that is no continuation, with its continuation lines (a leading continuation is dropped).
+_FIELD = re.compile(r"^(?![ \t])[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.MULTILINE)
+_EOL = re.compile(r"(\r\n|\n)\Z")
+_BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\n|\Z)")
+
+
+class _Unsupported(Exception):
+    """A shape this reader leaves to the stdlib."""
+
+
+def split_message(data: bytes, max_depth: int) -> Message | None:
+    """The message tree `email.message_from_bytes(data, policy=compat32)` builds (defects aside), or None."""
+    text = data.decode("ascii", "surrogateescape")  # (as the stdlib's bytes parser does)
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None  # a bare CR is a line break to the stdlib
+    try:
+        return _message(text, (), max_depth, trim=False)
+    except _Unsupported:
+        return None
+
+
+def _message(text: str, outer: tuple[str, ...], depth: int, trim: bool) -> Message:
+    """One message or part; `trim`: it ends at a boundary, whose line break the stdlib takes off the payload
+    (or epilogue) it parsed last in it."""
+    if depth < 0:
+        raise _Unsupported
+    message, body_at, content_type = _headers(text)
+    body = text[_skip_separator(text, body_at) :]
+    if content_type == "message/delivery-status":  # header blocks: small, and the stdlib's rules are intricate
+        status = Parser(policy=compat32).parsestr(text)
+        blocks = status.get_payload()
+        last = blocks[-1] if isinstance(blocks, list) and blocks else None
+        if trim and not (isinstance(last, Message) and _empty_leaf(last)):
+            raise _Unsupported  # (the last block's payload is always empty in practice: nothing to trim)
+        return status
+    maintype = content_type.partition("/")[0]
+    if maintype == "message":
+        inner: list[Message | str] = [_message(body, outer, depth - 1, trim)]
+        message.set_payload(inner)  # (what the stdlib's `attach` leaves)
+    elif maintype == "multipart":
+        _split_multipart(message, content_type, body, outer, depth)
+        if trim:
+            epilogue = message.epilogue
+            message.epilogue = None if epilogue == "" else _EOL.sub("", epilogue, count=1) if epilogue else epilogue
+    else:
+        message.set_payload(_EOL.sub("", body, count=1) if trim else body)
+    return message
+
+
+def _empty_leaf(block: Message) -> bool:
+    return block.get_content_maintype() not in ("multipart", "message") and block.get_payload() == ""
+
+
+def _headers(text: str) -> tuple[Message, int, str]:
+    """A message holding the text's header lines as the feed parser stores them (compat32: raw name and value),
+    where they end (the first line that is no header or continuation, the blank separator included), and the
+    Content-Type the feed parser would read from them."""
+    end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # (it matches the empty string)
+    message = Message(policy=compat32)
+    content_type = None
+    for field in _FIELD.findall(text, 0, end):
+        if not field:
+            continue  # (the empty match where the header lines end)
+        if field.startswith("From "):
+            if text.startswith(field) and "\n" not in field.rstrip("\r\n"):
+                message.set_unixfrom(_EOL.sub("", field, count=1))
+                continue
+            raise _Unsupported  # a misplaced envelope line (dropped, or the body's first line), or one continued
+        if field.startswith(":"):
+            continue  # (a line with no field name is dropped, its continuation lines with it)
+        name, value = field.split(":", 1)
+        value = value.lstrip(" \t").rstrip("\r\n")
+        message.set_raw(name, value)
+        if content_type is None and name.lower() == "content-type":
+            content_type = _content_type(message, value)
+    return message, end, content_type or message.get_default_type()
+
+
+def _content_type(message: Message, value: str) -> str:
+    """`Message.get_content_type` for this raw value (8-bit values go the stdlib's own way)."""
+    if not value.isascii():
+        return message.get_content_type()
+    content_type = value.partition(";")[0].strip().lower()
+    return content_type if content_type.count("/") == 1 else "text/plain"
+
+
+def _skip_separator(text: str, at: int) -> int:
+    """Past the blank line that ends the headers, if that is what stopped them (else the body starts there)."""
+    if text.startswith("\r\n", at):
+        return at + 2
+    if text.startswith("\n", at):
+        return at + 1
+    return at
+
+
+def _split_multipart(message: Message, content_type: str, body: str, outer: tuple[str, ...], depth: int) -> None:
+    boundary = message.get_boundary()
+    if boundary is None or content_type == "multipart/digest" or not boundary:
+        raise _Unsupported
+    if any(boundary.startswith(b) or b.startswith(boundary) for b in outer):
+        raise _Unsupported
+    separator = "--" + boundary
+    lines = _boundary_lines(body, separator)
+    if not lines or lines[0][2]:
+        raise _Unsupported  # no start line (the stdlib keeps the text as the payload), or a close line first
+    start = lines[0][0]
+    if start:
+        message.preamble = _EOL.sub("", body[:start], count=1)
+    inner = (*outer, boundary)
+    children: list[Message | str] = []
+    for index, (_, line_end, _) in enumerate(lines):
+        if index + 1 < len(lines):
+            part_end, next_closes = lines[index + 1][0], lines[index + 1][2]
+        else:
+            part_end, next_closes = len(body), False
+        if part_end == line_end:
+            raise _Unsupported  # boundary lines in a row: the stdlib reads them as one
+        children.append(_message(body[line_end:part_end], inner, depth - 1, trim=True))
+        if next_closes:
+            message.epilogue = body[lines[index + 1][1] :]
+            break
+    message.set_payload(children)  # (what the stdlib's `attach` leaves; no close line: no epilogue, as there)
+
+
+def _boundary_lines(body: str, separator: str) -> list[tuple[int, int, bool]]:
+    """(start, end past its line break, is the close line) of each line that is a boundary line."""
+    found: list[tuple[int, int, bool]] = []
+    at = 0 if body.startswith(separator) else body.find("\n" + separator)
+    while at != -1:
+        start = at if at == 0 and body.startswith(separator) else at + 1
+        tail = _BOUNDARY_TAIL.match(body, start + len(separator))
+        if tail is not None:
+            found.append((start, tail.end(), tail.group(1) is not None))
+            if tail.group(1) is not None:
+                break  # (after the close line: the epilogue)
+        at = body.find("\n" + separator, start + 1)
+    return found
