@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 from datetime import timedelta
 from email.message import Message
+from email.parser import HeaderParser
 from email.policy import compat32
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailcanary.bounce.message_view import MAX_DEPTH
-from mailcanary.bounce.mime_split import split_message
+from mailcanary.bounce.mime_split import read_headers, split_message
 
 BOUNCES = Path(__file__).resolve().parents[1] / "data" / "bounces"
 SAMPLE_PATHS = sorted(p for p in BOUNCES.rglob("*") if p.suffix in (".eml", ".txt"))
@@ -91,3 +92,16 @@ def test_given_an_edited_sample_when_split_then_the_stdlibs_tree_or_none(
     tree = split_message(data, MAX_DEPTH)
     if tree is not None:
         assert _tree(tree) == _tree(_stdlib(data))
+
+
+@MUTATIONS
+@given(sample=st.sampled_from(SAMPLES), edits=st.lists(st.tuples(st.floats(0, 1), _EDITS), max_size=4))
+def test_given_an_edited_header_block_when_read_then_the_stdlib_header_parsers_message(
+    sample: bytes, edits: list[tuple[float, bytes]]
+) -> None:
+    data = sample
+    for where, insert in edits:
+        at = int(where * len(data))
+        data = data[:at] + insert + data[at:]
+    text = data.decode("utf-8", "replace")  # (header blocks are read from decoded text)
+    assert _tree(read_headers(text)) == _tree(HeaderParser(policy=compat32).parsestr(text))

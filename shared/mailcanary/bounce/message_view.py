@@ -15,12 +15,11 @@ from email import message_from_bytes
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import HeaderParser
 from email.policy import compat32
 from functools import cached_property
 
 from mailcanary.bounce.errors import BounceTooDeepError
-from mailcanary.bounce.mime_split import split_message
+from mailcanary.bounce.mime_split import read_headers, split_message
 
 __all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
@@ -240,10 +239,10 @@ class MessageView:
                 if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                     return inner[0]
             elif content_type in ("text/rfc822-headers", "message/global-headers"):
-                return HeaderParser(policy=compat32).parsestr(_decoded_text(part).lstrip())
+                return read_headers(_decoded_text(part).lstrip())
         if self.inline_original_at is not None:
             rest = self.text[self.inline_original_at :].lstrip("\n")
-            return HeaderParser(policy=compat32).parsestr(rest)
+            return read_headers(rest)
         return None
 
     @cached_property

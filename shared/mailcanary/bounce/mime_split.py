@@ -4,7 +4,8 @@
 body and attachments included, and compiles a regular expression per multipart boundary: for a bounce that
 is most of the parse. Here only header blocks go through the stdlib parser (so headers come out exactly as it
 makes them); bodies are sliced with `str.find` at boundary lines, and each leaf's payload is its slice, with
-the stdlib's rules for the line break before a boundary, the preamble and the epilogue.
+the stdlib's rules for the line break before a boundary, the preamble and the epilogue; a delivery-status
+body is cut into its header blocks at blank lines, as the stdlib cuts it.
 
 Anything this reader does not reproduce exactly (bare CR line breaks, a multipart without a boundary or
 without a start or close line, repeated boundary lines, a nested part reusing an outer boundary,
@@ -16,16 +17,17 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.parser import Parser
+from email.parser import HeaderParser
 from email.policy import compat32
 
-__all__ = ["split_message"]
+__all__ = ["read_headers", "split_message"]
 
 # The feed parser's own tests: a header or continuation line, and a line break at the end of a payload.
 _HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 # A field: a line that is no continuation, with its continuation lines (a leading continuation is dropped).
 _FIELD = re.compile(r"^(?![ \t])[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.MULTILINE)
 _EOL = re.compile(r"(\r\n|\n)\Z")
+_BLANK_LINE = re.compile(r"^\r?\n", re.MULTILINE)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\n|\Z)")
 
 
@@ -44,6 +46,19 @@ def split_message(data: bytes, max_depth: int) -> Message | None:
         return None
 
 
+def read_headers(text: str) -> Message:
+    """`HeaderParser(policy=compat32).parsestr(text)`: the header block as a message, the rest its payload."""
+    if "\r" not in text or text.count("\r") == text.count("\r\n"):
+        try:
+            message, body_at, _ = _headers(text)
+        except _Unsupported:
+            pass
+        else:
+            message.set_payload(text[_skip_separator(text, body_at) :])
+            return message
+    return HeaderParser(policy=compat32).parsestr(text)
+
+
 def _message(text: str, outer: tuple[str, ...], depth: int, trim: bool) -> Message:
     """One message or part; `trim`: it ends at a boundary, whose line break the stdlib takes off the payload
     (or epilogue) it parsed last in it."""
@@ -51,13 +66,9 @@ def _message(text: str, outer: tuple[str, ...], depth: int, trim: bool) -> Messa
         raise _Unsupported
     message, body_at, content_type = _headers(text)
     body = text[_skip_separator(text, body_at) :]
-    if content_type == "message/delivery-status":  # header blocks: small, and the stdlib's rules are intricate
-        status = Parser(policy=compat32).parsestr(text)
-        blocks = status.get_payload()
-        last = blocks[-1] if isinstance(blocks, list) and blocks else None
-        if trim and not (isinstance(last, Message) and _empty_leaf(last)):
-            raise _Unsupported  # (the last block's payload is always empty in practice: nothing to trim)
-        return status
+    if content_type == "message/delivery-status":
+        message.set_payload(_status_blocks(body, trim))
+        return message
     maintype = content_type.partition("/")[0]
     if maintype == "message":
         inner: list[Message | str] = [_message(body, outer, depth - 1, trim)]
@@ -72,8 +83,27 @@ def _message(text: str, outer: tuple[str, ...], depth: int, trim: bool) -> Messa
     return message
 
 
-def _empty_leaf(block: Message) -> bool:
-    return block.get_content_maintype() not in ("multipart", "message") and block.get_payload() == ""
+def _status_blocks(body: str, trim: bool) -> list[Message | str]:
+    """A delivery-status body as the stdlib reads it: header blocks up to each blank line, one block per blank
+    line in a row, a block's non-header lines (up to the blank line) its payload."""
+    blocks: list[Message | str] = []
+    at = 0
+    size = len(body)
+    while True:
+        block, header_end, content_type = _headers(body[at:])
+        if content_type.partition("/")[0] in ("multipart", "message"):
+            raise _Unsupported
+        header_end += at
+        blank = _BLANK_LINE.search(body, header_end)
+        end = size if blank is None else blank.start()
+        at = size if blank is None else blank.end()
+        last = at == size
+        payload = body[header_end:end]
+        block.set_payload(_EOL.sub("", payload, count=1) if trim and last else payload)
+        blocks.append(block)
+        if last:
+            break
+    return blocks
 
 
 def _headers(text: str) -> tuple[Message, int, str]:
