@@ -108,6 +108,7 @@ class MessageView:
 
     def __init__(self, message: Message) -> None:
         self.message = message
+        self._headers: dict[str, str] = {}  # header values read so far, by lower-cased name
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MessageView:
@@ -161,8 +162,13 @@ class MessageView:
         return name.lower() in self._names
 
     def header(self, name: str) -> str:
-        """`header(self.message, name)`, answering at once for an absent header (compat32 scans them all)."""
-        return header(self.message, name) if name.lower() in self._names else ""
+        """`header(self.message, name)`, answering at once for an absent header (compat32 scans them all) and
+        remembered: detectors ask for the same few headers."""
+        key = name.lower()
+        value = self._headers.get(key)
+        if value is None:
+            value = self._headers[key] = header(self.message, name) if key in self._names else ""
+        return value
 
     def first_part(self, *content_types: str) -> Message | None:
         return next((part for content_type, part in self.parts if content_type in content_types), None)
