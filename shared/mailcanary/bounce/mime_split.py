@@ -27,6 +27,10 @@ _HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\
 # A field: a line that is no continuation, with its continuation lines (a leading continuation is dropped).
 _FIELD = re.compile(r"^(?![ \t])[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.MULTILINE)
 _EOL = re.compile(r"(\r\n|\n)\Z")
+# A field's name and its value as compat32 keeps it: blanks after the colon dropped, continuation lines kept.
+_VALUE = r":[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)"
+_NAME_VALUE = re.compile(r"^([\041-\071\073-\176]+)" + _VALUE, re.MULTILINE)
+_CONTENT_TYPE = re.compile(r"^content-type" + _VALUE, re.MULTILINE | re.IGNORECASE)
 _BLANK_LINE = re.compile(r"^\r?\n", re.MULTILINE)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\n|\Z)")
 
@@ -112,6 +116,14 @@ def _headers(text: str) -> tuple[Message, int, str]:
     Content-Type the feed parser would read from them."""
     end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # (it matches the empty string)
     message = Message(policy=compat32)
+    if not text.startswith(("From ", ":")) and text.find("\nFrom ", 0, end) == -1 and text.find("\n:", 0, end) == -1:
+        # The common case, every field "name: value": one regular expression reads them all.
+        set_raw = message.set_raw
+        for name, value in _NAME_VALUE.findall(text, 0, end):
+            set_raw(name, value.rstrip("\r\n"))
+        found = _CONTENT_TYPE.search(text, 0, end)
+        content_type = _content_type(message, found.group(1).rstrip("\r\n")) if found is not None else None
+        return message, end, content_type or message.get_default_type()
     content_type = None
     for field in _FIELD.findall(text, 0, end):
         if not field:
