@@ -22,11 +22,10 @@ from email.policy import compat32
 
 __all__ = ["read_headers", "split_message"]
 
-# The feed parser's own tests: a header or continuation line, and a line break at the end of a payload.
+# The feed parser's own test for a header or continuation line.
 _HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
 # A field: a line that is no continuation, with its continuation lines (a leading continuation is dropped).
 _FIELD = re.compile(r"^(?![ \t])[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.MULTILINE)
-_EOL = re.compile(r"(\r\n|\n)\Z")
 # A field's name and its value as compat32 keeps it: blanks after the colon dropped, continuation lines kept.
 _VALUE = r":[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)"
 _NAME_VALUE = re.compile(r"^([\041-\071\073-\176]+)" + _VALUE, re.MULTILINE)
@@ -81,9 +80,9 @@ def _message(text: str, outer: tuple[str, ...], depth: int, trim: bool) -> Messa
         _split_multipart(message, content_type, body, outer, depth)
         if trim:
             epilogue = message.epilogue
-            message.epilogue = None if epilogue == "" else _EOL.sub("", epilogue, count=1) if epilogue else epilogue
+            message.epilogue = None if epilogue == "" else _chomp(epilogue) if epilogue else epilogue
     else:
-        message.set_payload(_EOL.sub("", body, count=1) if trim else body)
+        message.set_payload(_chomp(body) if trim else body)
     return message
 
 
@@ -103,7 +102,7 @@ def _status_blocks(body: str, trim: bool) -> list[Message | str]:
         at = size if blank is None else blank.end()
         last = at == size
         payload = body[header_end:end]
-        block.set_payload(_EOL.sub("", payload, count=1) if trim and last else payload)
+        block.set_payload(_chomp(payload) if trim and last else payload)
         blocks.append(block)
         if last:
             break
@@ -130,7 +129,7 @@ def _headers(text: str) -> tuple[Message, int, str]:
             continue  # (the empty match where the header lines end)
         if field.startswith("From "):
             if text.startswith(field) and "\n" not in field.rstrip("\r\n"):
-                message.set_unixfrom(_EOL.sub("", field, count=1))
+                message.set_unixfrom(_chomp(field))
                 continue
             raise _Unsupported  # a misplaced envelope line (dropped, or the body's first line), or one continued
         if field.startswith(":"):
@@ -149,6 +148,13 @@ def _content_type(message: Message, value: str) -> str:
         return message.get_content_type()
     content_type = value.partition(";")[0].strip().lower()
     return content_type if content_type.count("/") == 1 else "text/plain"
+
+
+def _chomp(text: str) -> str:
+    """Without its last line break (bare CRs never get this far)."""
+    if text.endswith("\n"):
+        return text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text
 
 
 def _skip_separator(text: str, at: int) -> int:
@@ -172,7 +178,7 @@ def _split_multipart(message: Message, content_type: str, body: str, outer: tupl
         raise _Unsupported  # no start line (the stdlib keeps the text as the payload), or a close line first
     start = lines[0][0]
     if start:
-        message.preamble = _EOL.sub("", body[:start], count=1)
+        message.preamble = _chomp(body[:start])
     inner = (*outer, boundary)
     children: list[Message | str] = []
     for index, (_, line_end, _) in enumerate(lines):
