@@ -19,7 +19,7 @@ from email.policy import compat32
 from functools import cached_property
 
 from mailcanary.bounce.errors import BounceTooDeepError
-from mailcanary.bounce.mime_split import read_headers, split_message
+from mailcanary.bounce.mime_split import SplitPart, read_headers, split_message
 
 __all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
@@ -94,7 +94,10 @@ _ABSENT = object()
 def _content_type(part: Message) -> str:
     """The part's content type, as `Message.get_content_type` reads it but with one header lookup and no second
     split; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
-    value = part.get("content-type", _ABSENT)
+    if isinstance(part, SplitPart) and (part.content_type_value is None or part.content_type_value.isascii()):
+        value: object = _ABSENT if part.content_type_value is None else part.content_type_value  # (what `get` gives)
+    else:
+        value = part.get("content-type", _ABSENT)
     if value is _ABSENT:
         return part.get_default_type()
     content_type = str(value).partition(";")[0].strip().lower()

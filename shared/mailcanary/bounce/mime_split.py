@@ -20,7 +20,7 @@ from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
 
-__all__ = ["read_headers", "split_message"]
+__all__ = ["SplitPart", "read_headers", "split_message"]
 
 # The feed parser's own test for a header or continuation line.
 _HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
@@ -32,6 +32,13 @@ _NAME_VALUE = re.compile(r"^([\041-\071\073-\176]+)" + _VALUE, re.MULTILINE)
 _CONTENT_TYPE = re.compile(r"^content-type" + _VALUE, re.MULTILINE | re.IGNORECASE)
 _BLANK_LINE = re.compile(r"^\r?\n", re.MULTILINE)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\n|\Z)")
+
+
+class SplitPart(Message):
+    """A message or part this reader built; it also keeps the raw value of its first Content-Type field (None:
+    none), which readers may take instead of scanning every field for it."""
+
+    content_type_value: str | None = None
 
 
 class _Unsupported(Exception):
@@ -109,20 +116,22 @@ def _status_blocks(body: str, trim: bool) -> list[Message | str]:
     return blocks
 
 
-def _headers(text: str) -> tuple[Message, int, str]:
+def _headers(text: str) -> tuple[SplitPart, int, str]:
     """A message holding the text's header lines as the feed parser stores them (compat32: raw name and value),
     where they end (the first line that is no header or continuation, the blank separator included), and the
     Content-Type the feed parser would read from them."""
     end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # (it matches the empty string)
-    message = Message(policy=compat32)
+    message = SplitPart(policy=compat32)
     if not text.startswith(("From ", ":")) and text.find("\nFrom ", 0, end) == -1 and text.find("\n:", 0, end) == -1:
         # The common case, every field "name: value": one regular expression reads them all.
         set_raw = message.set_raw
         for name, value in _NAME_VALUE.findall(text, 0, end):
             set_raw(name, value.rstrip("\r\n"))
         found = _CONTENT_TYPE.search(text, 0, end)
-        content_type = _content_type(message, found.group(1).rstrip("\r\n")) if found is not None else None
-        return message, end, content_type or message.get_default_type()
+        if found is None:
+            return message, end, message.get_default_type()
+        message.content_type_value = found.group(1).rstrip("\r\n")
+        return message, end, _content_type(message, message.content_type_value)
     content_type = None
     for field in _FIELD.findall(text, 0, end):
         if not field:
@@ -138,6 +147,7 @@ def _headers(text: str) -> tuple[Message, int, str]:
         value = value.lstrip(" \t").rstrip("\r\n")
         message.set_raw(name, value)
         if content_type is None and name.lower() == "content-type":
+            message.content_type_value = value
             content_type = _content_type(message, value)
     return message, end, content_type or message.get_default_type()
 
