@@ -127,7 +127,7 @@ def _headers(text: str) -> tuple[SplitPart, int, str]:
         set_raw = message.set_raw
         for name, value in _NAME_VALUE.findall(text, 0, end):
             set_raw(name, value.rstrip("\r\n"))
-        found = _CONTENT_TYPE.search(text, 0, end)
+        found = _content_type_field(text, end)
         if found is None:
             return message, end, message.get_default_type()
         message.content_type_value = found.group(1).rstrip("\r\n")
@@ -150,6 +150,16 @@ def _headers(text: str) -> tuple[SplitPart, int, str]:
             message.content_type_value = value
             content_type = _content_type(message, value)
     return message, end, content_type or message.get_default_type()
+
+
+def _content_type_field(text: str, end: int) -> re.Match[str] | None:
+    """The first Content-Type field among the header lines before `end` (its value is group 1)."""
+    block = text[:end]
+    if not block.isascii():  # (lower-casing keeps offsets only for ASCII)
+        return _CONTENT_TYPE.search(text, 0, end)
+    lowered = block.lower()
+    at = 0 if lowered.startswith("content-type:") else lowered.find("\ncontent-type:") + 1
+    return _CONTENT_TYPE.match(text, at, end) if at or lowered.startswith("content-type:") else None
 
 
 def _content_type(message: Message, value: str) -> str:
