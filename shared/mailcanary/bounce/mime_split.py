@@ -2,15 +2,17 @@
 
 `email.message_from_bytes` reads every line of a message through its feed parser, the returned original's
 body and attachments included, and compiles a regular expression per multipart boundary: for a bounce that
-is most of the parse. Here only header blocks go through the stdlib parser (so headers come out exactly as it
-makes them); bodies are sliced with `str.find` at boundary lines, and each leaf's payload is its slice, with
-the stdlib's rules for the line break before a boundary, the preamble and the epilogue; a delivery-status
-body is cut into its header blocks at blank lines, as the stdlib cuts it.
+is most of the parse. Here a header block is read with one regular expression under the feed parser's own
+rules (raw name and value, the envelope line, stray lines dropped); bodies are sliced with `str.find` at
+boundary lines, each leaf's payload is its slice, with the stdlib's rules for the line break before a
+boundary, the preamble and the epilogue; a delivery-status body is cut into its header blocks at blank lines,
+as the stdlib cuts it.
 
-Anything this reader does not reproduce exactly (bare CR line breaks, a multipart without a boundary or
-without a start or close line, repeated boundary lines, a nested part reusing an outer boundary,
-`multipart/digest`, nesting past the depth limit) makes it answer None, and the caller parses with the
-stdlib: the tree is the same either way, only the time differs.
+Anything this reader does not reproduce exactly (bare CR line breaks, a multipart without a boundary or a
+start line, repeated boundary lines, a nested part reusing an outer boundary, `multipart/digest`, a
+misplaced envelope line, a multipart or message among delivery-status blocks, nesting past the depth limit)
+makes it answer None, and the caller parses with the stdlib: the tree is the same either way, only the time
+differs. `read_headers` does the same for a lone header block (`HeaderParser`).
 """
 
 from __future__ import annotations
