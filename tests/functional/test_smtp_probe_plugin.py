@@ -26,18 +26,12 @@ StartEndpoint = Callable[..., LabSmtpEndpoint]
 
 
 @pytest.fixture(autouse=True)
-def _no_function_log_handler() -> Iterator[None]:
-    """stdout holds the plugin line alone, whichever tests ran before in this process.
-
-    A handler test earlier in the same process leaves the Lambda functions' cached Powertools Logger attached to
-    the "mailcanary" logger, writing the SMTP session's INFO records to stdout; an `smtp-probe` process never
-    creates it. Its handlers are detached for these tests and put back afterwards.
-    """
+def library_logs_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In its own process the probe's stdout holds only its output; here, an earlier test may have given the
+    library's logger a stdout handler (the Lambda Logger), which would add log lines to what is checked."""
     logger = logging.getLogger("mailcanary")
-    saved = logger.handlers[:]
-    logger.handlers.clear()
-    yield
-    logger.handlers[:] = saved
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", False)
 
 
 @pytest.fixture
