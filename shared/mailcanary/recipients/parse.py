@@ -34,6 +34,7 @@ from mailcanary.recipients.limits import (
 )
 from mailcanary.recipients.model import ADDRESS_FIELDS, AddressDefect, HeaderRecipients, ParsedAddress
 from mailcanary.recipients.normalise import has_injection, normalise_parts, printable
+from mailcanary.recipients.quoted import quoted_mailboxes
 from mailcanary.recipients.simple import NAMED_PLAIN_ADDRESS, split_mailboxes
 
 __all__ = ["parse_address_header", "parse_header_recipients"]
@@ -127,7 +128,11 @@ def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], l
     short = len(unfolded) <= MAX_PARSER_CHARS
     if pieces is None and not short:
         raise RecipientsTooLargeError(Oversize("MAX_PARSER_CHARS", field, len(unfolded), MAX_PARSER_CHARS))
-    found = _read_pieces(field, pieces, whole_on_defect=short) if pieces is not None else None
+    found: _Read | None = None
+    if short and (pieces is None or not all(isinstance(piece, Address) for piece in pieces)):
+        found = quoted_mailboxes(without_comments(unfolded))  # quoted, dotted or escaped names, in linear time
+    if found is None and pieces is not None:
+        found = _read_pieces(field, pieces, whole_on_defect=short)
     if found is None:
         try:
             found = _registry_read(field, unfolded)
