@@ -140,8 +140,17 @@ def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], l
             defects.append(AddressDefect(field, type(exc).__name__, f"header parser failed: {exc}", excerpt))
             return [], defects
     mailboxes, registry_defects = found
-    defects.extend(AddressDefect(field, type(d).__name__, str(d), excerpt) for d in registry_defects)
+    defects.extend(_address_defects(field, registry_defects, excerpt))
     return [_parsed(field, mailbox, group, defects, excerpt) for mailbox, group in mailboxes], defects
+
+
+def _address_defects(field: str, found: list[Exception], excerpt: str) -> list[AddressDefect]:
+    """The parser's defects as `AddressDefect`s, in order; a repeated defect instance gives one shared (frozen) one."""
+    made: dict[int, AddressDefect] = {}  # by identity: the linear reader repeats one defect instance
+    for defect in found:
+        if id(defect) not in made:
+            made[id(defect)] = AddressDefect(field, type(defect).__name__, str(defect), excerpt)
+    return [made[id(defect)] for defect in found]
 
 
 def _check_size(field: str, value: str) -> None:

@@ -29,12 +29,19 @@ __all__ = ["quoted_mailboxes"]
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
 _ADDR_SPEC = rf"(?P<local>{_DOT_ATOM})@(?P<domain>{_DOT_ATOM})"
-# One token of a display name, matched where the previous one ended: white space, an atom, a quoted string
-# (printable ASCII, space and tab; a backslash quotes the visible character after it), a period.
-_TOKEN = re.compile(r"(?P<ws>[ \t]+)|(?P<atom>" + _ATEXT + r')|"(?P<quoted>(?:[ \t!#-\[\]-~]|\\[!-~])*)"|(?P<dot>\.)')
+# A display name's tokens: white space, an atom, a quoted string (printable ASCII, space and tab; a backslash
+# quotes the visible character after it), a period. Each starts with a different character, so matching the
+# run of them never backtracks; `findall` then lists them without a Python step per character.
+_QUOTED = r'(?P<open>")(?P<quoted>(?:[ \t!#-\[\]-~]|\\[!-~])*)"'
+_TOKEN = re.compile(rf"(?P<ws>[ \t]+)|(?P<atom>{_ATEXT})|{_QUOTED}|(?P<dot>\.)")
+_PHRASE = re.compile(rf"(?:[ \t]+|{_ATEXT}|{_QUOTED.replace('?P<open>', '').replace('?P<quoted>', '')}|\.)*")
 _ANGLE = re.compile(rf"<{_ADDR_SPEC}>[ \t]*")
 _BARE = re.compile(rf"[ \t]*{_ADDR_SPEC}[ \t]*")
-_QUOTED_PAIR = re.compile(r"\\(.)")
+_WHITE_SPACE = re.compile(r"[ \t]+")
+_PERIODS = re.compile(r"\. (?=\.|$)|\.")  # in a phrase whose white space runs are single spaces
+# The registry's defects for periods in a phrase; never raised, so one instance can stand for each occurrence.
+_PERIOD = errors.ObsoleteHeaderDefect("period in 'phrase'")
+_COMMENT = errors.ObsoleteHeaderDefect("comment found without atom")
 
 _Read = tuple[list[tuple[Address, str | None]], list[Exception]]
 
@@ -66,42 +73,89 @@ def quoted_mailboxes(value: str) -> _Read | None:
 
 def _named(value: str, position: int, defects: list[Exception]) -> tuple[Address, int] | None:
     """One `[display name] <local@domain>` from `position`: the address and where it ends; None if not that."""
-    parts: list[str] = []  # the display name's pieces; each run of white space is one space
-    words = 0
-    last = ""  # the kind of the last token read: "ws", "atom", "quoted" or "dot"
-    after_dot = False  # white space after a period: a word takes it as its leader, anything else is a defect
+    phrase = _PHRASE.match(value, position)
+    angle = _ANGLE.match(value, phrase.end()) if phrase is not None else None
+    if phrase is None or angle is None:
+        return None
+    text = phrase.group()
+    if "\\" not in text:
+        named = _name_and_defects(text)
+        if named is None:
+            return None
+        defects.extend(named[1])
+        return Address(named[0], angle["local"], angle["domain"]), angle.end()
+    tokens = _TOKEN.findall(text)  # (ws, atom, open, quoted, dot) each: quoted pairs need the quotes found one by one
+    if any(dot for *_, dot in tokens):
+        return _dotted(tokens, angle, defects)
+    parts = [" " if ws else atom or _unquoted(quoted) for ws, atom, _, quoted, _ in tokens]
+    return _address(parts, angle), angle.end()
+
+
+def _name_and_defects(text: str) -> tuple[str, list[Exception]] | None:
+    """A phrase without quoted pairs: its display name and period defects, in a few passes over the whole text.
+
+    Without quoted pairs every `"` opens or closes a quoted string, so splitting on it alternates between
+    text outside quotes (atoms, periods and white space, each run of it one space) and quoted content (kept as
+    it is). None for a phrase that starts or ends with a period (the registry reports those otherwise).
+    """
+    pieces = text.split('"')
+    outside = _WHITE_SPACE.sub(" ", "\x00".join(pieces[0::2]))  # NUL cannot occur in an accepted phrase
+    defects: list[Exception] = []
+    if "." in outside:
+        if outside.lstrip(" ").startswith(".") or outside.endswith("."):
+            return None
+        # One defect per period, and one more for white space after a period that no word follows ("a. . b").
+        found = "".join(_PERIODS.findall(outside))
+        defects = [_PERIOD if mark == "." else _COMMENT for mark in found]
+    pieces[0::2] = outside.split("\x00")
+    if len(pieces) == 1:
+        return pieces[0].strip(" "), defects
+    start = 1 if pieces[0].startswith(" ") else 0
+    name = "".join(pieces)
+    return (name[start : len(name) - 1] if pieces[-1].endswith(" ") else name[start:]), defects
+
+
+def _unquoted(content: str) -> str:
+    """Quoted pairs decoded: each backslash pair (read left to right) is one backslash, any other loses its `\\`."""
+    if "\\" not in content:
+        return content
+    return content.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\")
+
+
+def _dotted(
+    tokens: list[tuple[str, str, str, str, str]], angle: re.Match[str], defects: list[Exception]
+) -> tuple[Address, int] | None:
+    """A display name with periods in it (obs-phrase), with the defects the registry reports for them."""
+    if tokens[0][4] or (tokens[0][0] and len(tokens) > 1 and tokens[1][4]) or tokens[-1][4]:
+        return None  # a phrase that starts or ends with a period: the registry reports it otherwise, or raises
+    parts: list[str] = []
     found: list[Exception] = []
-    while True:
-        token = _TOKEN.match(value, position)
-        if token is None:
-            break
-        kind = token.lastgroup or ""
-        if kind == "dot":
-            if not words:
-                return None  # a phrase that starts with a period: the registry reports it differently
-            if last == "ws" and after_dot:
-                found.append(errors.ObsoleteHeaderDefect("comment found without atom"))
-            found.append(errors.ObsoleteHeaderDefect("period in 'phrase'"))
+    period, comment = _PERIOD, _COMMENT
+    after_dot = False  # white space after a period: a word takes it as its leader, anything else is a defect
+    last_ws = False
+    for ws, atom, _, quoted, dot in tokens:
+        if dot:
+            if last_ws and after_dot:
+                found.append(comment)
+            found.append(period)
             parts.append(".")
             after_dot = True
-        elif kind == "ws":
+        elif ws:
             parts.append(" ")
         else:
-            words += 1
             after_dot = False
-            parts.append(token["atom"] or _QUOTED_PAIR.sub(r"\1", token["quoted"] or ""))
-        last = kind
-        position = token.end()
-    if last == "dot":
-        return None  # a display name ending in a period: the registry raises on that
-    angle = _ANGLE.match(value, position)
-    if angle is None:
-        return None
-    if last == "ws" and after_dot:
-        found.append(errors.ObsoleteHeaderDefect("comment found without atom"))
+            parts.append(atom or _unquoted(quoted))
+        last_ws = bool(ws)
+    if last_ws and after_dot:
+        found.append(comment)
     defects.extend(found)
-    while parts and parts[0] == " ":
-        parts.pop(0)
+    return _address(parts, angle), angle.end()
+
+
+def _address(parts: list[str], angle: re.Match[str]) -> Address:
+    """The mailbox, its display name without the white space before the first word and after the last."""
+    if parts and parts[0] == " ":
+        parts = parts[1:]
     if parts and parts[-1] == " ":
-        parts.pop()
-    return Address("".join(parts), angle["local"], angle["domain"]), angle.end()
+        parts = parts[:-1]
+    return Address("".join(parts), angle["local"], angle["domain"])
