@@ -26,7 +26,9 @@ quoted = st.text(alphabet='ab ,<>@.:;()[]\t\\"', max_size=6).map(
 )
 raw_quoted = st.text(alphabet='ab \\",.', max_size=6).map(lambda text: f'"{text}"')  # odd escapes, unbalanced
 odd = st.sampled_from(["(c)", ":", ";", "\\", "=?utf-8?q?J=C3=BC?=", "\u00fc", "@", "[", "]", ",", "<", ">", "\x01"])
-words = st.one_of(atoms, quoted, st.just('""'), st.just("."), st.just(".."), raw_quoted, odd)
+words = st.one_of(
+    atoms, quoted, st.sampled_from(['""', '" "', '"\\\\"', '"\\""']), st.just("."), st.just(".."), raw_quoted, odd
+)
 gaps = st.sampled_from(["", " ", "  ", "\t", " \t "])
 dot_atoms = st.lists(atoms, min_size=1, max_size=3).map(".".join)
 
@@ -69,6 +71,7 @@ def _registry(value: str) -> tuple[list[tuple[str, str, str, str | None]], list[
 @example("a. . b <j@x.com>")
 @example("a. <j@x.com>")
 @example("  <a@b.c>")
+@example('"[\\""  ..\t")\\\\"\t" "<a@b.c>')  # a quoted " " last, in a name with quoted pairs: kept
 def test_property_reader_matches_the_registry_wherever_it_answers(value: str) -> None:
     # Given any address-list text; When the linear reader answers for it
     fast = quoted_mailboxes(value)

@@ -88,7 +88,7 @@ def _named(value: str, position: int, defects: list[Exception]) -> tuple[Address
     if any(dot for *_, dot in tokens):
         return _dotted(tokens, angle, defects)
     parts = [" " if ws else atom or _unquoted(quoted) for ws, atom, _, quoted, _ in tokens]
-    return _address(parts, angle), angle.end()
+    return _address(parts, tokens, angle), angle.end()
 
 
 def _name_and_defects(text: str) -> tuple[str, list[Exception]] | None:
@@ -149,13 +149,16 @@ def _dotted(
     if last_ws and after_dot:
         found.append(comment)
     defects.extend(found)
-    return _address(parts, angle), angle.end()
+    return _address(parts, tokens, angle), angle.end()
 
 
-def _address(parts: list[str], angle: re.Match[str]) -> Address:
-    """The mailbox, its display name without the white space before the first word and after the last."""
-    if parts and parts[0] == " ":
-        parts = parts[1:]
-    if parts and parts[-1] == " ":
+def _address(parts: list[str], tokens: list[tuple[str, str, str, str, str]], angle: re.Match[str]) -> Address:
+    """The mailbox, its display name without the white space before the first word and after the last.
+
+    Whether a part is white space is read from its token: a quoted " " is a part of one space too, and kept.
+    """
+    if tokens and tokens[-1][0]:
         parts = parts[:-1]
+    if tokens and tokens[0][0]:
+        parts = parts[1:]
     return Address("".join(parts), angle["local"], angle["domain"])
