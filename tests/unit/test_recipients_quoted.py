@@ -31,11 +31,16 @@ words = st.one_of(
 )
 gaps = st.sampled_from(["", " ", "  ", "\t", " \t "])
 dot_atoms = st.lists(atoms, min_size=1, max_size=3).map(".".join)
+dotted_locals = st.lists(st.tuples(atoms, st.sampled_from([".", "..", "..."])), min_size=1, max_size=3).map(
+    lambda parts: "".join(a + dots for a, dots in parts) + "z"
+)
 
 
 @st.composite
 def mailboxes(draw: st.DrawFn) -> str:
-    local = draw(st.one_of(dot_atoms, st.just('"quoted local"'), dot_atoms.map(lambda a: a + ".")))
+    local = draw(
+        st.one_of(dot_atoms, st.just('"quoted local"'), dot_atoms.map(lambda a: a + "."), dotted_locals, st.just(".a"))
+    )
     domain = draw(st.one_of(dot_atoms, st.just("[192.0.2.1]")))
     addr = f"{local}@{domain}"
     if draw(st.booleans()):
@@ -94,8 +99,17 @@ def test_property_reader_matches_the_registry_wherever_it_answers(value: str) ->
         "a." * 2040 + " <a@example.com>",
         "a " * 2040 + "<a@example.com>",
         ", ".join(f'"User {i}, Ops" <user{i}@example.com>' for i in range(49)),
+        "a" + "." * 4080 + "a@example.com",
     ],
-    ids=["empty-quoted-spaced", "empty-quoted", "escaped-backslashes", "dotted-words", "atoms", "49-quoted-names"],
+    ids=[
+        "empty-quoted-spaced",
+        "empty-quoted",
+        "escaped-backslashes",
+        "dotted-words",
+        "atoms",
+        "49-quoted-names",
+        "local-periods",
+    ],
 )
 def test_hostile_runs_are_read_without_the_registry_and_as_it_reads_them(value: str) -> None:
     # Given a 4 KiB run that costs the registry time with the square of its length

@@ -10,7 +10,8 @@ registry as before:
 - display names of atoms and quoted strings (quoted pairs included) separated by spaces or tabs, with
   periods among them (obs-phrase, as in "John Q. Public": one `ObsoleteHeaderDefect` per period, and one
   more for white space after a period that no word follows, exactly as the registry reports them);
-- `<local@domain>` and bare `local@domain` with dot-atom local parts and domains;
+- `<local@domain>` and bare `local@domain` with dot-atom domains and local parts of atoms and periods (a
+  run of periods is obs-local-part: the registry's `InvalidHeaderDefect`s, one per extra period);
 - printable ASCII only; no encoded words (`=?`), comments, groups, routes, domain literals, quoted local
   parts, empty list elements, nor a display name that starts or ends with a period.
 
@@ -28,7 +29,8 @@ __all__ = ["quoted_mailboxes"]
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
-_ADDR_SPEC = rf"(?P<local>{_DOT_ATOM})@(?P<domain>{_DOT_ATOM})"
+# A local part may repeat its periods (obs-local-part: the registry reads it, with a defect per extra period).
+_ADDR_SPEC = rf"(?P<local>{_ATEXT}(?:\.+{_ATEXT})*)@(?P<domain>{_DOT_ATOM})"
 # A display name's tokens: white space, an atom, a quoted string (printable ASCII, space and tab; a backslash
 # quotes the visible character after it), a period. Each starts with a different character, so matching the
 # run of them never backtracks; `findall` then lists them without a Python step per character.
@@ -42,6 +44,9 @@ _PERIODS = re.compile(r"\. (?=\.|$)|\.")  # in a phrase whose white space runs a
 # The registry's defects for periods in a phrase; never raised, so one instance can stand for each occurrence.
 _PERIOD = errors.ObsoleteHeaderDefect("period in 'phrase'")
 _COMMENT = errors.ObsoleteHeaderDefect("comment found without atom")
+_NOT_DOT_ATOM = errors.InvalidHeaderDefect("local-part is not dot-atom, quoted-string, or obs-local-part")
+_REPEATED = errors.InvalidHeaderDefect("invalid repeated '.'")
+_PERIOD_RUNS = re.compile(r"\.{2,}")
 
 _Read = tuple[list[tuple[Address, str | None]], list[Exception]]
 
@@ -57,6 +62,7 @@ def quoted_mailboxes(value: str) -> _Read | None:
         bare = _BARE.match(value, position)
         if bare is not None and (bare.end() == end or value[bare.end()] == ","):
             mailboxes.append((Address("", bare["local"], bare["domain"]), None))
+            defects.extend(_local_defects(bare["local"]))
             position = bare.end()
         else:
             read = _named(value, position, defects)
@@ -64,11 +70,20 @@ def quoted_mailboxes(value: str) -> _Read | None:
                 return None
             address, position = read
             mailboxes.append((address, None))
+            defects.extend(_local_defects(address.username))  # after the display name's, as the registry has them
         if position == end:
             return mailboxes, defects
         if value[position] != ",":
             return None
         position += 1
+
+
+def _local_defects(local: str) -> list[Exception]:
+    """The registry's defects for a local part of atoms and periods: one for the form, one per extra period."""
+    if ".." not in local:
+        return []
+    found: list[Exception] = [_NOT_DOT_ATOM]
+    return found + [_REPEATED] * (len(local) - len(_PERIOD_RUNS.sub(".", local)))
 
 
 def _named(value: str, position: int, defects: list[Exception]) -> tuple[Address, int] | None:
