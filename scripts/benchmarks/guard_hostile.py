@@ -6,7 +6,8 @@ list of 49 quoted display names, against the same check on an ordinary canary me
 interleaved runs. The standard library's parser reads these runs in time that grows with the square of
 their length (0.07-0.3 s per send before the linear reader of `recipients.quoted`); the absolute target is
 about 1 ms extra per send, and the note says whether it was met. Runs the registry still reads itself
-(invalid forms: a display name that starts with periods, backslashes outside quotes) are rows too, marked "(registry)", so what is left is visible.
+(invalid forms: a display name that starts with periods, backslashes outside quotes) are rows too, marked
+"(registry)", so what is left is visible.
 """
 
 from __future__ import annotations
