@@ -7,6 +7,7 @@ certificate over a real TLS handshake (STARTTLS and implicit TLS).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -22,6 +23,21 @@ PASSWORD_ENV = "MAILCANARY_TEST_PLUGIN_PASSWORD"
 PLUGIN_LINE = re.compile(r"^SMTP (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| [^\n]+)?$")
 
 StartEndpoint = Callable[..., LabSmtpEndpoint]
+
+
+@pytest.fixture(autouse=True)
+def _no_lambda_log_handler() -> Iterator[None]:
+    """The command as a user runs it: no handler on the `mailcanary` logger.
+
+    A Lambda handler test earlier in the same process leaves the functions' Powertools logger, whose handler
+    writes to the current stdout, on `mailcanary`; the session's INFO line would then land in the captured
+    plugin output. A `mailcanary` process never creates that logger.
+    """
+    package_logger = logging.getLogger("mailcanary")
+    saved = package_logger.handlers[:]
+    package_logger.handlers.clear()
+    yield
+    package_logger.handlers[:] = saved
 
 
 @pytest.fixture
