@@ -10,10 +10,15 @@ own `max_examples` keep it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from tests.support.aws_world import AwsWorld, MotoSession
 
 settings.register_profile(
     "ci", max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -32,3 +37,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         tier = _TIER_BY_FOLDER.get(Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0])
         if tier:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def moto_session() -> MotoSession:
+    """moto's mock and the clients that build the world, made once (moto is imported only where it is used)."""
+    from tests.support.aws_world import MotoSession
+
+    return MotoSession()
+
+
+@pytest.fixture
+def aws(moto_session: MotoSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
+    """The moto world of tests/support/aws_world.py, built afresh for this test (moto reset, baseline rebuilt)."""
+    from mailcanary.config import clients as aws_clients
+    from tests.support.aws_world import fake_credentials
+
+    fake_credentials(monkeypatch)
+    aws_clients.clear()  # production's cached clients belong to the previous test's credentials
+    world = moto_session.open()
+    try:
+        yield world
+    finally:
+        moto_session.close()
+        aws_clients.clear()
