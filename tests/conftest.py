@@ -5,6 +5,9 @@ Hypothesis profiles: `ci` (the default: few examples, derandomised, so `make tes
 and `dev` (more examples, random) chosen with HYPOTHESIS_PROFILE=dev. Neither has a per-example deadline: a
 slow machine must not fail a property; time and memory bounds are `make fuzz`'s job. Tests that set their
 own `max_examples` keep it.
+
+The `aws` fixture is the one moto world of every folder (tests/support/aws_world.py): the mock and the clients
+that build it last the session, and each test starts from moto's reset with the baseline built again.
 """
 
 from __future__ import annotations
