@@ -7,6 +7,7 @@ import json
 import pytest
 from doctor_world import ACCOUNT, ALARMS, STACK, DoctorWorld
 
+from mailcanary.doctor.events import REQUIRED_EVENT_TYPES
 from tests.support.aws_world import AwsWorld
 
 
@@ -38,15 +39,7 @@ def world(aws: AwsWorld) -> DoctorWorld:
         EventDestination={
             "Name": "mailcanary-sns",
             "Enabled": True,
-            "MatchingEventTypes": [
-                "send",
-                "delivery",
-                "bounce",
-                "complaint",
-                "reject",
-                "deliveryDelay",
-                "renderingFailure",
-            ],
+            "MatchingEventTypes": sorted(REQUIRED_EVENT_TYPES),  # what the doctor requires
             "SNSDestination": {"TopicARN": topic},
         },
     )
