@@ -12,7 +12,9 @@ that build it last the session, and each test starts from moto's reset with the 
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +35,28 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
 _TIER_BY_FOLDER = {"unit": "unit", "functional": "functional", "template": "template"}
+
+
+@pytest.fixture(autouse=True)
+def mailcanary_logger_as_found() -> Iterator[None]:
+    """A test that sets up the Powertools Logger (a handler, a service that logs) leaves the `mailcanary` logger as
+    it found it. In use each handler and each CLI run is its own process; here a Logger left behind by one test
+    would print JSON log lines into a later test's CLI output."""
+    logger = logging.getLogger("mailcanary")
+    handlers, attributes = list(logger.handlers), dict(vars(logger))
+    yield
+    if logger.handlers == handlers:
+        return
+    logger.handlers[:] = handlers
+    for name in set(vars(logger)) - set(attributes):  # Powertools marks the logger it configured
+        delattr(logger, name)
+    for name, value in attributes.items():
+        if name not in ("handlers", "level"):
+            setattr(logger, name, value)
+    logger.setLevel(attributes["level"])  # and forget every logger's cached level checks
+    observability = sys.modules.get("mailcanary.report.observability")
+    if observability is not None:
+        observability.get_logger.cache_clear()  # the next get_logger() sets up a Logger again
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
