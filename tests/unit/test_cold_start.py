@@ -1,12 +1,9 @@
-"""A handler's init: no cyclic GC passes and the collector always back on (paused_gc); what the init loads."""
+"""paused_gc: a handler's init runs without cyclic GC passes, and the collector always comes back on."""
 
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -65,25 +62,3 @@ def test_given_a_collector_the_caller_switched_off_when_the_block_exits_then_it_
         pass
     # Then the caller's choice is kept
     assert not gc.isenabled()
-
-
-@pytest.mark.process
-@pytest.mark.parametrize("handler", ["ses_events", "sweeper"])
-def test_given_the_events_or_sweeper_handler_when_imported_then_no_pydantic_model_is_built_until_the_first_call(
-    handler: str,
-) -> None:
-    # Given a new interpreter with the handler's path, When the handler module is imported, then its runtime read
-    root = Path(__file__).resolve().parents[2]
-    code = (
-        f"import sys, functions.{handler}.app as app\n"
-        "print(sorted(m for m in ('pydantic.fields', 'mailcanary.config.settings', 'smtplib') if m in sys.modules))\n"
-        "app.runtime()\n"
-        "print(sorted(m for m in ('pydantic.fields', 'mailcanary.config.settings') if m in sys.modules))\n"
-    )
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{root / 'shared'}:{root}", "POWERTOOLS_TRACE_DISABLED": "true"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=root)
-    at_import, after_first_call = result.stdout.strip().splitlines()[-2:]
-    # Then the init built no pydantic model (building any loads pydantic.fields) and loaded no SMTP client,
-    # and the first invocation's settings read built the settings model
-    assert at_import == "[]"
-    assert after_first_call == "['mailcanary.config.settings', 'pydantic.fields']"

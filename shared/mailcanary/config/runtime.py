@@ -10,12 +10,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mailcanary.config import clients as aws_clients
-
-if TYPE_CHECKING:
-    from mailcanary.config.settings import Settings
+from mailcanary.config.settings import Settings
 
 __all__ = ["ClientFactory", "Runtime", "cached_runtime_from_environ"]
 
@@ -39,13 +37,5 @@ def cached_runtime_from_environ() -> Callable[[], Runtime]:
     """A handler's runtime accessor: settings read on the first invocation (not at import), then reused warm.
 
     Each handler module holds its own accessor, so loading a handler module anew starts from fresh settings.
-    The settings model itself is imported here, on the first invocation (see `mailcanary.config.settings`): the
-    SES-events and sweeper functions build no other pydantic model at init.
     """
-
-    def runtime() -> Runtime:
-        from mailcanary.config.settings import Settings
-
-        return Runtime(Settings.from_environ())
-
-    return functools.cache(runtime)
+    return functools.cache(lambda: Runtime(Settings.from_environ()))

@@ -1,13 +1,7 @@
-"""The settings model: the only place in mailcanary that reads the environment (with one switch read when a
-handler module is imported, `xray_subsegments_enabled`, which lives in `mailcanary.config.cold_start` and is
-re-exported here).
+"""The settings model: the only place in mailcanary that reads the environment.
 
 Invalid configuration fails fast with a `ConfigError` naming the variable. Later modules add fields here
 rather than reading `os.environ` themselves.
-
-The handlers import this module on their first invocation, not at import (`mailcanary.config.runtime`): the
-models below are the first pydantic models a handler builds, and building any model loads pydantic's field
-and type machinery (pydantic.fields, pydantic.types, annotated_types), which a bare `import pydantic` does not.
 """
 
 from __future__ import annotations
@@ -19,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mailcanary.config.cold_start import TRACE_DISABLED_VARIABLE, xray_subsegments_enabled
 from mailcanary.core.errors import ConfigError
 from mailcanary.core.secret import Secret
 
@@ -35,6 +28,8 @@ __all__ = [
 ]
 
 ENV_PREFIX = "MAILCANARY_"
+# Set by the template from its XRaySubsegments parameter; Powertools reads the same variable.
+TRACE_DISABLED_VARIABLE = "POWERTOOLS_TRACE_DISABLED"
 # SMTP targets one round may have: each is a path (a thread slot, a record item, a session of up to a few
 # minutes), and far more than this is a configuration mistake rather than a canary.
 MAX_SMTP_TARGETS = 500
@@ -144,3 +139,19 @@ def secret_from_environ(variable: str, environ: Mapping[str, str] | None = None)
     if not value:
         raise ConfigError(f"{variable}: environment variable is not set or empty")
     return Secret(value)
+
+
+def xray_subsegments_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the handlers load the Powertools Tracer (and with it the X-Ray SDK) at all.
+
+    Read once, when a handler module is imported: the decision is which modules to import, so it cannot wait
+    for the first invocation. Off when `POWERTOOLS_TRACE_DISABLED` is true in Powertools' own spelling
+    ("1", "true", "yes", "on", ...); the template sets it from the `XRaySubsegments` parameter.
+    """
+    from aws_lambda_powertools.shared.functions import strtobool
+
+    source = os.environ if environ is None else environ
+    try:
+        return not strtobool(source.get(TRACE_DISABLED_VARIABLE, "false"))
+    except ValueError as exc:
+        raise ConfigError(f"{TRACE_DISABLED_VARIABLE}: not a boolean: {source[TRACE_DISABLED_VARIABLE]!r}") from exc

@@ -332,7 +332,7 @@ def traced(handler: _Handler) -> _Handler:
     Decided when the handler module is imported (see the module docstring): with subsegments off, neither the
     Tracer nor the X-Ray SDK is ever imported, so the cold start does not pay for them.
     """
-    from mailcanary.config.cold_start import xray_subsegments_enabled
+    from mailcanary.config.settings import xray_subsegments_enabled
 
     if not xray_subsegments_enabled():
         return handler
