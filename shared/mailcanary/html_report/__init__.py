@@ -5,8 +5,9 @@ evidence and the fault lab's detection matrix. Only the CLI imports it; its char
 
 from __future__ import annotations
 
+from mailcanary.html_report.charts import require_charts
 from mailcanary.html_report.errors import ChartLibraryMissingError, HtmlReportError
 from mailcanary.html_report.model import Arrival, MatrixRow
 from mailcanary.html_report.page import render_html
 
-__all__ = ["Arrival", "ChartLibraryMissingError", "HtmlReportError", "MatrixRow", "render_html"]
+__all__ = ["Arrival", "ChartLibraryMissingError", "HtmlReportError", "MatrixRow", "render_html", "require_charts"]

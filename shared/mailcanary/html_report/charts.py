@@ -17,7 +17,7 @@ from mailcanary.html_report.errors import ChartLibraryMissingError
 from mailcanary.html_report.latency import LatencyStat
 from mailcanary.html_report.series import RateSeries
 
-__all__ = ["latency_chart", "rate_chart"]
+__all__ = ["latency_chart", "rate_chart", "require_charts"]
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
@@ -33,6 +33,11 @@ def _pygal() -> ModuleType:
         raise ChartLibraryMissingError(
             "the HTML report needs the charting library: pip install 'mailcanary[report]'"
         ) from exc
+
+
+def require_charts() -> None:
+    """Fail now, with how to fix it, when the charting library is missing (before a long run, not after)."""
+    _pygal()
 
 
 def _config(title: str, **extra: Any) -> dict[str, Any]:
