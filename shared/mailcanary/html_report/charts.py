@@ -8,6 +8,7 @@ chart is drawn: it is the `report` extra, never in the Lambda layer.
 from __future__ import annotations
 
 import importlib
+import sys
 import xml.etree.ElementTree as ET  # parses only the SVG pygal has just written, never outside input
 from collections.abc import Sequence
 from types import ModuleType
@@ -28,11 +29,15 @@ _MAJOR_LABELS = 12  # x labels written out on a time axis; the others are minor 
 
 def _pygal() -> ModuleType:
     try:
-        return importlib.import_module("pygal")
+        pygal = importlib.import_module("pygal")
     except ImportError as exc:
         raise ChartLibraryMissingError(
             "the HTML report needs the charting library: pip install 'mailcanary[report]'"
         ) from exc
+    # pygal appends a legacy import hook (for its map plugins, unused here) to sys.meta_path; on Python 3.11 every
+    # import that misses afterwards passes it and warns (ImportWarning: find_spec() not found). Take it out again.
+    sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
+    return pygal
 
 
 def require_charts() -> None:
