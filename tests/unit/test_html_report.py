@@ -7,11 +7,13 @@ import re
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mailcanary.cli import main
 from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.html_report import Arrival, ChartLibraryMissingError, MatrixRow, render_html
 from mailcanary.html_report.latency import latency_stats, percentile
@@ -250,3 +252,18 @@ def test_given_no_chart_library_when_rendering_then_a_typed_error_says_how_to_in
     monkeypatch.setitem(sys.modules, "pygal", None)  # `import pygal` now raises ImportError
     with pytest.raises(ChartLibraryMissingError, match=r"mailcanary\[report\]"):
         _page([_round(0)])
+
+
+def test_given_no_chart_library_when_demo_html_is_asked_then_exit_2_before_the_lab_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Given pygal missing
+    monkeypatch.setitem(sys.modules, "pygal", None)
+    # When the demo is asked for an HTML report
+    code = main(["demo", "--rounds", "1", "--html", str(tmp_path / "r.html")])
+    # Then one line says what to install, exit 2, and nothing ran
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pip install 'mailcanary[report]'" in err
+    assert "lab up" not in err
+    assert not (tmp_path / "r.html").exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailcanary.core.errors import MailcanaryError
+from mailcanary.core.errors import MailcanaryError, UsageError
 
 __all__ = ["ChartLibraryMissingError", "HtmlReportError"]
 
@@ -11,5 +11,5 @@ class HtmlReportError(MailcanaryError):
     """Raised when the HTML report cannot be built."""
 
 
-class ChartLibraryMissingError(HtmlReportError):
-    """Raised when the charting library (the `report` extra) is not installed."""
+class ChartLibraryMissingError(HtmlReportError, UsageError):
+    """Raised when the charting library (the `report` extra) is not installed; the CLI exits 2."""
