@@ -107,22 +107,19 @@ def run(args: argparse.Namespace, clients: Any = None) -> int:
         session_factory,
         stack_source,
     )
-    from mailcanary.store import (
-        CanaryStore,
-        HistoryQueryError,
-        HistoryTooLargeError,
-        StoreError,
-        list_canaries,
-    )
+    from mailcanary.store import CanaryStore, HistoryQuery, HistoryQueryError, HistoryTooLargeError, StoreError
 
     if args.stack and (args.endpoint_url or args.table or args.artifact_bucket):
         raise UsageError("--stack reads the table and bucket from the stack: it takes no --endpoint-url/--table")
-    if args.until is not None and args.last is None and args.since is None:
-        args.last = DEFAULT_LAST  # the last N before --until
     if clients is not None:
         factory, region = clients, args.region or "us-east-1"
     else:
         factory, region = session_factory(args.region, args.endpoint_url)
+    last = args.last if args.last is not None or args.since is not None else DEFAULT_LAST
+    try:  # the question is checked before anything is read
+        query = HistoryQuery(last, args.since, args.until, args.path, args.failed)
+    except HistoryQueryError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         if args.endpoint_url or args.table:
             source = endpoint_source(
@@ -130,12 +127,8 @@ def run(args: argparse.Namespace, clients: Any = None) -> int:
             )
         else:
             source = stack_source(factory, args.stack or _stack_default(), region)
-        store = CanaryStore(source.dynamodb, source.table_name)
-        last = args.last if args.last is not None or args.since is not None else DEFAULT_LAST
-        canaries = list_canaries(
-            store, last=last, since=args.since, until=args.until, path=args.path, failed_only=args.failed
-        )
-    except (HistoryQueryError, HistoryTooLargeError) as exc:
+        canaries = CanaryStore(source.dynamodb, source.table_name).history(query)
+    except HistoryTooLargeError as exc:
         raise UsageError(str(exc)) from exc
     except (SourceNotReadableError, StoreError) as exc:
         print(f"mailcanary history: {clean_text(' '.join(str(exc).split()))}", file=sys.stderr)
