@@ -2,8 +2,9 @@
 
 What the records allow: `send` is from the round's start (the canary's `created_at`) to the moment the path's send
 completed (`sent_at`: the SES API answered, or the SMTP server accepted the data), so an SMTP send includes the
-whole session; `delivery` is from `sent_at` to the first SES Delivery event's timestamp (SES's clock); `arrival`
-is from `sent_at` to when a receiver saw the copy, when arrival times are given.
+whole session; `delivery` is from `sent_at` to the last SES Delivery event's timestamp (SES's clock: every
+recipient delivered); `arrival` is from `sent_at` to when a receiver first saw a copy, when arrival times are given
+or the path record carries one. The same definitions as `mailcanary history`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,12 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 
 def _delivered_at(path: PathRecord) -> datetime | None:
     times = [e.timestamp for e in path.events if e.event_type is EventType.DELIVERY and e.timestamp is not None]
-    return min(times) if times else None
+    return max(times) if times else None
+
+
+def _arrived_at(path: PathRecord) -> datetime | None:
+    arrived: datetime | None = getattr(path, "arrived_at", None)  # carried once arrival is recorded on paths
+    return arrived
 
 
 def latency_stats(records: Iterable[CanaryRecord], arrivals: Iterable[Arrival] = ()) -> tuple[LatencyStat, ...]:
@@ -66,7 +72,7 @@ def latency_stats(records: Iterable[CanaryRecord], arrivals: Iterable[Arrival] =
             values = {
                 "send": _seconds(record.created_at, path.sent_at),
                 "delivery": _seconds(path.sent_at, _delivered_at(path)),
-                "arrival": _seconds(path.sent_at, arrived.get((record.canary_id, path.name))),
+                "arrival": _seconds(path.sent_at, arrived.get((record.canary_id, path.name)) or _arrived_at(path)),
             }
             for measure, value in values.items():
                 if value is not None:
