@@ -18,7 +18,7 @@ from mailcanary.html_report import render_html
 from mailcanary.lab.catalog import FAULTS
 from mailcanary.lab.demo import DemoOptions, run_demo
 from mailcanary.lab.matrix import run_matrix
-from mailcanary.lab.report_html import matrix_rows
+from mailcanary.lab.report_html import matrix_html, matrix_rows
 from mailcanary.lab.stack import LabOptions
 from mailcanary.store.records import FailedCheck
 
@@ -75,6 +75,11 @@ def test_given_a_report_of_real_rounds_when_chromium_renders_it_then_no_error_no
     assert dom["injected"] == 0
     assert dom["matrix_rows"] == 3  # the header and the two faults
     assert kept.stat().st_size > 10_000
+    # And the fault matrix's own page (what `demo --fault-matrix --html` writes) names both faults as caught
+    matrix_page = matrix_html(matrix)
+    assert "Fault lab: detection matrix (2/2 caught by their own check)" in matrix_page
+    assert "421-mid-session" in matrix_page
+    assert "event-lost" in matrix_page
 
 
 def test_given_the_demo_cli_when_it_writes_html_then_chromium_renders_it_cleanly(tmp_path: Path) -> None:
