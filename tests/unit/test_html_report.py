@@ -138,8 +138,8 @@ def test_given_known_samples_when_percentiles_are_taken_then_nearest_rank() -> N
 
 def test_given_records_and_arrivals_when_latency_is_measured_then_send_delivery_and_arrival_per_target() -> None:
     # Given one round: the API path sent 0.5 s after the round started and SES delivered 2 s and 4 s later (the
-    # last recipient delivered counts); the SMTP path arrived at a receiver 7 s after its send; one arrival time is before the
-    # send (another machine's clock) and says nothing
+    # last recipient delivered counts); the SMTP path arrived at a receiver 7 s after its send; one arrival time
+    # is before the send (another machine's clock) and says nothing
     record = _round(0)
     api = record.path("api")
     assert api is not None
