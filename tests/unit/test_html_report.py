@@ -267,3 +267,27 @@ def test_given_no_chart_library_when_demo_html_is_asked_then_exit_2_before_the_l
     assert "pip install 'mailcanary[report]'" in err
     assert "lab up" not in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_given_the_package_when_searched_then_only_operator_tools_import_the_report_and_only_charts_pygal() -> None:
+    # Given every module of mailcanary (shared/ is also the Lambda layer, which has no pygal)
+    import ast
+
+    import mailcanary
+
+    root = Path(mailcanary.__file__).parent
+    importers: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and node.args:
+                names = [getattr(node.args[0], "value", "")]
+            for name in names:
+                top = ".".join(name.split(".")[:2]) if name.startswith("mailcanary.") else name.split(".")[0]
+                importers.setdefault(top, set()).add(path.relative_to(root).parts[0])
+    # When the importers of the report and of its chart library are listed
+    # Then only the CLI and the lab import the report, and pygal is loaded by the report's charts alone
+    assert importers["mailcanary.html_report"] - {"html_report"} <= {"cli", "lab"}
+    assert importers["pygal"] == {"html_report"}
