@@ -131,3 +131,38 @@ def test_given_an_unwritable_path_when_report_runs_then_exit_2_before_reading(
     err = capsys.readouterr().err
     assert code == 2  # not 3: the path is checked before the stack is read
     assert "cannot write the report to" in err
+
+
+def test_given_the_labs_moto_endpoint_when_report_runs_then_it_reads_the_labs_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a moto server on loopback holding the lab's table with four rounds, and no AWS settings at all
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL", "MAILCANARY_STACK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        client = boto3.client(
+            "dynamodb", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="t", aws_secret_access_key="t"
+        )
+        client.create_table(**canary_table_definition("mailcanary-canaries"))
+        _fill(CanaryStore(client, "mailcanary-canaries"))
+        page = tmp_path / "lab.html"
+        # When the report reads it by endpoint (the default lab table), from 09:00 on
+        code = main(["report", "--html", str(page), "--endpoint-url", endpoint, "--since", "2026-03-02T09:00Z"])
+    finally:
+        server.stop()
+    # Then all four rounds are in the page, titled by the table
+    assert code == 0, capsys.readouterr().err
+    html = page.read_text(encoding="utf-8")
+    assert "4 rounds from 2026-03-02 09:00:00 UTC to 2026-03-02 09:03:00 UTC" in html
+    assert "<title>mailcanary report: mailcanary-canaries</title>" in html
