@@ -1,0 +1,23 @@
+"""Errors of the arrival package: arrived mail is untrusted input, and every way it can be unusable is typed."""
+
+from __future__ import annotations
+
+from mailcanary.core.errors import MailcanaryError
+
+__all__ = ["ArrivalError", "ArrivalParseError", "ArrivalTooLargeError", "VerpError"]
+
+
+class ArrivalError(MailcanaryError):
+    """Raised when an arrived message or a returned bounce cannot be handled."""
+
+
+class ArrivalParseError(ArrivalError):
+    """Raised when arrived bytes cannot be read as a message (empty, MIME nested past the limit, not bytes)."""
+
+
+class ArrivalTooLargeError(ArrivalParseError):
+    """Raised when arrived bytes exceed `MAX_ARRIVED_BYTES`: nothing past the size is read."""
+
+
+class VerpError(ArrivalError):
+    """Raised when a VERP return address cannot be made (a local part over 64 octets) or read (not ours)."""
