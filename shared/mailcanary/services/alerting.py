@@ -32,7 +32,8 @@ def alert_publisher(runtime: Runtime) -> AlertPublisher | None:
     if not settings.alert_topic_arn:
         return None
     state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
+    bucket = settings.artifact_bucket or None
+    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state, artifact_bucket=bucket)
 
 
 def effect_sink(runtime: Runtime) -> EffectSink:
