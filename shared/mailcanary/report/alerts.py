@@ -10,12 +10,11 @@ Alert bodies are JSON with every secret masked (`mailcanary.core.redaction`), wh
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from mailcanary.artifacts.keys import artifact_uri
 from mailcanary.core.aws_errors import aws_errors
 from mailcanary.core.checks import Verdict
 from mailcanary.core.errors import MailcanaryError
@@ -97,7 +96,8 @@ class AlertPublisher:
     sns_client: SNSClient
     topic_arn: str
     dedup_store: AlertState
-    artifact_bucket: str | None = None  # where the rounds' artifacts are; the alert body links its round's
+    # canary id -> where its round's artifacts are (an s3:// prefix), linked from the body; None: none kept
+    artifact_link: Callable[[str], str | None] | None = None
 
     def publish(
         self,
@@ -114,7 +114,7 @@ class AlertPublisher:
         return [self._one(verdict, canary_id, forms, known or OpenAlerts()) for verdict in verdicts]
 
     def _artifacts(self, canary_id: str) -> str | None:
-        return artifact_uri(self.artifact_bucket, canary_id) if self.artifact_bucket else None
+        return self.artifact_link(canary_id) if self.artifact_link is not None else None
 
     def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertAction:
         try:
