@@ -7,6 +7,7 @@ certificate over a real TLS handshake (STARTTLS and implicit TLS).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -22,6 +23,14 @@ PASSWORD_ENV = "MAILCANARY_TEST_PLUGIN_PASSWORD"
 PLUGIN_LINE = re.compile(r"^SMTP (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| [^\n]+)?$")
 
 StartEndpoint = Callable[..., LabSmtpEndpoint]
+
+
+@pytest.fixture(autouse=True)
+def no_lambda_logger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a real `mailcanary smtp-probe` process: no Powertools Logger on the `mailcanary` logger. An earlier
+    in-process test (a round through its handler) leaves the cached one there, writing each session log line to
+    the current stdout, in front of the plugin line or the JSON."""
+    monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])
 
 
 @pytest.fixture

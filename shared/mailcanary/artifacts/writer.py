@@ -9,7 +9,6 @@ and counted in one `ArtifactWriteFailed` data point.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -86,11 +85,13 @@ class ArtifactWriter:
 
     def _put(self, artifact: Artifact, forms: SecretForms) -> str | None:
         """The reason the put failed, or None once written."""
-        body = bounded(redact_text(artifact.text, forms), self._max_bytes)
         try:
+            body = bounded(redact_text(artifact.text, forms), self._max_bytes)
             self._client.put_object(Bucket=self.bucket, Key=artifact.key, Body=body, ContentType=artifact.content_type)
         except aws_errors() as exc:
             return aws_error_code(exc)
+        except Exception as exc:  # anything else, a bug of ours included, must not fail the round either
+            return f"{type(exc).__name__}: {exc}"
         return None
 
 
@@ -99,8 +100,3 @@ def _report_failures(bucket: str, failed: Sequence[tuple[str, str]]) -> None:
     for key, reason in failed[:20]:  # the metric counts them all; twenty lines say enough
         log.warning("artifact not written", extra={"bucket": bucket, "key": key, "error": reason})
     obs.emit([obs.artifact_write_failed(len(failed))])
-
-
-def monotonic_left(not_after: float | None, default: float = DEFAULT_SECONDS) -> float:
-    """Seconds from now to `not_after` (a `time.monotonic()` instant), at most `default`."""
-    return default if not_after is None else max(0.0, min(default, not_after - time.monotonic()))
