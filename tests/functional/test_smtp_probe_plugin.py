@@ -26,11 +26,12 @@ StartEndpoint = Callable[..., LabSmtpEndpoint]
 
 
 @pytest.fixture(autouse=True)
-def no_lambda_logger(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in a real `mailcanary smtp-probe` process: no Powertools Logger on the `mailcanary` logger. An earlier
-    in-process test (a round through its handler) leaves the cached one there, writing each session log line to
-    the current stdout, in front of the plugin line or the JSON."""
-    monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])
+def library_logs_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In its own process the probe's stdout holds only its output; here, an earlier test may have given the
+    library's logger a stdout handler (the Lambda Logger), which would add log lines to what is checked."""
+    logger = logging.getLogger("mailcanary")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", False)
 
 
 @pytest.fixture
