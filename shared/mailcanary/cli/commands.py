@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mailcanary.cli.history",
         "list recorded canary rounds: verdicts with evidence, latencies, artifacts",
     ),
+    "report": (
+        "mailcanary.cli.report",
+        "write the rounds of a time window as one self-contained HTML page (charts, latency, failures)",
+    ),
 }
 
 
