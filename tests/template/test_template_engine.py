@@ -178,6 +178,7 @@ def test_given_each_function_when_created_then_its_environment_names_real_resour
     client("sns").get_topic_attributes(TopicArn=variables["MAILCANARY_ALERT_TOPIC_ARN"])
     client("secretsmanager").describe_secret(SecretId=variables["MAILCANARY_SMTP_SECRET_ARN"])
     client("ses").describe_configuration_set(ConfigurationSetName=variables["MAILCANARY_CONFIGURATION_SET"])
+    client("s3").head_bucket(Bucket=variables["MAILCANARY_ARTIFACT_BUCKET"])
     # And the settings model accepts the environment as deployed
     settings = Settings.from_environ({k: v for k, v in variables.items() if k.startswith(ENV_PREFIX)})
     assert settings.events_region == REGION
@@ -212,3 +213,18 @@ def test_given_the_stack_when_created_then_its_alarms_and_outputs_resolve(engine
     assert all(deployment.outputs.values()), deployment.outputs
     assert deployment.outputs["ConfigurationSetName"] == deployment.physical["ConfigurationSet"]
     assert deployment.outputs["SmtpSecretArn"] == deployment.physical["SmtpSecret"]
+
+
+def test_given_the_stack_when_created_then_the_artifact_bucket_is_an_output_and_refuses_plain_http(
+    engine: tuple[Deployment, Any],
+) -> None:
+    deployment, client = engine
+    bucket = deployment.outputs["ArtifactBucketName"]
+    assert bucket == deployment.physical["ArtifactBucket"]
+    # (moto's CloudFormation drops the bucket's LifecycleConfiguration: the retention rule is asserted on the
+    # template, test_template_artifacts.py)
+    # Then its policy (put by API: moto's CloudFormation has no bucket policy) denies calls without TLS
+    policy = json.loads(client("s3").get_bucket_policy(Bucket=bucket)["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]

@@ -98,6 +98,9 @@ class Settings(BaseModel):
     )
     recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
     conformance: bool = Field(default=False, description="run the SMTP out-of-order probe in every round")
+    artifact_bucket: str = Field(
+        default="", description="S3 bucket for each round's transcripts, MIME and SES events; empty: none kept"
+    )
 
     @property
     def events_region(self) -> str:

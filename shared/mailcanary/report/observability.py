@@ -20,6 +20,9 @@ x dimension combination is a billed CloudWatch custom metric, so the set is smal
 | LateSesEvent      | Count        | ()                         | reconciler           | (an event after its path   |
 |                   |              |                            |                      | was swept lost: slow, not  |
 |                   |              |                            |                      | lost)                      |
+| ArtifactWriteFailed | Count      | ()                         | round, reconciler    | (artifacts of a round not  |
+|                   |              |                            |                      | written to S3; the round   |
+|                   |              |                            |                      | itself is unaffected)      |
 
 Every decided path yields exactly one CanaryPassed or CanaryFailed: the round for a path it decides at send
 time (a send-time check failed, or an MTA that is not SES gives no events to wait for), the reconciler for a
@@ -80,6 +83,7 @@ __all__ = [
     "MetricName",
     "MetricObservation",
     "Unit",
+    "artifact_write_failed",
     "bounce",
     "canary_failed",
     "canary_passed",
@@ -117,6 +121,7 @@ class MetricName(StrEnum):
     DELIVERY_LATENCY = "DeliveryLatency"
     UNMATCHED_SES_EVENT = "UnmatchedSesEvent"
     LATE_SES_EVENT = "LateSesEvent"
+    ARTIFACT_WRITE_FAILED = "ArtifactWriteFailed"
     CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
 
@@ -149,6 +154,7 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.DELIVERY_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.UNMATCHED_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.ARTIFACT_WRITE_FAILED: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.CERTIFICATE_DAYS_LEFT: (Unit.NONE, frozenset({_PER_PATH, _ROLLUP})),
 }
 
@@ -232,6 +238,11 @@ def unmatched_ses_event() -> MetricObservation:
 def late_ses_event() -> MetricObservation:
     """An SES event for a path the sweeper had already declared lost: the canary was slow, not lost."""
     return MetricObservation(MetricName.LATE_SES_EVENT, 1, Unit.COUNT)
+
+
+def artifact_write_failed(count: int = 1) -> MetricObservation:
+    """Artifacts of a round that could not be written to the artifact bucket (the round itself went on)."""
+    return MetricObservation(MetricName.ARTIFACT_WRITE_FAILED, count, Unit.COUNT)
 
 
 def _path_dimensions(path: PathKind, target: str) -> tuple[tuple[Dimension, str], ...]:
