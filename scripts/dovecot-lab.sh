@@ -7,7 +7,8 @@
 #   virtual(8) agent, which adds Delivered-To and X-Original-To:
 #     canary@imap.lab.test       -> user "canary", INBOX      canary-junk@imap.lab.test  -> user "canary", Junk
 #     spam@imap.lab.test         -> user "spam", INBOX        spam-spam@imap.lab.test    -> user "spam", Spam
-#   "Junk" carries the SPECIAL-USE flag \Junk; "Spam" does not (a receiver finds it by its common name).
+#   "Junk" carries the SPECIAL-USE flag \Junk; "Spam" does not (a receiver finds it by its common name); "Read"
+#   (made on login) is where a receiver configured to move what it read puts it.
 # What the tests need (ports, CA file, users, passwords) is written to $STATE/lab.env. Passwords are random,
 # made at the first start. Root is needed to install and to configure Postfix; without it the tests skip.
 set -euo pipefail
@@ -105,6 +106,9 @@ namespace inbox {
   separator = /
   mailbox Junk {
     special_use = \\Junk
+  }
+  mailbox Read {
+    auto = create
   }
 }
 service imap-login {

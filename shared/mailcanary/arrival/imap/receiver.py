@@ -118,13 +118,16 @@ class ImapReceiver:
         with self._session(mailbox, deadline=deadline) as session:
             junk = mailbox.junk or find_junk(session.folders())
             places = [(mailbox.inbox, Placement.INBOX)] + ([(junk, Placement.SPAM)] if junk else [])
+            by_folder: list[tuple[str, list[int]]] = []
             for folder, placement in places:
                 budget = mailbox.max_messages - len(read)
                 copies, held = self._poll_folder(session, folder, placement, ids, budget)
                 read += copies
                 skipped += held
                 folders.append(folder)
-                disposed += self._dispose(session, [uid for uid, _ in copies])
+                by_folder.append((folder, [uid for uid, _ in copies]))
+            for folder, uids in by_folder:  # only now: an error above leaves every copy in the mailbox
+                disposed += self._dispose(session, folder, uids)
         result = PollResult(tuple(copy for _, copy in read), tuple(skipped), tuple(folders), disposed)
         _log.info(
             "imap poll %s: %d copies read, %d held back",
@@ -173,9 +176,10 @@ class ImapReceiver:
             location=location,
         )
 
-    def _dispose(self, session: ImapSession, uids: list[int]) -> int:
+    def _dispose(self, session: ImapSession, folder: str, uids: list[int]) -> int:
         if not uids or self.mailbox.after_read is AfterRead.KEEP:
             return 0
+        session.select(folder, readonly=False)
         if self.mailbox.after_read is AfterRead.MOVE:
             session.move(uids, self.mailbox.move_to)
         else:
