@@ -134,7 +134,7 @@ class ImapSession:
             return self._error(ImapTimeoutError, f"{stage}: no answer before the deadline")
         if isinstance(exc, imaplib.IMAP4.abort | OSError):
             return self._error(ImapConnectError, f"{stage}: connection lost: {exc}")
-        return self._error(kind, f"{stage} refused: {exc}")
+        return self._error(kind, f"{stage} refused: {_text(exc)}")
 
     def _call(self, stage: str, kind: type[ImapError], command: Callable[..., tuple[str, Any]], *args: Any) -> Any:
         """Run one imaplib command within the bounds; its data on OK, a typed error otherwise."""
@@ -146,7 +146,7 @@ class ImapSession:
         except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
             raise self._translate(exc, kind, stage) from None
         if status != "OK":
-            raise self._error(kind, f"{stage} refused: {status} {data!r}")
+            raise self._error(kind, f"{stage} refused: {status} {_text(data)}")
         return data
 
     def folders(self) -> tuple[Folder, ...]:
@@ -230,3 +230,13 @@ def _internal_date(meta: bytes) -> datetime | None:
         return datetime.strptime(match.group(1).decode("ascii").strip(), "%d-%b-%Y %H:%M:%S %z").astimezone(UTC)
     except (UnicodeDecodeError, ValueError):
         return None
+
+
+def _text(value: object) -> str:
+    """A server's reply as text: imaplib hands replies over as bytes, or as the repr of bytes inside an error."""
+    if isinstance(value, list):
+        return " ".join(_text(each) for each in value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    text = str(value)
+    return text[2:-1] if len(text) >= 3 and text[:2] in ("b'", 'b"') and text[-1] == text[1] else text
