@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import smtplib
 import socket
 import ssl
 import time
@@ -238,3 +239,21 @@ def test_given_a_copy_that_only_contains_the_id_when_polled_then_it_is_not_taken
     assert len(result) == 0
     assert [each.reason for each in result.skipped] == [SkipReason.HEADER_MISMATCH]
     assert len(poll_until(ImapReceiver(dovecot_lab.mailbox()), longer, 1)) == 1
+
+
+def test_given_canaries_when_polled_for_any_then_they_stay_until_disposed_of(dovecot_lab: DovecotLab) -> None:
+    # Given two canaries in the inbox, and a message without the canary header
+    first, second = dovecot_lab.send([dovecot_lab.address("canary")]), dovecot_lab.send([dovecot_lab.address("canary")])
+    with smtplib.SMTP(dovecot_lab.smtp.host, dovecot_lab.smtp.port, timeout=10) as client:
+        client.sendmail("x@localhost", [dovecot_lab.address("canary")], b"Subject: not a canary\r\n\r\nhello\r\n")
+    for canary_id in (first, second):
+        poll_until(ImapReceiver(dovecot_lab.mailbox(after_read=AfterRead.KEEP)), canary_id, 1)
+    receiver = ImapReceiver(dovecot_lab.mailbox(max_messages=1000))
+    # When every canary is polled for
+    result = receiver.fetch_any(deadline=_soon())
+    # Then both were read (whatever else the mailbox holds), and they are still there until disposed of
+    ids = {copy.raw.split(f"{CANARY_HEADER}: ".encode(), 1)[1].split(b"\r\n", 1)[0].decode() for copy in result}
+    assert {first, second} <= ids
+    assert _count(dovecot_lab, "INBOX", first) == 1
+    assert receiver.dispose(result, deadline=_soon()) == len(result)
+    assert _count(dovecot_lab, "INBOX", first) == _count(dovecot_lab, "INBOX", second) == 0

@@ -58,6 +58,7 @@ class PollResult(Sequence[ArrivedMessage]):
     skipped: tuple[Skipped, ...] = ()
     folders: tuple[str, ...] = ()  # the folders searched: inbox, then the spam folder when there is one
     moved_or_deleted: int = 0
+    read: tuple[tuple[str, int], ...] = ()  # (folder, UID) of each copy read, for `ImapReceiver.dispose`
 
     @property
     def more(self) -> bool:
@@ -108,27 +109,47 @@ class ImapReceiver:
         self._clock = clock
 
     def fetch(self, canary_ids: Sequence[str], *, deadline: float) -> PollResult:
-        """One poll: the copies of `canary_ids` in the inbox and the spam folder, read before `deadline`."""
-        ids = _checked(canary_ids)
+        """One poll: the copies of `canary_ids` in the inbox and the spam folder, read before `deadline`, then
+        deleted or moved as the mailbox says."""
+        return self._poll(_checked(canary_ids), deadline, dispose=True)
+
+    def fetch_any(self, *, deadline: float) -> PollResult:
+        """One poll for every canary's copies (any value of the canary header), left in the mailbox: the caller
+        records them first, then hands the result to `dispose`, so a copy is never deleted before it is kept."""
+        return self._poll(None, deadline, dispose=False)
+
+    def dispose(self, result: PollResult, *, deadline: float) -> int:
+        """Delete or move (as the mailbox says) the copies `result` read; how many."""
+        if not result.read or self.mailbox.after_read is AfterRead.KEEP:
+            return 0
+        with self._session(self.mailbox, deadline=deadline) as session:
+            return sum(self._dispose(session, folder, uids) for folder, uids in _by_folder(result.read))
+
+    def _poll(self, ids: tuple[str, ...] | None, deadline: float, *, dispose: bool) -> PollResult:
         mailbox = self.mailbox
-        read: list[tuple[int, ArrivedMessage]] = []
+        read: list[tuple[str, int, ArrivedMessage]] = []
         skipped: list[Skipped] = []
         folders: list[str] = []
         disposed = 0
         with self._session(mailbox, deadline=deadline) as session:
             junk = mailbox.junk or find_junk(session.folders())
             places = [(mailbox.inbox, Placement.INBOX)] + ([(junk, Placement.SPAM)] if junk else [])
-            by_folder: list[tuple[str, list[int]]] = []
             for folder, placement in places:
                 budget = mailbox.max_messages - len(read)
                 copies, held = self._poll_folder(session, folder, placement, ids, budget)
-                read += copies
+                read += [(folder, uid, copy) for uid, copy in copies]
                 skipped += held
                 folders.append(folder)
-                by_folder.append((folder, [uid for uid, _ in copies]))
-            for folder, uids in by_folder:  # only now: an error above leaves every copy in the mailbox
-                disposed += self._dispose(session, folder, uids)
-        result = PollResult(tuple(copy for _, copy in read), tuple(skipped), tuple(folders), disposed)
+            if dispose:  # only now: an error above leaves every copy in the mailbox
+                for folder, uids in _by_folder([(folder, uid) for folder, uid, _ in read]):
+                    disposed += self._dispose(session, folder, uids)
+        result = PollResult(
+            tuple(copy for _, _, copy in read),
+            tuple(skipped),
+            tuple(folders),
+            disposed,
+            tuple((folder, uid) for folder, uid, _ in read),
+        )
         _log.info(
             "imap poll %s: %d copies read, %d held back",
             redact_text(mailbox.address),
@@ -138,10 +159,11 @@ class ImapReceiver:
         return result
 
     def _poll_folder(
-        self, session: ImapSession, folder: str, placement: Placement, ids: Sequence[str], budget: int
+        self, session: ImapSession, folder: str, placement: Placement, ids: tuple[str, ...] | None, budget: int
     ) -> tuple[list[tuple[int, ArrivedMessage]], list[Skipped]]:
         session.select(folder, readonly=self.mailbox.after_read is AfterRead.KEEP)
-        uids = sorted({uid for canary_id in ids for uid in session.search_header(CANARY_HEADER, canary_id)})
+        wanted = ids if ids is not None else ("",)  # "": every message that has the header at all (RFC 3501)
+        uids = sorted({uid for value in wanted for uid in session.search_header(CANARY_HEADER, value)})
         where = f"{self.mailbox.address}/{folder}"
         copies: list[tuple[int, ArrivedMessage]] = []
         skipped = [Skipped(SkipReason.OVER_MESSAGE_LIMIT, f"{where};UID={uid}") for uid in uids[max(budget, 0) :]]
@@ -161,11 +183,11 @@ class ImapReceiver:
         return copies, skipped
 
     def _arrived(
-        self, fetched: Fetched, placement: Placement, location: str, ids: Sequence[str]
+        self, fetched: Fetched, placement: Placement, location: str, ids: tuple[str, ...] | None
     ) -> ArrivedMessage | None:
         headers = BytesHeaderParser(policy=compat32).parsebytes(fetched.raw)
         values = {str(value).strip() for value in headers.get_all(CANARY_HEADER) or []}
-        if not values & set(ids):
+        if not (values & set(ids) if ids is not None else any(_CANARY_ID.fullmatch(each) for each in values)):
             return None
         return ArrivedMessage(
             raw=fetched.raw,
@@ -185,6 +207,13 @@ class ImapReceiver:
         else:
             session.delete(uids)
         return len(uids)
+
+
+def _by_folder(read: Sequence[tuple[str, int]]) -> list[tuple[str, list[int]]]:
+    folders: dict[str, list[int]] = {}
+    for folder, uid in read:
+        folders.setdefault(folder, []).append(uid)
+    return list(folders.items())
 
 
 def _checked(canary_ids: Sequence[str]) -> tuple[str, ...]:
