@@ -14,6 +14,8 @@ import time
 
 __all__ = ["ImplicitTlsImap", "PlainImap", "Watchdog"]
 
+_LONGEST_WAIT = 86_400.0  # a far (or infinite) deadline: threading.Timer cannot wait past what time_t holds
+
 
 class Watchdog:
     """Shuts the session's socket down at the deadline, whatever a read is waiting for."""
@@ -22,7 +24,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self.fired = False
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer = threading.Timer(min(max(0.0, deadline - time.monotonic()), _LONGEST_WAIT), self._fire)
         self._timer.daemon = True
 
     def watch(self, sock: socket.socket) -> None:
