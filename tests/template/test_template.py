@@ -27,6 +27,7 @@ EXPECTED_ALARMS = {
     "HeartbeatAlarm",
     "HeartbeatArmedAlarm",
     "SesEventsDeadLetterAlarm",
+    "CertificateExpiryAlarm",
 }
 # Alarms on a metric AWS publishes rather than ours, each pinned to the one metric and resource it may watch.
 # Every other alarm must watch a metric of METRIC_CONTRACT: a new AWS-namespace alarm fails until it is added here.
@@ -298,7 +299,8 @@ def test_given_the_composite_alarm_when_read_then_it_combines_every_alarm_and_no
 ) -> None:
     (composite,) = resources(template, "AWS::CloudWatch::CompositeAlarm").values()
     rule = composite["Properties"]["AlarmRule"]["Fn::Sub"]
-    assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS
+    # The certificate alarm is a warning ahead of time, not canary health, and exists only when asked for.
+    assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS - {"CertificateExpiryAlarm"}
     assert composite["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
 
 
@@ -360,3 +362,20 @@ def test_given_the_function_environment_when_read_then_pydantic_plugins_are_disa
     # Then pydantic is told to skip its entry-point scan for plugins, in a spelling it documents for "all"
     # (docs.pydantic.dev, Plugins: PYDANTIC_DISABLE_PLUGINS = "__all__", "1" or "true")
     assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+
+
+def test_given_the_certificate_alarm_when_read_then_it_watches_the_soonest_expiry_and_is_optional(
+    template: dict[str, Any],
+) -> None:
+    # Given the certificate-expiry alarm; Then it reads the rollup's Minimum (the soonest expiry across targets),
+    # breaches below the parameter, treats missing data (no TLS target) as fine, and exists only when asked for
+    alarm = template["Resources"]["CertificateExpiryAlarm"]
+    properties = alarm["Properties"]
+    assert properties["MetricName"] == "CertificateDaysLeft"
+    assert "Dimensions" not in properties
+    assert properties["Statistic"] == "Minimum"
+    assert properties["ComparisonOperator"] == "LessThanThreshold"
+    assert properties["Threshold"] == {"Ref": "CertificateDaysAlarm"}
+    assert properties["TreatMissingData"] == "notBreaching"
+    assert alarm["Condition"] == "HasCertificateDaysAlarm"
+    assert properties["AlarmActions"] == [{"Ref": "AlertTopic"}]

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class LabSmtpEndpoint:
         faults: Iterable[SmtpFault] = (),
         banner_delay: float = 5.0,
         auth_mechanisms: Iterable[str] = ("LOGIN", "PLAIN"),
+        certificate_not_after: datetime | None = None,
     ) -> None:
         self.tls = tls
         self.require_auth = require_auth
@@ -87,6 +89,7 @@ class LabSmtpEndpoint:
         self.faults = frozenset(faults)
         self.banner_delay = banner_delay
         self.auth_mechanisms = frozenset(each.upper() for each in auth_mechanisms)
+        self.certificate_not_after = certificate_not_after  # None: the lab CA's default validity
         self.host = _HOST
         self.port = 0
         self.armed = False  # faults that stall only start once the endpoint is up (aiosmtpd probes itself)
@@ -106,7 +109,9 @@ class LabSmtpEndpoint:
         tls_context = None
         if self.tls is not LabTls.NONE:
             hostnames = (WRONG_HOSTNAME,) if SmtpFault.BAD_CERTIFICATE in self.faults else LAB_HOSTNAMES
-            self.certificates = make_certificates(Path(self._tempdir.name), hostnames=hostnames)
+            self.certificates = make_certificates(
+                Path(self._tempdir.name), hostnames=hostnames, not_after=self.certificate_not_after
+            )
             tls_context = self.certificates.server_context
         smtp_kwargs: dict[str, Any] = {
             "server_hostname": "localhost",

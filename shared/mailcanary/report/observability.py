@@ -117,6 +117,7 @@ class MetricName(StrEnum):
     DELIVERY_LATENCY = "DeliveryLatency"
     UNMATCHED_SES_EVENT = "UnmatchedSesEvent"
     LATE_SES_EVENT = "LateSesEvent"
+    CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
 
 class Dimension(StrEnum):
@@ -131,6 +132,7 @@ class Unit(StrEnum):
 
     COUNT = "Count"
     MILLISECONDS = "Milliseconds"
+    NONE = "None"  # a plain number (days have no CloudWatch unit)
 
 
 _PER_PATH = (Dimension.PATH, Dimension.TARGET)
@@ -147,6 +149,7 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.DELIVERY_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.UNMATCHED_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.CERTIFICATE_DAYS_LEFT: (Unit.NONE, frozenset({_PER_PATH, _ROLLUP})),
 }
 
 
@@ -212,6 +215,13 @@ def delivery_latency(path: PathKind, target: str, milliseconds: float) -> Metric
     """From the send to SES's Delivery event."""
     dimensions = _path_dimensions(path, target)
     return MetricObservation(MetricName.DELIVERY_LATENCY, milliseconds, Unit.MILLISECONDS, dimensions)
+
+
+def certificate_days_left(path: PathKind, target: str, days: float) -> list[MetricObservation]:
+    """Days until an SMTP target's certificate expires, per target and as a rollup (its Minimum is the soonest
+    expiry across targets: the alarm watches that)."""
+    per_path = MetricObservation(MetricName.CERTIFICATE_DAYS_LEFT, days, Unit.NONE, _path_dimensions(path, target))
+    return [per_path, MetricObservation(MetricName.CERTIFICATE_DAYS_LEFT, days, Unit.NONE)]
 
 
 def unmatched_ses_event() -> MetricObservation:

@@ -137,6 +137,7 @@ def run_smtp_path(path: SmtpPath, *, not_after: float | None = None) -> PathSend
         tuple(verdicts),
         send_ms,
         path.awaits_ses_events,
+        result.certificate_not_after,
     )
 
 
