@@ -228,10 +228,12 @@ def _await(
 
 def _judge(outcome: Outcome, sent_at: datetime, window: timedelta) -> tuple[Verdict, ...]:
     """The delivery checks on what arrived, against what the path sent (its bytes and its envelope)."""
-    from mailcanary.arrival.checks import judge_arrival
-    from mailcanary.arrival.expected import expected_arrival
+    from mailcanary.arrival.checks import judge_arrival  # type: ignore[import-not-found,unused-ignore]
+    from mailcanary.arrival.expected import expected_arrival  # type: ignore[import-not-found,unused-ignore]
+    from mailcanary.arrival.model import ArrivalJudge, ExpectedArrival
 
-    expected = expected_arrival(
+    judge: ArrivalJudge = judge_arrival
+    expected: ExpectedArrival = expected_arrival(
         outcome.raw,
         path_name=outcome.path,
         target=outcome.target,
@@ -239,7 +241,7 @@ def _judge(outcome: Outcome, sent_at: datetime, window: timedelta) -> tuple[Verd
         envelope=outcome.envelope,
         deadline=sent_at + window,
     )
-    return judge_arrival(expected, outcome.copies, now=datetime.now(UTC))
+    return judge(expected, outcome.copies, now=datetime.now(UTC))
 
 
 def _json(document: dict[str, Any]) -> str:
