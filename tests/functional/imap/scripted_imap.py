@@ -19,6 +19,7 @@ class ScriptedImap:
     greeting: str | None
     script: Script
     tls: ssl.SSLContext | None = None
+    drip: float = 0.0  # seconds between the greeting's bytes (0: all at once)
     received: list[str] = field(default_factory=list)
     port: int = 0
 
@@ -33,8 +34,12 @@ class ScriptedImap:
                 if self.greeting is None:
                     stop.wait(15)  # never greet: the client's deadline must end the wait
                     return
-                stream.write(self.greeting.encode() + b"\r\n")
-                stream.flush()
+                greeting = self.greeting.encode() + b"\r\n"
+                for chunk in [bytes([byte]) for byte in greeting] if self.drip else [greeting]:
+                    if self.drip and stop.wait(self.drip):
+                        return
+                    stream.write(chunk)
+                    stream.flush()
                 for _ in range(20):
                     line = stream.readline(10_000)
                     if not line:
@@ -48,9 +53,11 @@ class ScriptedImap:
 
 
 @contextlib.contextmanager
-def scripted_imap(greeting: str | None, script: Script, tls: ssl.SSLContext | None = None) -> Iterator[ScriptedImap]:
+def scripted_imap(
+    greeting: str | None, script: Script, tls: ssl.SSLContext | None = None, drip: float = 0.0
+) -> Iterator[ScriptedImap]:
     """Serve one connection on 127.0.0.1 (a free port) in a thread, for the `with` block."""
-    server = ScriptedImap(greeting, script, tls)
+    server = ScriptedImap(greeting, script, tls, drip)
     stop = threading.Event()
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -75,5 +82,27 @@ def capabilities(*words: str) -> Script:
         if verb == "LOGOUT":
             return ["* BYE", f"{tag} OK bye"]
         return [f"{tag} BAD not here"]
+
+    return reply
+
+
+def mailbox_with_one_message(fetch_reply: str) -> Script:
+    """A server that logs anyone in, lists INBOX, finds message 1, and answers FETCH with `fetch_reply`."""
+    base = capabilities("AUTH=PLAIN")
+
+    def reply(command: str, tag: str) -> list[str]:
+        words = command.upper().split()
+        verb = words[1] if words[:1] == ["UID"] and len(words) > 1 else words[0] if words else ""
+        if verb == "LOGIN":
+            return [f"{tag} OK logged in"]
+        if verb == "LIST":
+            return ['* LIST () "/" INBOX', f"{tag} OK listed"]
+        if verb in ("SELECT", "EXAMINE"):
+            return ["* 1 EXISTS", f"{tag} OK [READ-WRITE] selected"]
+        if verb == "SEARCH":
+            return ["* SEARCH 1", f"{tag} OK searched"]
+        if verb == "FETCH":
+            return [fetch_reply]
+        return base(command, tag)
 
     return reply

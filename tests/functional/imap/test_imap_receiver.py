@@ -13,13 +13,14 @@ import time
 
 import pytest
 from imap_lab import DovecotLab, poll_until
-from scripted_imap import capabilities, scripted_imap
+from scripted_imap import capabilities, mailbox_with_one_message, scripted_imap
 
 from mailcanary.arrival.imap import (
     AfterRead,
     ImapAuthError,
     ImapMailbox,
     ImapPlaintextRefusedError,
+    ImapProtocolError,
     ImapReceiver,
     ImapTimeoutError,
     ImapTls,
@@ -257,3 +258,26 @@ def test_given_canaries_when_polled_for_any_then_they_stay_until_disposed_of(dov
     assert _count(dovecot_lab, "INBOX", first) == 1
     assert receiver.dispose(result, deadline=_soon()) == len(result)
     assert _count(dovecot_lab, "INBOX", first) == _count(dovecot_lab, "INBOX", second) == 0
+
+
+def test_given_a_server_that_drips_its_greeting_when_polled_then_the_watchdog_ends_it_at_the_deadline() -> None:
+    # Given a server that sends its greeting a byte every half second (each read gets a byte: no read times out)
+    with scripted_imap("* OK a greeting long enough to outlast the poll", capabilities(), drip=0.5) as server:
+        mailbox = ImapMailbox("127.0.0.1", "canary", Secret("unused-pass"), port=server.port, tls=ImapTls.STARTTLS)
+        # When polled with a deadline one second away; Then the deadline ends the poll as a typed timeout
+        with pytest.raises(ImapTimeoutError):
+            ImapReceiver(mailbox).fetch([new_canary_id()], deadline=_soon(1.0))
+
+
+def test_given_a_server_announcing_a_huge_message_when_fetched_then_the_session_ends_before_reading_it(
+    dovecot_lab: DovecotLab,
+) -> None:
+    # Given a TLS server whose FETCH reply announces a literal of almost a gigabyte
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain("/var/lib/mailcanary-imap/tls/server.pem", "/var/lib/mailcanary-imap/tls/server.key")
+    huge = mailbox_with_one_message("* 1 FETCH (UID 1 RFC822.SIZE 10 BODY[]<0> {999999999}")
+    with scripted_imap("* OK ready", huge, tls=tls) as server:
+        mailbox = ImapMailbox("localhost", "canary", Secret("any-pass"), port=server.port, ca_file=dovecot_lab.ca_file)
+        # When polled; Then a protocol error names the bound, and nothing of that size was read
+        with pytest.raises(ImapProtocolError, match="over the bound"):
+            ImapReceiver(mailbox).fetch([new_canary_id()], deadline=_soon())

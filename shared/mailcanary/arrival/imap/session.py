@@ -132,6 +132,12 @@ class ImapSession:
     def _translate(self, exc: BaseException, kind: type[ImapError], stage: str) -> ImapError:
         if self._watchdog.fired or isinstance(exc, TimeoutError):
             return self._error(ImapTimeoutError, f"{stage}: no answer before the deadline")
+        refused = getattr(self._imap, "refused_literal", 0)
+        if refused:
+            bound = self.mailbox.max_bytes
+            return self._error(
+                ImapProtocolError, f"{stage}: the server announced {refused} bytes, over the bound {bound}"
+            )
         if isinstance(exc, imaplib.IMAP4.abort | OSError):
             return self._error(ImapConnectError, f"{stage}: connection lost: {exc}")
         return self._error(kind, f"{stage} refused: {_text(exc)}")

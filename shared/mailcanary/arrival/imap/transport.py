@@ -51,13 +51,16 @@ class Watchdog:
 
 
 class _BoundedLiterals:
-    """imaplib, with the socket handed to the watchdog as soon as it exists and literals bounded in size."""
+    """imaplib whose `read` refuses a literal over `_max_literal` bytes; `refused_literal` then holds its size
+    (imaplib re-raises the abort as a plain one, so the caller asks this instead of the exception's type)."""
 
     _watchdog: Watchdog
     _max_literal: int
+    refused_literal = 0
 
     def read(self, size: int) -> bytes:
         if size > self._max_literal:
+            self.refused_literal = size
             raise imaplib.IMAP4.abort(f"the server announced {size} bytes, over the bound of {self._max_literal}")
         return super().read(size)  # type: ignore[misc, no-any-return]
 
