@@ -82,11 +82,16 @@ def test_given_delivery_headers_when_read_then_the_topmost_receiving_side_recipi
         {"port": 70000},
         {"command_timeout": 0},
         {"junk": "Bad\r\nFolder"},
+        {"move_to": "Pos\u00e9", "after_read": AfterRead.MOVE},
+        {"username": "user\r\nA1 DELETE INBOX"},
+        {"password": Secret("pw\r\nA1 LOGOUT")},
+        {"password": Secret("p\u00e4sswort")},
     ],
 )
 def test_given_invalid_mailbox_settings_when_made_then_a_config_error_is_raised(overrides: dict[str, object]) -> None:
+    settings = {"username": "user", "password": Secret("pw-value")} | overrides
     with pytest.raises(ImapConfigError):
-        ImapMailbox("imap.example.com", "user", Secret("pw-value"), **overrides)  # type: ignore[arg-type]
+        ImapMailbox("imap.example.com", **settings)  # type: ignore[arg-type]
 
 
 def test_given_mailbox_settings_when_made_then_ports_default_by_tls_and_the_password_stays_hidden() -> None:

@@ -38,6 +38,12 @@ DEFAULT_PORTS = {ImapTls.IMPLICIT: 993, ImapTls.STARTTLS: 143}
 _MAX_MESSAGES = 1000
 
 
+def _sendable(text: str) -> bool:
+    """Whether `text` can go into an IMAP quoted string: ASCII without control characters (CR LF would end the
+    command early; imaplib encodes arguments as ASCII)."""
+    return text.isascii() and not any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 @dataclass(frozen=True)
 class ImapMailbox:
     """An IMAP mailbox and the bounds of one poll.
@@ -75,9 +81,11 @@ class ImapMailbox:
             raise ImapConfigError(f"bytes per message must be 1-{MAX_ARRIVED_BYTES}, not {self.max_bytes}")
         if not self.command_timeout > 0:
             raise ImapConfigError("the IMAP command timeout must be positive")
-        for name in (self.inbox, self.junk, self.move_to):
-            if any(ord(c) < 32 or ord(c) == 127 for c in name):
-                raise ImapConfigError(f"folder name {name!r} holds control characters")
+        for name in (self.inbox, self.junk, self.move_to):  # sent as IMAP quoted strings: ASCII, no CR or LF
+            if not _sendable(name):
+                raise ImapConfigError(f"folder name {name!r} must be ASCII (modified UTF-7) without control characters")
+        if not _sendable(self.username) or not _sendable(self.password.reveal()):
+            raise ImapConfigError("the IMAP username and password must be ASCII without control characters")
 
     @property
     def address(self) -> str:

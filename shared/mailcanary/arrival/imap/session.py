@@ -124,7 +124,9 @@ class ImapSession:
         assert imap is not None
         if not isinstance(imap.sock, ssl.SSLSocket):  # belt and braces: every path above ends in TLS or raises
             raise self._error(ImapPlaintextRefusedError, "not encrypted: the password is never sent in clear")
-        self._call("login", ImapAuthError, imap.login, self.mailbox.username, self.mailbox.password.reveal())
+        # imaplib quotes the password but sends the username as it is: quoted here, so a name with a space or a
+        # quote is one argument (control characters and non-ASCII are refused by ImapMailbox).
+        self._call("login", ImapAuthError, imap.login, quote(self.mailbox.username), self.mailbox.password.reveal())
         reply = self._call("capability", ImapProtocolError, imap.capability)
         words = b" ".join(part for part in reply if isinstance(part, bytes)).decode("ascii", "replace").upper()
         self.capabilities = frozenset(words.split())
