@@ -4,7 +4,6 @@ Dovecot; each failed stage's exit code, the progress line, JSON, and the passwor
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -15,13 +14,6 @@ from mailcanary.cli import main
 
 pytestmark = pytest.mark.postfix
 PASSWORD_VARIABLE = "MC_ROUND_TRIP_IMAP_PW"
-
-
-@pytest.fixture(autouse=True)
-def _no_lambda_log_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command line as a user runs it: no Powertools handler on the package's logger (a handler test earlier in
-    the session may have left one, which writes JSON log lines to stdout)."""
-    monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])
 
 
 def _argv(lab: DovecotLab, to: str, *extra: str, ca_file: str | None = None) -> list[str]:
