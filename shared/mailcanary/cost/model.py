@@ -123,9 +123,9 @@ def metric_series(paths: int) -> int:
     """Custom metrics published in a healthy month, counted from the metric contract.
 
     Per-path dimension sets count once per path, the rollup once, and Bounce once (the simulator's
-    expected bounce), CertificateDaysLeft once per SMTP target plus its rollup. Failure-only series (CanaryFailed,
-    CheckFailed) are billed pro rata for the hours in which they occur and are left out here. Plus Powertools'
-    ColdStart, one series per function.
+    expected bounce), CertificateDaysLeft once per SMTP target plus its rollup. Failure-only series
+    (CanaryFailed, CheckFailed) are billed pro rata for the hours in which they occur and are left out
+    here. Plus Powertools' ColdStart, one series per function.
     """
     steady = {MetricName.CANARY_SENT, MetricName.CANARY_PASSED, MetricName.SEND_LATENCY, MetricName.DELIVERY_LATENCY}
     count = FUNCTIONS
