@@ -11,7 +11,7 @@ import pytest
 
 from mailcanary.arrival.imap import AfterRead, ImapConfigError, ImapMailbox, ImapTls
 from mailcanary.arrival.imap.folders import MAX_FOLDERS, Folder, find_junk, parse_list
-from mailcanary.arrival.imap.receiver import envelope_recipients
+from mailcanary.arrival.imap.receiver import _arrival_time, envelope_recipients
 from mailcanary.arrival.model import ArrivedMessage, ReceiverKind
 from mailcanary.arrival.wait import MAX_POLLS, Progress, wait_for_copies
 from mailcanary.core.secret import Secret
@@ -139,3 +139,13 @@ def test_given_copies_that_never_arrive_when_waited_for_then_the_deadline_or_the
     # And with an endless deadline the poll bound ends it
     endless = wait_for_copies(_Arrivals(0), "abc", expected=1, deadline=float("inf"), sleep=lambda _: None)
     assert (endless.polls, endless.complete) == (MAX_POLLS, False)
+
+
+def test_given_an_internaldate_when_the_arrival_time_is_taken_then_the_end_of_its_second_never_after_reading() -> None:
+    # Given INTERNALDATE 12:00:05 (whole seconds)
+    internal = datetime(2026, 1, 1, 12, 0, 5, tzinfo=UTC)
+    # Then arrival is the last instant of that second, unless the copy was read earlier than that; without one, read
+    assert _arrival_time(internal, datetime(2026, 1, 1, 12, 1, tzinfo=UTC)) == internal.replace(microsecond=999_999)
+    read = datetime(2026, 1, 1, 12, 0, 5, 300_000, tzinfo=UTC)
+    assert _arrival_time(internal, read) == read
+    assert _arrival_time(None, read) == read

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -30,6 +30,7 @@ __all__ = ["MAX_CANARY_IDS", "ImapReceiver", "PollResult", "SkipReason", "Skippe
 
 _log = logging.getLogger(__name__)
 MAX_CANARY_IDS = 100  # canaries one poll searches for (one SEARCH per id and folder)
+_LAST_INSTANT_OF_SECOND = timedelta(seconds=1) - timedelta(microseconds=1)
 _CANARY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
@@ -192,7 +193,7 @@ class ImapReceiver:
         return ArrivedMessage(
             raw=fetched.raw,
             receiver=ReceiverKind.IMAP,
-            received_at=fetched.internal_date or self._clock(),
+            received_at=_arrival_time(fetched.internal_date, self._clock()),
             placement=placement,
             envelope_recipients=envelope_recipients(headers),
             location=location,
@@ -207,6 +208,14 @@ class ImapReceiver:
         else:
             session.delete(uids)
         return len(uids)
+
+
+def _arrival_time(internal_date: datetime | None, read_at: datetime) -> datetime:
+    """When the copy arrived: INTERNALDATE has whole seconds, so the last instant of its second (never later than
+    the copy was read), and latency is never under-reported; without one, when it was read."""
+    if internal_date is None:
+        return read_at
+    return min(read_at, internal_date + _LAST_INSTANT_OF_SECOND)
 
 
 def _by_folder(read: Sequence[tuple[str, int]]) -> list[tuple[str, list[int]]]:
