@@ -49,19 +49,10 @@ def postfix_lab() -> Iterator[PostfixLab]:
         subprocess.run(["bash", str(POSTFIX_LAB), "stop"], capture_output=True, check=False)
 
 
-_POWERTOOLS_CONFIGURED = "init"  # aws_lambda_powertools.logging.constants.LOGGER_ATTRIBUTE_PRECONFIGURED
-
-
-@pytest.fixture(autouse=True)
-def _package_logger_as_it_was() -> Iterator[None]:
-    """Each test leaves the package logger as it found it. A Lambda handler loaded by one test attaches Powertools'
-    stdout handler to the `mailcanary` logger; left there, it would print JSON log lines into the stdout of a later
-    test running the command line in the same process (a real CLI process never has that handler)."""
-    logger = logging.getLogger("mailcanary")
-    handlers, configured = list(logger.handlers), logger.__dict__.get(_POWERTOOLS_CONFIGURED)
-    yield
-    logger.handlers[:] = handlers
-    if configured is None:
-        logger.__dict__.pop(_POWERTOOLS_CONFIGURED, None)
-    else:
-        logger.__dict__[_POWERTOOLS_CONFIGURED] = configured
+@pytest.fixture
+def no_lambda_log_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line as a user's process runs it, for tests that read its stdout: no Powertools handler on the
+    `mailcanary` logger during the test. A Lambda handler loaded by an earlier test in the session attaches one
+    (cached with the Logger, and restored afterwards for the handler tests that read it), and it prints JSON log
+    lines into stdout."""
+    monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])

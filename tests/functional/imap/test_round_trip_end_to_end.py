@@ -12,7 +12,7 @@ from imap_lab import DovecotLab, poll_until
 from mailcanary.arrival.imap import ImapReceiver
 from mailcanary.cli import main
 
-pytestmark = pytest.mark.postfix
+pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("no_lambda_log_handler")]
 PASSWORD_VARIABLE = "MC_ROUND_TRIP_IMAP_PW"
 
 
