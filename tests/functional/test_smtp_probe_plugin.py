@@ -18,8 +18,6 @@ import pytest
 from mailcanary.cli import main
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint, LabTls
 
-# The probe's stdout is read whole: a Lambda log handler left by an earlier test must not write into it.
-pytestmark = pytest.mark.usefixtures("no_lambda_log_handler")
 SENDER, TO = "canary@example.com", "to@example.com"
 PASSWORD_ENV = "MAILCANARY_TEST_PLUGIN_PASSWORD"
 PLUGIN_LINE = re.compile(r"^SMTP (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| [^\n]+)?$")
