@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ("deploy.sh", "invoke.sh", "store-smtp-secret.sh")
+SCRIPTS = ("deploy.sh", "invoke.sh", "store-smtp-secret.sh", "browser.sh")
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from mailcanary.core.checks import PathKind  # the one definition; re-exported for the records' users
 from mailcanary.store.alert_state import AlertState, DynamoAlertState, OpenAlerts
 from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
-from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
+from mailcanary.store.errors import (
+    CanaryExistsError,
+    HistoryQueryError,
+    HistoryTooLargeError,
+    StoreError,
+    TransitionConflictError,
+)
+from mailcanary.store.history import DEFAULT_MAX_ROUNDS, HistoryQuery, list_canaries
 from mailcanary.store.records import (
     CanaryRecord,
     Effect,
@@ -19,6 +26,7 @@ from mailcanary.store.records import (
     owed,
 )
 from mailcanary.store.schema import (
+    BY_CREATED_INDEX,
     BY_PENDING_INDEX,
     BY_SES_MESSAGE_ID_INDEX,
     canary_table_definition,
@@ -26,8 +34,10 @@ from mailcanary.store.schema import (
 )
 
 __all__ = [
+    "BY_CREATED_INDEX",
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
+    "DEFAULT_MAX_ROUNDS",
     "AlertState",
     "CanaryExistsError",
     "CanaryRecord",
@@ -35,6 +45,9 @@ __all__ = [
     "DynamoAlertState",
     "Effect",
     "FailedCheck",
+    "HistoryQuery",
+    "HistoryQueryError",
+    "HistoryTooLargeError",
     "ObservedEvent",
     "OpenAlerts",
     "PathDecision",
@@ -46,6 +59,7 @@ __all__ = [
     "TransitionConflictError",
     "canary_table_definition",
     "idempotency_table_definition",
+    "list_canaries",
     "new_canary",
     "new_path",
     "owed",
