@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import subprocess
@@ -46,3 +47,12 @@ def postfix_lab() -> Iterator[PostfixLab]:
     yield lab
     if not was_running:
         subprocess.run(["bash", str(POSTFIX_LAB), "stop"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def no_lambda_log_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line as a user's process runs it, for tests that read its stdout: no Powertools handler on the
+    `mailcanary` logger during the test. A Lambda handler loaded by an earlier test in the session attaches one
+    (cached with the Logger, and restored afterwards for the handler tests that read it), and it prints JSON log
+    lines into stdout."""
+    monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])

@@ -31,6 +31,7 @@ CANARY_TRIGGER = {
     "canary/console-envelope.json": "console",
 }
 SWEEPER_EVENTS = {"sweeper/scheduled.json"}
+IMAP_POLL_EVENTS = {"imap_poll/scheduled.json"}  # invoked in tests/functional/imap/test_imap_poll.py
 
 
 def load(relative: str) -> Any:
@@ -39,7 +40,7 @@ def load(relative: str) -> Any:
 
 def test_given_the_events_folder_when_listed_then_every_file_has_a_test_case() -> None:
     on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
-    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS
+    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS | IMAP_POLL_EVENTS
 
 
 @pytest.mark.parametrize(("relative", "event_type"), sorted(EXPECTED_EVENT_TYPE.items()))

@@ -45,7 +45,8 @@ DESCRIPTION = "mailcanary: an email canary for Amazon SES, and the tools to chec
 EPILOG = (
     "exit codes: 0 success, 1 a check failed or findings were reported, 2 usage error, 3 input too large "
     "(preflight) or stack unreadable (doctor), 70 internal error, 130 interrupted, 141 stdout closed; smtp-probe "
-    "uses per-stage codes (mailcanary smtp-probe --help). `mailcanary COMMAND --help` describes each command."
+    "and round-trip use per-stage codes (mailcanary smtp-probe --help, mailcanary round-trip --help). "
+    "`mailcanary COMMAND --help` describes each command."
 )
 
 # Sub-command modules; only the one run is imported (see `commands`), so each command starts fast.

@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check an SMTP transcript, debug log, server log or packet capture against RFC 5321 command order",
     ),
     "ses-send": ("mailcanary.cli.ses_send", "send one canary through the SES API"),
+    "round-trip": (
+        "mailcanary.cli.round_trip",
+        "send one canary and await it in an IMAP mailbox; the verdict per delivery check",
+    ),
     "preflight": ("mailcanary.cli.preflight", "check a raw message's recipients against its Destinations"),
     "parse-bounce": ("mailcanary.cli.parse_bounce", "explain bounce messages and SES event JSON"),
     "smtp-password": (

@@ -101,6 +101,12 @@ class Settings(BaseModel):
     artifact_bucket: str = Field(
         default="", description="S3 bucket for each round's transcripts, MIME and SES events; empty: none kept"
     )
+    # The IMAP mailbox the scheduled poll reads canaries back from (set only on that function; empty host: none).
+    imap_host: str = Field(default="", max_length=253, description="IMAP server of the receiving mailbox")
+    imap_port: int = Field(default=0, ge=0, lt=65536, description="IMAP port (0: 993 implicit TLS, 143 STARTTLS)")
+    imap_tls: Literal["implicit", "starttls"] = Field(default="implicit", description="IMAPS, or IMAP with STARTTLS")
+    imap_secret_arn: str = Field(default="", description="Secrets Manager secret {username, password} of the mailbox")
+    imap_max_messages: int = Field(default=50, gt=0, le=1000, description="copies one IMAP poll reads at most")
 
     @property
     def events_region(self) -> str:
