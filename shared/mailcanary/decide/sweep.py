@@ -6,8 +6,9 @@ overdue canary, however large the table. A sweep handles at most `limit` canarie
 pending and listed, and the report (and the function's log) says so.
 
 Each lost path counts as CanaryFailed (Path, Target) with CheckFailed{Check=lost}, the metric the CanaryLost
-alarm watches (see `mailcanary.report.observability`), and alerts once. Both are owed on the canary item by the write
-that marks it lost, which keeps it listed until they are delivered: a sweep that fails half-way leaves them to
+alarm watches (see `mailcanary.report.observability`), and alerts once; a path that awaited its arrived copy
+fails `delivery.arrived` instead ("never arrived", the NotArrived alarm). Both are owed on the canary item by the
+write that marks it lost, which keeps it listed until they are delivered: a sweep that fails half-way leaves them to
 the next sweep, which delivers each exactly once (`mailcanary.decide.effects`).
 
 Lost is terminal: an event arriving afterwards is recorded and counted as late but changes no state.
@@ -72,6 +73,9 @@ class SweepReport:
 def _lost_check(path: PathRecord, canary: CanaryRecord) -> FailedCheck:
     """The `lost` check for a path, saying what never arrived and what had been seen by the deadline."""
     deadline = canary.deadline.isoformat()
+    if path.awaits_arrival:  # sent to a target that is not SES: only its copy could decide it, and none came
+        where = ", ".join(path.envelope) or "its recipients"
+        return FailedCheck(Check.DELIVERY_ARRIVED, f"never arrived: no copy for {where} by {deadline}")
     if path.ses_message_id is None:
         return FailedCheck(Check.LOST, f"no SES message id recorded by {deadline}: the send never completed")
     verdict = evaluate(path)

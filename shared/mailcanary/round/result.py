@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from mailcanary.core.checks import PathKind, Verdict
 from mailcanary.core.redaction import redact
-from mailcanary.store import FailedCheck
+from mailcanary.store import FailedCheck, SentFingerprint
 
 __all__ = ["PathSendResult", "RoundResult"]
 
@@ -33,6 +33,7 @@ class PathSendResult:
     verdicts: tuple[Verdict, ...]
     send_ms: float
     awaits_ses_events: bool = True  # False: SES publishes no events for this send (see `Settings.events_region`)
+    fingerprint: SentFingerprint | None = None  # what was handed over, as the arrival checks compare it
 
     @property
     def passed(self) -> bool:

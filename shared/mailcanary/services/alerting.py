@@ -14,7 +14,8 @@ from mailcanary.store import DynamoAlertState
 
 __all__ = ["alert_publisher", "effect_sink"]
 
-# Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
+# Checks only the reconciler, the arrival function or the sweeper decide: a path that passes later clears their
+# open alerts.
 _LATE_CHECKS = (
     Check.RECIPIENTS_DELIVERED,
     Check.OUTCOME_UNEXPECTED_BOUNCE,
@@ -22,6 +23,11 @@ _LATE_CHECKS = (
     Check.OUTCOME_REJECT,
     Check.OUTCOME_RENDERING_FAILURE,
     Check.OUTCOME_MISSING_EVENT,
+    Check.DELIVERY_ARRIVED,
+    Check.DELIVERY_HEADERS,
+    Check.DELIVERY_ENVELOPE,
+    Check.DELIVERY_AUTHENTICATION,
+    Check.DELIVERY_PLACEMENT,
     Check.LOST,
 )
 

@@ -1,0 +1,259 @@
+"""Decide a path from its arrived copy: match each copy to the path that sent it, record it once, judge it with
+the arrival checks, and decide the path with the same conditional writes and owed effects as SES's events.
+
+A copy names its canary in the canary header and its path by the Message-ID the path sent (each path sends its
+own); a canary with a single path awaiting arrival takes a copy whose Message-ID was changed on the way, so the
+headers check can say so instead of the copy going unmatched. Only paths that await arrival (a target that is
+not SES, with a receiver configured: `SentMessage.awaits_arrival`) are decided here; a copy of a path SES's own
+events decide is left to them.
+
+Exactly once, as in `mailcanary.decide.reconcile`: recording an arrival is conditional on its key being new on
+the path and owes its ArrivalLatency; deciding the path is conditional on `pending` and owes its metrics
+(CanaryPassed, or CanaryFailed and one CheckFailed per failed delivery check) and its alert, under the key of
+the first copy. A retry of the same notification finds what is still owed and delivers it once; a path already
+decided (e.g. swept as never arrived) keeps its decision, and the late copy only adds its latency.
+
+A receiver's batch may hold several copies of one path (one per recipient mailbox): they are judged together.
+Copies of the same path arriving in later batches are recorded and measured but do not change its decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.parser import BytesHeaderParser
+from enum import StrEnum
+from typing import Any
+
+from mailcanary.arrival.model import CANARY_HEADER, ArrivalJudge, ArrivedMessage, ExpectedArrival
+from mailcanary.core.checks import CanaryState
+from mailcanary.decide.effects import EffectSink, deliver_owed
+from mailcanary.decide.transitions import Transition, settle_if_closed, transition_summary
+from mailcanary.report import observability as obs
+from mailcanary.report.observability import MetricObservation
+from mailcanary.store import (
+    CanaryRecord,
+    CanaryStore,
+    Effect,
+    FailedCheck,
+    ObservedArrival,
+    PathRecord,
+    TransitionConflictError,
+    owed,
+)
+
+__all__ = ["ArrivalDisposition", "ArrivalReport", "arrival_key", "expected_arrival", "record_arrivals"]
+
+HEADER_BYTES = 256 * 1024  # the canary header and Message-ID are looked for in this much of a copy, at most
+_CANARY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+class ArrivalDisposition(StrEnum):
+    """What became of one arrived copy."""
+
+    APPLIED = "applied"  # recorded on the path awaiting it
+    DUPLICATE = "duplicate"  # recorded before (a redelivery)
+    LATE = "late"  # recorded, but its path had been decided already (e.g. swept as never arrived)
+    NOT_AWAITED = "not_awaited"  # a copy of a path SES's events decide
+    UNMATCHED = "unmatched"  # no canary header, or no canary or path of ours
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalReport:
+    """What one batch of arrived copies did: per-disposition counts, decisions taken, metrics delivered."""
+
+    arrivals: dict[ArrivalDisposition, int] = field(default_factory=dict)
+    transitions: tuple[Transition, ...] = ()
+    metrics: tuple[MetricObservation, ...] = ()
+    alerts_published: int = 0
+    unreadable: tuple[str, ...] = ()  # why each notification that gave no copy was skipped (set by the service)
+
+    def to_summary(self) -> dict[str, Any]:
+        """JSON for the Lambda console: copies by disposition, every decision taken, alerts sent."""
+        return {
+            "arrivals": {disposition.value: count for disposition, count in sorted(self.arrivals.items())},
+            "unreadable": list(self.unreadable),
+            "decided": [transition_summary(t) for t in self.transitions],
+            "alerts_published": self.alerts_published,
+        }
+
+
+def arrival_key(copy: ArrivedMessage) -> str:
+    """The copy's identity across redeliveries: its receiver and where it was read (the raw bytes when unknown)."""
+    where = copy.location.encode("utf-8", "surrogateescape") if copy.location else copy.raw
+    return f"{copy.receiver.value}#{hashlib.sha256(where).hexdigest()[:32]}"
+
+
+def expected_arrival(path: PathRecord) -> ExpectedArrival | None:
+    """What the arrival checks compare a copy of `path` with; None when its send kept no fingerprint."""
+    fingerprint = path.fingerprint
+    if fingerprint is None or path.sent_at is None:
+        return None
+    return ExpectedArrival(
+        canary_id=path.canary_id,
+        path_name=path.name,
+        target=path.target,
+        sent_at=path.sent_at,
+        deadline=path.deadline,
+        envelope=path.envelope,
+        to=fingerprint.to,
+        cc=fingerprint.cc,
+        message_id=fingerprint.message_id,
+        subject=fingerprint.subject,
+        body_sha256=fingerprint.body_sha256,
+    )
+
+
+def record_arrivals(
+    copies: Sequence[ArrivedMessage],
+    *,
+    store: CanaryStore,
+    judge: ArrivalJudge,
+    now: datetime,
+    effects: EffectSink | None = None,
+) -> ArrivalReport:
+    """Record every copy on the path awaiting it and decide those paths; metrics and alerts go to `effects`.
+
+    A `StoreError` or an `AlertError` propagates, so the invocation fails and is retried; the retry delivers
+    what this one still owed, once.
+    """
+    sink = effects or EffectSink()
+    counts: dict[ArrivalDisposition, int] = {}
+    groups: dict[tuple[str, str], list[ArrivedMessage]] = {}
+    canaries: dict[str, CanaryRecord | None] = {}
+    metrics: list[MetricObservation] = []
+    for copy in copies:
+        canary_id, message_id = _identity(copy.raw)
+        if canary_id is not None and canary_id not in canaries:
+            canaries[canary_id] = store.get(canary_id)
+        canary = canaries.get(canary_id) if canary_id is not None else None
+        path, disposition = _path_of(canary, message_id)
+        if path is None:
+            counts[disposition] = counts.get(disposition, 0) + 1
+            if disposition is ArrivalDisposition.UNMATCHED:
+                metrics.append(obs.unmatched_arrival())
+            continue
+        groups.setdefault((path.canary_id, path.name), []).append(copy)
+    sink.emit(metrics)  # nothing stored to owe them on: at least once
+    transitions: list[Transition] = []
+    published = 0
+    for (canary_id, name), group in groups.items():
+        canary = canaries[canary_id]
+        path = canary.path(name) if canary is not None else None
+        assert path is not None  # grouped only when found
+        outcome = _arrive(store, path, group, judge, now, sink)
+        for disposition in outcome.dispositions:
+            counts[disposition] = counts.get(disposition, 0) + 1
+        transitions += outcome.transitions
+        metrics += outcome.metrics
+        published += outcome.published
+    return ArrivalReport(counts, tuple(transitions), tuple(metrics), published)
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrived:
+    dispositions: list[ArrivalDisposition]
+    transitions: list[Transition]
+    metrics: list[MetricObservation]
+    published: int
+
+
+def _arrive(
+    store: CanaryStore,
+    sent_path: PathRecord,
+    copies: Sequence[ArrivedMessage],
+    judge: ArrivalJudge,
+    now: datetime,
+    sink: EffectSink,
+) -> _Arrived:
+    """Record the copies of one path, decide it when still pending, deliver what is owed, settle the canary."""
+    keyed = sorted(((arrival_key(copy), copy) for copy in copies), key=lambda pair: pair[0])
+    keys = list(dict.fromkeys(key for key, _ in keyed))
+    dispositions: list[ArrivalDisposition] = []
+    path = sent_path
+    for key, copy in keyed:
+        arrival = ObservedArrival(key, copy.received_at, copy.receiver.value, copy.envelope_recipients, copy.location)
+        recorded = store.record_arrival(path.canary_id, path.name, arrival, owes=(owed(Effect.EVENT_METRICS, key),))
+        path = _with_send(recorded.path, sent_path)
+        late = path.state.terminal and owed(Effect.METRICS, keys[0]) not in path.effects_owed
+        if not recorded.applied and owed(Effect.EVENT_METRICS, key) not in path.effects_owed:
+            dispositions.append(ArrivalDisposition.DUPLICATE)
+        else:
+            dispositions.append(ArrivalDisposition.LATE if late else ArrivalDisposition.APPLIED)
+    # Decide and deliver even for a duplicate: a retry after a crash anywhere in between must finish the job.
+    path, open_paths, counted = _decide(store, path, sent_path, keys[0], copies, judge, now)
+    transitions: list[Transition] = []
+    metrics: list[MetricObservation] = []
+    published = 0
+    for index, key in enumerate(keys):
+        delivered, key_metrics, sent = deliver_owed(store, path, key, sink, counted=counted and index == 0)
+        transitions += delivered
+        metrics += key_metrics
+        published += sent
+    transitions += settle_if_closed(store, path, open_paths, now=now)
+    return _Arrived(dispositions, transitions, metrics, published)
+
+
+def _decide(
+    store: CanaryStore,
+    path: PathRecord,
+    sent_path: PathRecord,
+    key: str,
+    copies: Sequence[ArrivedMessage],
+    judge: ArrivalJudge,
+    now: datetime,
+) -> tuple[PathRecord, int | None, bool]:
+    """Judge the copies and decide a pending path; (the path as stored, open paths left if counted, whether the
+    path's count-down was done or found owed here)."""
+    if path.state.terminal:
+        if owed(Effect.COUNT_DOWN) not in path.effects_owed:
+            return path, None, False
+        return path, store.count_down(path.canary_id, path.name), True  # a crash left the count-down owed
+    expected = expected_arrival(path)
+    if expected is None:  # awaits_arrival is written with the fingerprint: only a hand-made item lacks it
+        return path, None, False
+    verdicts = judge(expected, copies, now=now)
+    failed = tuple(FailedCheck(verdict.check, verdict.detail) for verdict in verdicts if not verdict.passed)
+    state = CanaryState.FAILED if failed else CanaryState.PASSED
+    owes = (owed(Effect.METRICS, key), owed(Effect.ALERT, key))
+    try:
+        decision = store.decide_path(path.canary_id, path.name, state, failed, now=now, owes=owes)
+    except TransitionConflictError:
+        return path, None, False  # decided meanwhile (a concurrent copy, or swept): theirs stands, and owes
+    return _with_send(decision.path, sent_path), decision.open_paths, True
+
+
+def _with_send(path: PathRecord, sent_path: PathRecord) -> PathRecord:
+    """The path item as just written, with what it sent (kept in its send item, read with the canary)."""
+    return path.with_sent(sent_path.sent) if sent_path.sent is not None else path
+
+
+def _identity(raw: bytes) -> tuple[str | None, str | None]:
+    """The canary id (only a well-formed one) and the Message-ID a copy carries in its header section."""
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:HEADER_BYTES])
+    canary_id = str(headers.get(CANARY_HEADER, "")).strip()
+    message_id = str(headers.get("Message-ID", "")).strip()
+    return (canary_id if _CANARY_ID.fullmatch(canary_id) else None), (message_id or None)
+
+
+def _path_of(canary: CanaryRecord | None, message_id: str | None) -> tuple[PathRecord | None, ArrivalDisposition]:
+    """The path a copy belongs to, by the Message-ID it sent; the canary's only awaiting path when none matches."""
+    if canary is None:
+        return None, ArrivalDisposition.UNMATCHED
+    wanted = _bare(message_id)
+    sent_it = [path for path in canary.paths if path.fingerprint and _bare(path.fingerprint.message_id) == wanted]
+    if sent_it:
+        path = sent_it[0]
+        return (path, ArrivalDisposition.APPLIED) if path.awaits_arrival else (None, ArrivalDisposition.NOT_AWAITED)
+    awaiting = [path for path in canary.paths if path.awaits_arrival]
+    if len(awaiting) == 1:
+        return awaiting[0], ArrivalDisposition.APPLIED
+    return None, ArrivalDisposition.UNMATCHED
+
+
+def _bare(message_id: str | None) -> str:
+    return (message_id or "").strip().strip("<>").strip().lower()
