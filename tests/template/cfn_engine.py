@@ -36,6 +36,9 @@ BY_API: dict[str, str] = {
     "AWS::SQS::QueuePolicy": "not in moto's CloudFormation: SetQueueAttributes Policy",
     "AWS::Lambda::EventInvokeConfig": "not in moto's CloudFormation: PutFunctionEventInvokeConfig",
     "AWS::CloudWatch::Alarm": "not in moto's CloudFormation: PutMetricAlarm",
+    "AWS::S3::BucketPolicy": "not in moto's CloudFormation: PutBucketPolicy",
+    "AWS::SES::ReceiptRuleSet": "no SES types in moto's CloudFormation: CreateReceiptRuleSet",
+    "AWS::SES::ReceiptRule": "no SES types in moto's CloudFormation: CreateReceiptRule",
 }
 NOT_CREATED: dict[str, str] = {
     "AWS::CloudWatch::CompositeAlarm": (
@@ -176,18 +179,26 @@ def policy_json(document: Any) -> str:
     return json.dumps(document)
 
 
-def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], Any]) -> Deployment:
-    """Create the translated template as stack `stack_name` on moto (see the module docstring)."""
+def deploy(
+    translated: dict[str, Any],
+    stack_name: str,
+    client: Callable[[str], Any],
+    parameters: dict[str, str] | None = None,
+) -> Deployment:
+    """Create the translated template as stack `stack_name` on moto (see the module docstring), with its
+    parameters' defaults changed by `parameters`. A resource whose condition is false is not created, by the
+    stack (moto's CloudFormation evaluates it) or by API (left out here)."""
     from moto.cloudformation.parsing import get_model_map
 
     resources: dict[str, dict[str, Any]] = translated["Resources"]
-    parameters = parameter_defaults(translated)
+    parameters = parameter_defaults(translated) | (parameters or {})
     conditions = evaluate_conditions(translated, parameters)
     stack_id = planned_stack_id(stack_name)
     creatable = set(get_model_map())
     outside = {logical: body for logical, body in resources.items() if body["Type"] not in creatable}
     unknown = {body["Type"] for body in outside.values()} - set(BY_API) - set(NOT_CREATED)
     assert not unknown, f"resource types neither moto nor these tests create: {sorted(unknown)}"
+    outside = {logical: body for logical, body in outside.items() if conditions.get(body.get("Condition", ""), True)}
 
     # Before the stack: what its resources refer to (the secret, the configuration set) and the alarms' names.
     resolve_static = resolver(parameters, {}, _no_attribute, conditions, stack_id, stack_name)
@@ -205,6 +216,8 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
             name = resolve_static(body["Properties"]["Name"])
             client("ses").create_configuration_set(ConfigurationSet={"Name": name})
             values[logical] = name
+        elif body["Type"] == "AWS::SES::ReceiptRuleSet":
+            values[logical] = resolve_static(body["Properties"]["RuleSetName"])
         elif body["Type"] in {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}:
             values[logical] = f"{stack_name}-{logical}"
             arns[logical] = alarm_arn(values[logical])
@@ -221,6 +234,11 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
         StackName=stack_name,
         TemplateBody=json.dumps(stack_template),
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in parameters.items()
+            if key in translated.get("Parameters", {})
+        ],
     )
     (described,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
@@ -240,6 +258,8 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
         kind = resources[logical]["Type"]
         if kind == "AWS::Lambda::Function":
             return str(client("lambda").get_function(FunctionName=physical[logical])["Configuration"]["FunctionArn"])
+        if kind == "AWS::S3::Bucket":
+            return f"arn:aws:s3:::{physical[logical]}"
         if kind == "AWS::SQS::Queue":
             reply = client("sqs").get_queue_attributes(QueueUrl=physical[logical], AttributeNames=["QueueArn"])
             arn = str(reply["Attributes"]["QueueArn"])
@@ -248,7 +268,7 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
 
     resolve = resolver(parameters, physical | values, attribute, conditions, stack_id, stack_name)
     for logical, body in resources.items():
-        if body["Type"] == "AWS::Lambda::Function":
+        if body["Type"] == "AWS::Lambda::Function" and logical in physical:  # (a false condition: not created)
             dropped = {
                 key: resolve(body["Properties"][key]) for key in LAMBDA_PROPERTIES_DROPPED if key in body["Properties"]
             }
@@ -292,6 +312,12 @@ def _create_by_api(kind: str, properties: dict[str, Any], name: str | None, clie
             Qualifier=properties["Qualifier"],
             MaximumRetryAttempts=properties["MaximumRetryAttempts"],
         )
+    elif kind == "AWS::S3::BucketPolicy":
+        client("s3").put_bucket_policy(Bucket=properties["Bucket"], Policy=policy_json(properties["PolicyDocument"]))
+    elif kind == "AWS::SES::ReceiptRuleSet":
+        client("ses").create_receipt_rule_set(RuleSetName=properties["RuleSetName"])
+    elif kind == "AWS::SES::ReceiptRule":
+        client("ses").create_receipt_rule(RuleSetName=properties["RuleSetName"], Rule=properties["Rule"])
     elif kind == "AWS::SES::ConfigurationSetEventDestination":
         destination = properties["EventDestination"]
         client("ses").create_configuration_set_event_destination(
