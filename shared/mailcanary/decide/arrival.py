@@ -13,8 +13,12 @@ the path and owes its ArrivalLatency; deciding the path is conditional on `pendi
 the first copy. A retry of the same notification finds what is still owed and delivers it once; a path already
 decided (e.g. swept as never arrived) keeps its decision, and the late copy only adds its latency.
 
-A receiver's batch may hold several copies of one path (one per recipient mailbox): they are judged together.
-Copies of the same path arriving in later batches are recorded and measured but do not change its decision.
+A path is decided once every recipient of its envelope has a copy (SES inbound names all recipients of one SMTP
+transaction in one receipt, so usually on the first copy) or, with copies still missing, by the next batch after
+its deadline or by the sweep, which fails the missing recipients under `delivery.envelope` (no copy at all:
+`delivery.arrived`, "never arrived"). Copies are judged together: a receiver's batch (one per mailbox, say)
+and the copies recorded before it, whose own bytes were judged as they arrived (`ObservedArrival.findings`).
+Copies arriving after the decision are recorded and measured but do not change it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import policy
 from email.parser import BytesHeaderParser
@@ -30,7 +34,8 @@ from enum import StrEnum
 from typing import Any
 
 from mailcanary.arrival.model import CANARY_HEADER, ArrivalJudge, ArrivedMessage, ExpectedArrival
-from mailcanary.core.checks import CanaryState
+from mailcanary.core.checks import CanaryState, Check, Verdict
+from mailcanary.decide.arrival_state import arrival_findings, missing_copies
 from mailcanary.decide.effects import EffectSink, deliver_owed
 from mailcanary.decide.transitions import Transition, settle_if_closed, transition_summary
 from mailcanary.report import observability as obs
@@ -46,10 +51,19 @@ from mailcanary.store import (
     owed,
 )
 
-__all__ = ["ArrivalDisposition", "ArrivalReport", "arrival_key", "expected_arrival", "record_arrivals"]
+__all__ = [
+    "INTRINSIC",
+    "ArrivalDisposition",
+    "ArrivalReport",
+    "arrival_key",
+    "expected_arrival",
+    "record_arrivals",
+]
 
 HEADER_BYTES = 256 * 1024  # the canary header and Message-ID are looked for in this much of a copy, at most
 _CANARY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# Checks on a copy's own bytes (as opposed to which copies came when): kept with each copy as it arrives.
+INTRINSIC = frozenset({Check.DELIVERY_HEADERS, Check.DELIVERY_AUTHENTICATION, Check.DELIVERY_PLACEMENT})
 
 
 class ArrivalDisposition(StrEnum):
@@ -170,13 +184,18 @@ def _arrive(
     now: datetime,
     sink: EffectSink,
 ) -> _Arrived:
-    """Record the copies of one path, decide it when still pending, deliver what is owed, settle the canary."""
+    """Record the copies of one path, decide it once every recipient's copy is in (or its deadline passed),
+    deliver what is owed, settle the canary."""
     keyed = sorted(((arrival_key(copy), copy) for copy in copies), key=lambda pair: pair[0])
     keys = list(dict.fromkeys(key for key, _ in keyed))
+    verdicts = _judged(sent_path, copies, set(keys), judge, now)
+    findings = tuple(_failed(verdict) for verdict in verdicts if not verdict.passed and verdict.check in INTRINSIC)
     dispositions: list[ArrivalDisposition] = []
     path = sent_path
     for key, copy in keyed:
-        arrival = ObservedArrival(key, copy.received_at, copy.receiver.value, copy.envelope_recipients, copy.location)
+        arrival = ObservedArrival(
+            key, copy.received_at, copy.receiver.value, copy.envelope_recipients, copy.location, findings
+        )
         recorded = store.record_arrival(path.canary_id, path.name, arrival, owes=(owed(Effect.EVENT_METRICS, key),))
         path = _with_send(recorded.path, sent_path)
         late = path.state.terminal and owed(Effect.METRICS, keys[0]) not in path.effects_owed
@@ -185,7 +204,7 @@ def _arrive(
         else:
             dispositions.append(ArrivalDisposition.LATE if late else ArrivalDisposition.APPLIED)
     # Decide and deliver even for a duplicate: a retry after a crash anywhere in between must finish the job.
-    path, open_paths, counted = _decide(store, path, sent_path, keys[0], copies, judge, now)
+    path, open_paths, counted = _decide(store, path, keys[0], verdicts, now)
     transitions: list[Transition] = []
     metrics: list[MetricObservation] = []
     published = 0
@@ -198,33 +217,52 @@ def _arrive(
     return _Arrived(dispositions, transitions, metrics, published)
 
 
+def _judged(
+    path: PathRecord, copies: Sequence[ArrivedMessage], keys: set[str], judge: ArrivalJudge, now: datetime
+) -> tuple[Verdict, ...]:
+    """The arrival checks on every copy of the path seen so far: this batch's, and the earlier ones stood in for
+    by this batch's bytes (copies of one path are one message; what was wrong in an earlier copy's own bytes
+    is kept as its findings). Nothing to judge on a decided path or one whose send kept no fingerprint."""
+    expected = expected_arrival(path)
+    if expected is None or path.state.terminal:
+        return ()
+    earlier = [
+        replace(
+            copies[0],
+            received_at=each.received_at,
+            envelope_recipients=each.envelope_recipients,
+            location=each.location,
+        )
+        for each in path.arrivals
+        if each.key not in keys
+    ]
+    return tuple(judge(expected, [*copies, *earlier], now=now))
+
+
 def _decide(
-    store: CanaryStore,
-    path: PathRecord,
-    sent_path: PathRecord,
-    key: str,
-    copies: Sequence[ArrivedMessage],
-    judge: ArrivalJudge,
-    now: datetime,
+    store: CanaryStore, path: PathRecord, key: str, verdicts: tuple[Verdict, ...], now: datetime
 ) -> tuple[PathRecord, int | None, bool]:
-    """Judge the copies and decide a pending path; (the path as stored, open paths left if counted, whether the
-    path's count-down was done or found owed here)."""
+    """Decide a pending path once every envelope recipient's copy is in or its deadline passed; (the path as
+    stored, open paths left if counted, whether the path's count-down was done or found owed here)."""
     if path.state.terminal:
         if owed(Effect.COUNT_DOWN) not in path.effects_owed:
             return path, None, False
         return path, store.count_down(path.canary_id, path.name), True  # a crash left the count-down owed
-    expected = expected_arrival(path)
-    if expected is None:  # awaits_arrival is written with the fingerprint: only a hand-made item lacks it
-        return path, None, False
-    verdicts = judge(expected, copies, now=now)
-    failed = tuple(FailedCheck(verdict.check, verdict.detail) for verdict in verdicts if not verdict.passed)
+    if not verdicts or (missing_copies(path) and now < path.deadline):
+        return path, None, False  # more copies may come: the next batch (or the sweep at the deadline) decides
+    failed = [_failed(verdict) for verdict in verdicts if not verdict.passed]
+    failed += [found for found in arrival_findings(path) if found not in failed]
     state = CanaryState.FAILED if failed else CanaryState.PASSED
     owes = (owed(Effect.METRICS, key), owed(Effect.ALERT, key))
     try:
         decision = store.decide_path(path.canary_id, path.name, state, failed, now=now, owes=owes)
     except TransitionConflictError:
         return path, None, False  # decided meanwhile (a concurrent copy, or swept): theirs stands, and owes
-    return _with_send(decision.path, sent_path), decision.open_paths, True
+    return _with_send(decision.path, path), decision.open_paths, True
+
+
+def _failed(verdict: Verdict) -> FailedCheck:
+    return FailedCheck(verdict.check, verdict.detail)
 
 
 def _with_send(path: PathRecord, sent_path: PathRecord) -> PathRecord:

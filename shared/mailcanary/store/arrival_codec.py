@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from mailcanary.store.records import ObservedArrival, SentFingerprint
+from mailcanary.core.checks import Check
+from mailcanary.core.redaction import redact_text
+from mailcanary.store.records import FailedCheck, ObservedArrival, SentFingerprint
 
 __all__ = ["arrival", "arrival_value", "fingerprint", "fingerprint_value"]
 
@@ -25,6 +27,7 @@ def arrival_value(arrival: ObservedArrival) -> dict[str, Any]:
         "receiver": arrival.receiver,
         "envelope_recipients": list(arrival.envelope_recipients),
         "location": arrival.location,
+        "findings": [{"check": found.check.value, "detail": redact_text(found.detail)} for found in arrival.findings],
     }
 
 
@@ -36,6 +39,9 @@ def arrival(key: str, raw: Mapping[str, Any]) -> ObservedArrival:
         receiver=str(raw["receiver"]),
         envelope_recipients=tuple(raw.get("envelope_recipients", ())),
         location=str(raw.get("location", "")),
+        findings=tuple(
+            FailedCheck(Check(found["check"]), found.get("detail", "")) for found in raw.get("findings", ())
+        ),
     )
 
 

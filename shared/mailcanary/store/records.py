@@ -84,6 +84,7 @@ class ObservedArrival:
     receiver: str  # a `mailcanary.arrival.model.ReceiverKind` value
     envelope_recipients: tuple[str, ...] = ()
     location: str = ""  # where the copy was read (s3://..., imaps://...), for evidence
+    findings: tuple[FailedCheck, ...] = ()  # what the checks found wrong in the copy's own bytes when it arrived
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """A small, real arrival judge for these tests (the production checks live in `mailcanary.arrival.checks`).
 
-It decides the four delivery checks SES inbound can feed, from the copies alone: arrived (every envelope
-recipient's copy, by the deadline), headers (Message-ID, Subject, To/Cc, no Bcc, body digest), envelope (the
-receiving side names no recipient the path did not send to), authentication (SPF, DKIM, DMARC as the receiver
-reported them). Only failing or passing verdicts, never a stub: each check can fail.
+It decides the four delivery checks SES inbound can feed, from the copies alone, with the production checks'
+split: arrived (a copy came, none after the deadline), headers (Message-ID, Subject, To/Cc, no Bcc, body
+digest), envelope (the receiving side's recipients are exactly the path's envelope: a dropped or an added
+recipient), authentication (SPF, DKIM, DMARC as the receiver reported them). Each check can fail.
 """
 
 from __future__ import annotations
@@ -34,10 +34,7 @@ def judge(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *, now: d
     wanted = {normalise(address) for address in expected.envelope}
     arrived = {normalise(address) for copy in copies for address in copy.envelope_recipients}
     late = [copy.received_at.isoformat() for copy in copies if copy.received_at > expected.deadline]
-    missing = sorted(wanted - arrived)
-    problems = [f"no copy for {missing}"] if missing else []
-    problems += [f"arrived late at {', '.join(late)}"] if late else []
-    verdicts = [Verdict(Check.DELIVERY_ARRIVED, not problems, path, "; ".join(problems) or "every copy arrived")]
+    verdicts = [Verdict(Check.DELIVERY_ARRIVED, not late, path, f"late: {', '.join(late)}" if late else "in time")]
 
     message = BytesParser(policy=policy.default).parsebytes(copies[0].raw)
     assert isinstance(message, EmailMessage)
@@ -56,8 +53,9 @@ def judge(expected: ExpectedArrival, copies: Sequence[ArrivedMessage], *, now: d
         changed.append("body")
     verdicts.append(Verdict(Check.DELIVERY_HEADERS, not changed, path, "changed: " + ", ".join(changed)))
 
-    extra = sorted(arrived - wanted)
-    verdicts.append(Verdict(Check.DELIVERY_ENVELOPE, not extra, path, f"not sent to {extra}" if extra else "as sent"))
+    missing, extra = sorted(wanted - arrived), sorted(arrived - wanted)
+    detail = f"missing {missing}, not sent to {extra}"
+    verdicts.append(Verdict(Check.DELIVERY_ENVELOPE, not (missing or extra), path, detail))
 
     failing = sorted(
         f"{name}={copy.receiver_verdicts[name]}"

@@ -221,3 +221,43 @@ def test_given_a_late_copy_before_the_sweep_when_it_arrives_then_delivery_arrive
     # When it arrives before any sweep; Then delivery.arrived fails as late, alone
     record_arrivals([copy], store=store, judge=judge, now=T0 + timedelta(hours=1))
     assert _failed(store, "c-late", "smtp:relay0") == [Check.DELIVERY_ARRIVED]
+
+
+def test_given_a_copy_for_the_to_recipient_only_when_the_deadline_passes_then_delivery_envelope_fails(
+    store: CanaryStore,
+) -> None:
+    # Given an awaiting path to To and Cc, and a relay that dropped the Cc recipient: the copy names To only
+    _, messages = awaiting_canary(store, "c-dropped", api=False)
+    message = messages["smtp:relay0"]
+    to, cc = message.envelope_recipients
+    # When the copy arrives, the path still waits for the Cc recipient's copy
+    report = record_arrivals([copy_of(message, recipients=(to,))], store=store, judge=judge, now=NOW)
+    assert report.arrivals == {ArrivalDisposition.APPLIED: 1}
+    assert report.transitions == ()
+    # And when the sweep finds it at its deadline, the missing recipient fails delivery.envelope alone
+    out = Collected()
+    sweep(store=store, now=T0 + timedelta(hours=1), effects=out.sink())
+    canary = store.get("c-dropped")
+    assert canary is not None
+    [failed] = canary.paths[0].failed_checks
+    assert (failed.check, cc in failed.detail) == (Check.DELIVERY_ENVELOPE, True)
+    assert out.failed_checks() == ["delivery.envelope"]
+
+
+def test_given_copies_in_two_batches_when_the_second_completes_the_envelope_then_both_are_judged(
+    store: CanaryStore,
+) -> None:
+    # Given an awaiting path to To and Cc whose To copy arrived with a rewritten Subject
+    _, messages = awaiting_canary(store, "c-two", api=False)
+    message = messages["smtp:relay0"]
+    to, cc = message.envelope_recipients
+    rewritten = message.raw.replace(b"Subject: mailcanary c-two", b"Subject: [EXT] mailcanary c-two")
+    first = copy_of(message, raw=rewritten, recipients=(to,), location="s3://i/to")
+    record_arrivals([first], store=store, judge=judge, now=NOW)
+    # When the intact Cc copy arrives in a later batch
+    out = Collected()
+    second = later(copy_of(message, recipients=(cc,), location="s3://i/cc"), 5)
+    record_arrivals([second], store=store, judge=judge, now=NOW, effects=out.sink())
+    # Then the path is decided now, failing delivery.headers for what the first copy carried, and nothing else
+    assert _failed(store, "c-two", "smtp:relay0") == [Check.DELIVERY_HEADERS]
+    assert out.failed_checks() == ["delivery.headers"]
