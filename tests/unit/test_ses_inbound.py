@@ -66,8 +66,10 @@ def test_given_the_documented_sns_action_notification_when_parsed_then_the_inlin
     received = parse_received(document)
     copy = arrived_copy(received, received.content or b"")
     # Then the copy is the inline message, in the inbox, with SES's recipients and verdicts
-    assert received.bucket is None and received.content == document["content"].encode()
-    assert copy.receiver is ReceiverKind.SES_INBOUND and copy.placement is Placement.INBOX
+    assert received.bucket is None
+    assert received.content == document["content"].encode()
+    assert copy.receiver is ReceiverKind.SES_INBOUND
+    assert copy.placement is Placement.INBOX
     assert copy.envelope_recipients == ("recipient@example.com",)
     assert copy.receiver_verdicts["dkim"] is AuthVerdict.PASS
     assert copy.location == "sns:d6iitobk75ur44p8kdnnp7g2n800"
@@ -153,7 +155,8 @@ def test_given_an_sns_event_with_good_and_bad_records_when_parsed_then_each_is_k
         UnreadableNotification,
     ]
     unreadable = parsed[2]
-    assert isinstance(unreadable, UnreadableNotification) and unreadable.sns_message_id == "m2"
+    assert isinstance(unreadable, UnreadableNotification)
+    assert unreadable.sns_message_id == "m2"
 
 
 def test_given_no_records_list_when_parsed_then_a_typed_error() -> None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
+from arrival_judge import judge
 from arrival_world import T0, awaiting_canary, copy_of, later
-from small_judge import judge
 
 from mailcanary.arrival.model import AuthVerdict
 from mailcanary.core.checks import CanaryState, Check

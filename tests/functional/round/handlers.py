@@ -45,7 +45,12 @@ def load_handler(function: str) -> ModuleType:
 
 
 _HANDLER_PREFIX = "mailcanary_handler_"
-_TEMPLATE_FUNCTIONS = {"canary": "CanaryFunction", "ses_events": "SesEventsFunction", "sweeper": "SweeperFunction"}
+_TEMPLATE_FUNCTIONS = {
+    "canary": "CanaryFunction",
+    "ses_events": "SesEventsFunction",
+    "sweeper": "SweeperFunction",
+    "arrival": "ArrivalFunction",
+}
 
 
 @contextmanager
