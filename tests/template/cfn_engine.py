@@ -18,12 +18,18 @@ CloudFormation would give (`Ref` -> name or ARN, `Fn::GetAtt [..., Arn]` -> ARN)
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import uuid
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import boto3
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -273,7 +279,10 @@ def deploy(
                 key: resolve(body["Properties"][key]) for key in LAMBDA_PROPERTIES_DROPPED if key in body["Properties"]
             }
             client("lambda").update_function_configuration(FunctionName=physical[logical], **dropped)
-    for logical, body in outside.items():
+    order = list(BY_API)  # dependencies first: a receipt rule set before its rule (the translator may reorder)
+    for logical, body in sorted(
+        outside.items(), key=lambda item: order.index(item[1]["Type"]) if item[1]["Type"] in order else len(order)
+    ):
         _create_by_api(body["Type"], resolve(body.get("Properties", {})), values.get(logical), client)
     outputs = {each["OutputKey"]: each.get("OutputValue", "") for each in described.get("Outputs", [])}
     by_api = {logical: body["Type"] for logical, body in outside.items() if body["Type"] in BY_API}
@@ -341,3 +350,39 @@ def _without_depends_on(body: dict[str, Any], outside: dict[str, Any]) -> dict[s
         return body
     kept = [each for each in ([depends] if isinstance(depends, str) else depends) if each not in outside]
     return {k: v for k, v in body.items() if k != "DependsOn"} | ({"DependsOn": kept} if kept else {})
+
+
+ARTIFACTS = "mailcanary-artifacts"  # where the translated template's code packages are (sam_translate.py)
+
+
+@contextmanager
+def deployed(translated: dict[str, Any], stack: str, parameters: dict[str, str]) -> Iterator[tuple[Deployment, Any]]:
+    """The translated template created as stack `stack` on a fresh moto, and a client factory to read it back."""
+    from moto import mock_aws
+
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("AWS_")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    try:
+        with mock_aws():
+
+            def client(service: str) -> Any:
+                return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+
+            client("s3").create_bucket(Bucket=ARTIFACTS)
+            for logical, body in translated["Resources"].items():
+                code = body["Properties"].get("Code") or body["Properties"].get("Content")
+                if isinstance(code, dict) and code.get("S3Bucket") == ARTIFACTS:
+                    client("s3").put_object(Bucket=ARTIFACTS, Key=code["S3Key"], Body=_zip(logical))
+            yield deploy(translated, stack, client, parameters), client
+    finally:
+        for key in [key for key in os.environ if key.startswith("AWS_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+
+
+def _zip(logical: str) -> bytes:
+    """A small stand-in package per function or layer (moto stores the code; it does not run it here)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", f"# {logical}\ndef lambda_handler(event, context):\n    return event\n")
+    return buffer.getvalue()
