@@ -79,6 +79,7 @@ class LabSmtpEndpoint:
         faults: Iterable[SmtpFault] = (),
         banner_delay: float = 5.0,
         auth_mechanisms: Iterable[str] = ("LOGIN", "PLAIN"),
+        ses_like: bool = True,
     ) -> None:
         self.tls = tls
         self.require_auth = require_auth
@@ -87,6 +88,7 @@ class LabSmtpEndpoint:
         self.faults = frozenset(faults)
         self.banner_delay = banner_delay
         self.auth_mechanisms = frozenset(each.upper() for each in auth_mechanisms)
+        self.ses_like = ses_like  # False: a plain MTA's "queued as" reply, no SES message id (a relay)
         self.host = _HOST
         self.port = 0
         self.armed = False  # faults that stall only start once the endpoint is up (aiosmtpd probes itself)
@@ -110,7 +112,7 @@ class LabSmtpEndpoint:
             tls_context = self.certificates.server_context
         smtp_kwargs: dict[str, Any] = {
             "server_hostname": "localhost",
-            "ident": "mailcanary lab (SES-like)",
+            "ident": "mailcanary lab (SES-like)" if self.ses_like else "mailcanary lab relay",
             "authenticator": authenticator(self),
             "auth_required": self.require_auth,
             "auth_require_tls": True,
