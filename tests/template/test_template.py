@@ -30,6 +30,7 @@ EXPECTED_ALARMS = {
     "NotArrivedAlarm",
     "AuthenticationFailedAlarm",
     "SpamPlacementAlarm",
+    "CertificateExpiryAlarm",
 }
 # Alarms on a metric AWS publishes rather than ours, each pinned to the one metric and resource it may watch.
 # Every other alarm must watch a metric of METRIC_CONTRACT: a new AWS-namespace alarm fails until it is added here.
@@ -305,7 +306,8 @@ def test_given_the_composite_alarm_when_read_then_it_combines_every_alarm_and_no
     assert (separator, condition, without) == ("", "HasReceiver", "")
     rule = always["Fn::Sub"] + with_receiver["Fn::Sub"]
     assert with_receiver["Fn::Sub"].startswith(" OR ")
-    assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS
+    # The certificate alarm is a warning ahead of time, not canary health, and exists only when asked for.
+    assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS - {"CertificateExpiryAlarm"}
     # the arrival alarms exist only with a receiver, and the rule names them only then
     arrival_alarms = set(re.findall(r"\$\{(\w+)\.Arn\}", with_receiver["Fn::Sub"]))
     assert {template["Resources"][name].get("Condition") for name in arrival_alarms} == {"HasReceiver"}
@@ -355,9 +357,10 @@ def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number
 ) -> None:
     from mailcanary.cost.model import ALARM_METRICS
 
-    # the default deployment: alarms behind a parameter (the arrival alarms) are not billed unless it is set
+    # the arrival alarms exist only with a receiver (ReceivingDomain): the cost model's default has none
     alarms = resources(template, "AWS::CloudWatch::Alarm")
-    assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values() if "Condition" not in alarm) == ALARM_METRICS
+    billed = [alarm for alarm in alarms.values() if alarm.get("Condition") != "HasReceiver"]
+    assert sum(len(alarm_metrics(alarm)) for alarm in billed) == ALARM_METRICS
 
 
 def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_powertools(
@@ -377,3 +380,20 @@ def test_given_the_function_environment_when_read_then_pydantic_plugins_are_disa
     # Then pydantic is told to skip its entry-point scan for plugins, in a spelling it documents for "all"
     # (docs.pydantic.dev, Plugins: PYDANTIC_DISABLE_PLUGINS = "__all__", "1" or "true")
     assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+
+
+def test_given_the_certificate_alarm_when_read_then_it_watches_the_soonest_expiry_and_is_optional(
+    template: dict[str, Any],
+) -> None:
+    # Given the certificate-expiry alarm; Then it reads the rollup's Minimum (the soonest expiry across targets),
+    # breaches below the parameter, treats missing data (no TLS target) as fine, and exists only when asked for
+    alarm = template["Resources"]["CertificateExpiryAlarm"]
+    properties = alarm["Properties"]
+    assert properties["MetricName"] == "CertificateDaysLeft"
+    assert "Dimensions" not in properties
+    assert properties["Statistic"] == "Minimum"
+    assert properties["ComparisonOperator"] == "LessThanThreshold"
+    assert properties["Threshold"] == {"Ref": "CertificateDaysAlarm"}
+    assert properties["TreatMissingData"] == "notBreaching"
+    assert alarm["Condition"] == "HasCertificateDaysAlarm"
+    assert properties["AlarmActions"] == [{"Ref": "AlertTopic"}]

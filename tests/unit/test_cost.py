@@ -25,10 +25,12 @@ def test_given_anything_but_a_rate_when_counted_then_usage_error(schedule: str) 
         runs_per_month(schedule)
 
 
-def test_given_more_paths_when_metrics_are_counted_then_four_series_per_path() -> None:
-    # CanarySent, CanaryPassed, SendLatency, DeliveryLatency per path; rollup, Bounce, 3 ColdStart constant
-    assert metric_series(paths=2) == 4 * 2 + 1 + 1 + 3
-    assert metric_series(paths=51) - metric_series(paths=50) == 4
+def test_given_more_paths_when_metrics_are_counted_then_four_series_per_path_and_one_per_smtp_certificate() -> None:
+    # CanarySent, CanaryPassed, SendLatency, DeliveryLatency per path; rollup, Bounce, 3 ColdStart constant;
+    # CertificateDaysLeft per SMTP target (every path but the API one) and its rollup
+    assert metric_series(paths=1) == 4 * 1 + 1 + 1 + 3
+    assert metric_series(paths=2) == 4 * 2 + 1 + 1 + 3 + (1 + 1)
+    assert metric_series(paths=51) - metric_series(paths=50) == 4 + 1
 
 
 def test_given_one_minute_rounds_when_estimated_then_synthetics_comparison_is_the_issue_s_figure() -> None:

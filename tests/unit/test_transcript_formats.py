@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from mailcanary.cli import main
 from mailcanary.smtp.transcript_formats import FORMATS
+from mailcanary.smtp.transcript_formats.base import redacted_log_text
 from mailcanary.smtp.transcript_formats.postfix_log import READER as POSTFIX
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "transcripts"
@@ -80,26 +81,38 @@ def test_given_the_real_tcpdump_capture_when_checked_on_its_port_then_data_befor
     assert (code, out.strip().endswith("0 sessions (pcap): 0 valid, 0 invalid")) == (0, True)
 
 
-# synthesised (see scripts/make_server_log_samples.py): format -> rules of each session, in file order
-SYNTHESISED = {
-    "sessions.exim-d.synthesised.log": ("exim", [set(), {"rcpt-before-data"}, {"mail-before-rcpt"}]),
-    "sessions.opensmtpd-T-smtp.synthesised.log": ("opensmtpd", [{"helo-before-mail"}, set(), {"rcpt-before-data"}]),
-    "mainlog.exim.synthesised.log": (
+# real Exim 4.96 and OpenSMTPD 6.8 output (see scripts/capture_mta_logs.py): format -> rules of each session
+SERVER_LOGS = {
+    "sessions.exim-d.log": (
+        "exim",
+        [
+            set(),
+            {"rcpt-before-data"},
+            {"mail-before-rcpt"},
+            {"helo-before-mail"},
+            {"auth-not-advertised", "auth-before-tls"},
+            {"greeting-before-helo"},  # only Exim's LOG: MAIN line in its debug output says so
+            {"pipelining-not-advertised"},  # the same
+        ],
+    ),
+    "sessions.opensmtpd-T-smtp.log": ("opensmtpd", [{"helo-before-mail"}, set(), {"rcpt-before-data"}]),
+    "mainlog.exim.log": (
         "exim-mainlog",
         [
-            {"rcpt-before-data"},
+            {"mail-before-rcpt"},
+            {"helo-before-mail"},
+            {"auth-not-advertised"},
             {"greeting-before-helo"},
             {"pipelining-not-advertised"},
-            {"auth-not-advertised"},
-            {"helo-before-mail"},
         ],
     ),
 }
+CAPTURE_AUTH_RESPONSE = "AGNhbmFyeQBub3QtYS1zZWNyZXQ="  # the capture's dummy AUTH PLAIN response
 
 
-@pytest.mark.parametrize("name", sorted(SYNTHESISED))
+@pytest.mark.parametrize("name", sorted(SERVER_LOGS))
 def test_given_a_server_debug_log_of_interleaved_sessions_when_checked_then_each_session_is_judged(name: str) -> None:
-    fmt, rules = SYNTHESISED[name]
+    fmt, rules = SERVER_LOGS[name]
     code, out, _ = run("--json", str(SAMPLES / name))
     report = json.loads(out)
     assert report["format"] == fmt
@@ -108,8 +121,21 @@ def test_given_a_server_debug_log_of_interleaved_sessions_when_checked_then_each
     assert report["sessions_judged"] == len(rules)
 
 
+@pytest.mark.parametrize("name", ["sessions.exim-d.log", "mainlog.exim.log"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_given_a_server_log_quoting_an_auth_response_when_checked_then_the_response_is_masked(
+    name: str, as_json: bool
+) -> None:
+    # Given Exim's own logs, which quote the AUTH PLAIN command a client sent when AUTH was not advertised
+    assert CAPTURE_AUTH_RESPONSE in (SAMPLES / name).read_text()
+    # When checked; Then the finding is reported with its mechanism, and the response is masked
+    _, out, err = run(*(["--json"] if as_json else []), str(SAMPLES / name))
+    assert CAPTURE_AUTH_RESPONSE not in out + err
+    assert "AUTH PLAIN <redacted>" in out
+
+
 def test_given_every_sample_folder_file_when_listed_then_each_is_covered() -> None:
-    covered = set(EXPECTED) | set(SYNTHESISED) | {p.name for p in SAMPLES.glob("*.swaks.txt")} | {"README.md"}
+    covered = set(EXPECTED) | set(SERVER_LOGS) | {p.name for p in SAMPLES.glob("*.swaks.txt")} | {"README.md"}
     covered |= {p.name for p in SAMPLES.glob("data-before-rcpt.port-*.pcap")}
     assert {p.name for p in SAMPLES.iterdir()} == covered
 
@@ -242,3 +268,23 @@ def test_postfix_lines_of_other_processes_with_dialogue_like_text_are_not_read_a
     assert [line.text for line in session.transcript] == ["220 h ESMTP", "EHLO me", "250 h"]
     assert session.source_lines == (2, 4, 6)
     assert session.label == "smtpd[7] h[127.0.0.1]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'SMTP protocol error in "AUTH PLAIN AGNhbmFyeQBzZWNyZXQ=" H=[192.0.2.1] AUTH command used when not',
+            'SMTP protocol error in "AUTH PLAIN <redacted>" H=[192.0.2.1] AUTH command used when not',
+        ),
+        (
+            "improper command pipelining after EHLO from c[192.0.2.1]: auth login dXNlcg==\\r\\nQUIT\\r\\n",
+            "improper command pipelining after EHLO from c[192.0.2.1]: auth login <redacted>\\r\\nQUIT\\r\\n",
+        ),
+        ('rejected "MAIL FROM:<a@example.com>" next input="RCPT TO:<b@example.com>"', None),
+    ],
+)
+def test_given_a_log_text_quoting_an_auth_response_when_shown_then_only_the_response_is_masked(
+    text: str, expected: str | None
+) -> None:
+    assert redacted_log_text(text) == (text if expected is None else expected)

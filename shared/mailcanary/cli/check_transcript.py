@@ -17,6 +17,7 @@ from mailcanary.smtp.errors import TranscriptFormatError
 from mailcanary.smtp.sequence import validate
 from mailcanary.smtp.sequence_report import Rule, SequenceReport
 from mailcanary.smtp.transcript_formats import FORMATS, CapturedSession, Reader, reader
+from mailcanary.smtp.transcript_formats.base import LogFinding
 from mailcanary.smtp.transcript_io import open_sessions
 
 __all__ = ["register", "run"]
@@ -47,6 +48,12 @@ def _valid(session: CapturedSession, report: SequenceReport) -> bool:
     return report.valid and not session.notes
 
 
+def _log_findings(session: CapturedSession, report: SequenceReport) -> list[LogFinding]:
+    """The log's own findings, less those the dialogue already shows (Exim's debug output has both)."""
+    shown = {violation.rule.value for violation in report.violations}
+    return [note for note in session.notes if note.rule not in shown]
+
+
 def _at(session: CapturedSession, index: int, unit: str) -> str:
     line = session.source_lines[index] if index < len(session.source_lines) else index + 1
     return f"{unit} {line}"
@@ -68,7 +75,7 @@ def _findings(session: CapturedSession, report: SequenceReport, unit: str) -> li
         rule = f" [{a.rule.value}, {a.rule.reference}]" if a.rule else ""
         where = _at(session, a.index, unit)
         out.append(f"  server accepted out of order at {where}: {a.command!r}: {a.explanation}{rule}")
-    for note in session.notes:
+    for note in _log_findings(session, report):
         ref = Rule(note.rule).reference if note.rule in Rule._value2member_map_ else ""
         out.append(f"  {note.party}: {note.rule} at line {note.line} (server {note.outcome}): {note.text!r} [{ref}]")
     if session.encrypted_at is not None:
@@ -98,7 +105,8 @@ def _json_one(session: CapturedSession, report: SequenceReport) -> dict[str, Any
         for item in data[key]:
             item["line"] = session.source_lines[item["index"]]
     data["log_findings"] = [
-        {"rule": n.rule, "party": n.party, "server": n.outcome, "line": n.line, "text": n.text} for n in session.notes
+        {"rule": n.rule, "party": n.party, "server": n.outcome, "line": n.line, "text": n.text}
+        for n in _log_findings(session, report)
     ]
     if session.encrypted_at is not None:
         data["encrypted_at"] = session.encrypted_at

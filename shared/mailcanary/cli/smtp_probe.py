@@ -12,16 +12,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from mailcanary.cli.smtp_output import conformance_failed, render_result
 from mailcanary.core.errors import ConfigError, UsageError
 from mailcanary.core.redaction import NO_SECRETS, SecretForms, redact, redact_text
+from mailcanary.smtp.certificate import days_left
 from mailcanary.smtp.errors import SmtpPathError
-from mailcanary.smtp.probe_message import build_probe_message, parse_address
-from mailcanary.smtp.result import ExitCode
+from mailcanary.smtp.probe_message import ProbeMessage, build_probe_message, parse_address
+from mailcanary.smtp.result import ExitCode, SmtpResult
 from mailcanary.smtp.session import send_canary
 from mailcanary.smtp.target import DEFAULT_PORTS, SmtpTarget, Timeouts, TlsMode
+
+if TYPE_CHECKING:
+    from mailcanary.cli.plugin_output import CertificateDays
 
 __all__ = ["EXIT_CODES", "parse_server", "register", "run"]
 
@@ -74,6 +79,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="the same timeout for every stage")
     parser.add_argument("--helo", default="localhost", metavar="NAME", help="EHLO name (default localhost)")
     parser.add_argument("--allow-auth-without-tls", action="store_true", help="send AUTH even in clear text")
+    plugin = parser.add_argument_group(
+        "monitoring plugin",
+        "Nagios/Icinga/Checkmk status line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN",
+    )
+    plugin.add_argument("--plugin-output", action="store_true", help="print one plugin status line with perfdata")
+    for level in ("warning", "critical"):
+        plugin.add_argument(
+            f"--{level}",
+            action="append",
+            default=[],
+            metavar="[STAGE=]SECONDS",
+            help=f"{level} above this time: the whole session, or a stage (connect, ..., dot); comma list, repeatable",
+        )
+    plugin.add_argument(
+        "--certificate-days",
+        metavar="WARN[,CRIT]",
+        help="warn (critical) when the server certificate expires within so many days; expiry is in --json",
+    )
     parser.set_defaults(func=run)
 
 
@@ -129,14 +152,14 @@ def _target(args: argparse.Namespace) -> SmtpTarget:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        target = _target(args)
-        mail_from = parse_address(args.mail_from)
-        message = build_probe_message(mail_from, args.to, args.cc, args.bcc)
-        if target.tls is not TlsMode.NONE:
-            target.ssl_context()  # a bad --ca-file is a usage error, found before connecting
-    except SmtpPathError as exc:
-        raise UsageError(str(exc)) from exc
+    if args.plugin_output:
+        from mailcanary.cli.plugin_probe import run_plugin  # only in plugin mode
+
+        return run_plugin(args, _prepare, _write)
+    if args.warning or args.critical:
+        raise UsageError("--warning and --critical go with --plugin-output")
+    certificate_days = _certificate_days(args)
+    target, mail_from, message = _prepare(args)
     result = send_canary(target, mail_from, message.envelope_recipients, message.content, conformance=args.conformance)
     exit_code = EXIT_CONFORMANCE if result.ok and conformance_failed(result) else int(result.exit_code)
     # The session already masks what a server echoes back; the output passes the one redaction all the same.
@@ -150,12 +173,60 @@ def run(args: argparse.Namespace) -> int:
             "exit_code": exit_code,
             "message_id_header": message.message_id,
             "server": target.to_dict(),
+            "certificate": _certificate_document(result, certificate_days),
             "result": result.to_dict(),
         }
         text = json.dumps(redact(document, forms), indent=2)
     else:
         text = redact_text(render_result(result), forms)
+        if certificate_days is not None:
+            text += "\n" + _certificate_line(result, certificate_days)
     return exit_code if _write(text) else EXIT_CLOSED_PIPE
+
+
+def _prepare(args: argparse.Namespace) -> tuple[SmtpTarget, str, ProbeMessage]:
+    """The target, envelope sender and probe message from the arguments; UsageError on anything wrong."""
+    try:
+        target = _target(args)
+        mail_from = parse_address(args.mail_from)
+        message = build_probe_message(mail_from, args.to, args.cc, args.bcc)
+        if target.tls is not TlsMode.NONE:
+            target.ssl_context()  # a bad --ca-file is a usage error, found before connecting
+    except SmtpPathError as exc:
+        raise UsageError(str(exc)) from exc
+    return target, mail_from, message
+
+
+def _certificate_days(args: argparse.Namespace) -> CertificateDays | None:
+    if args.certificate_days is None:
+        return None
+    from mailcanary.cli.plugin_output import parse_certificate_days
+
+    return parse_certificate_days(args.certificate_days)
+
+
+def _certificate_document(result: SmtpResult, wanted: CertificateDays | None) -> dict[str, Any] | None:
+    """The server certificate's expiry for --json: None without TLS or when it could not be read."""
+    if result.certificate_not_after is None:
+        return None
+    days = days_left(result.certificate_not_after, datetime.now(UTC))
+    document: dict[str, Any] = {"not_after": result.certificate_not_after.isoformat(), "days_left": round(days, 2)}
+    if wanted is not None:
+        document["warning_days"] = wanted.warning
+        document["critical_days"] = wanted.critical
+        document["expires_soon"] = days <= wanted.warning
+    return document
+
+
+def _certificate_line(result: SmtpResult, wanted: CertificateDays) -> str:
+    if not result.tls:
+        return "=== certificate: no TLS, nothing to check"
+    if result.certificate_not_after is None:
+        return "=== certificate: expiry unknown (not verified and not decodable here)"
+    days = days_left(result.certificate_not_after, datetime.now(UTC))
+    expiry = f"{result.certificate_not_after:%Y-%m-%d %H:%M} UTC, in {days:.1f} days"
+    soon = f" WARNING: within {wanted.warning:g} days" if days <= wanted.warning else ""
+    return f"=== certificate: expires {expiry}{soon}"
 
 
 def _write(text: str) -> bool:

@@ -31,7 +31,7 @@ __all__ = [
 PRICES_AS_OF = "2025-01-15"
 HOURS_PER_MONTH = 730
 FUNCTIONS = 3  # canary, SES events, sweeper (one ColdStart series each)
-ALARM_METRICS = 9  # metrics read by template.yaml's eight alarms (RecipientMismatch reads two); a test checks it
+ALARM_METRICS = 10  # metrics read by template.yaml's nine alarms (RecipientMismatch reads two); a test checks it
 COMPOSITE_ALARMS = 1
 
 
@@ -123,15 +123,18 @@ def metric_series(paths: int) -> int:
     """Custom metrics published in a healthy month, counted from the metric contract.
 
     Per-path dimension sets count once per path, the rollup once, and Bounce once (the simulator's
-    expected bounce). Failure-only series (CanaryFailed, CheckFailed) are billed pro rata for the hours
-    in which they occur and are left out here. Plus Powertools' ColdStart, one series per function.
+    expected bounce), CertificateDaysLeft once per SMTP target plus its rollup. Failure-only series
+    (CanaryFailed, CheckFailed) are billed pro rata for the hours in which they occur and are left out
+    here. Plus Powertools' ColdStart, one series per function.
     """
     steady = {MetricName.CANARY_SENT, MetricName.CANARY_PASSED, MetricName.SEND_LATENCY, MetricName.DELIVERY_LATENCY}
     count = FUNCTIONS
     for name, (_, dimension_sets) in METRIC_CONTRACT.items():
         if name in steady:
             count += sum(paths if Dimension.PATH in dims else 1 for dims in dimension_sets)
-    return count + 1  # Bounce{BounceType=Permanent}
+    smtp_targets = paths - 1  # every path but the API one; each SMTP target's certificate, and their rollup
+    certificates = smtp_targets + 1 if smtp_targets else 0
+    return count + 1 + certificates  # Bounce{BounceType=Permanent}, CertificateDaysLeft
 
 
 def estimate(schedule: str, workload: Workload | None = None, prices: Prices | None = None) -> CostEstimate:
@@ -185,7 +188,7 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
         "failure metrics (CanaryFailed, CheckFailed) add $0.30/month per series, pro rata for hours with failures",
-        "alarms are billed per metric they read: eight alarms read nine metrics (RecipientMismatch reads two)",
+        "alarms are billed per metric they read: nine alarms read ten metrics (RecipientMismatch reads two)",
         "the SES-events dead-letter queue costs nothing while empty (SQS requests are $0.40/M)",
         "KMS requests for the encrypted alert topic ($0.03/10,000) come only with alerts and alarm changes (cents)",
     )

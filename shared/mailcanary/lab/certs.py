@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 __all__ = ["LAB_HOSTNAMES", "WRONG_HOSTNAME", "LabCertificates", "make_certificates"]
@@ -26,12 +27,15 @@ class LabCertificates:
     server_context: ssl.SSLContext
 
 
-def make_certificates(directory: Path, *, hostnames: tuple[str, ...] = LAB_HOSTNAMES) -> LabCertificates:
-    """Make a CA and a server certificate for `hostnames`; write the CA PEM into `directory`."""
+def make_certificates(
+    directory: Path, *, hostnames: tuple[str, ...] = LAB_HOSTNAMES, not_after: datetime | None = None
+) -> LabCertificates:
+    """Make a CA and a server certificate for `hostnames` (valid until `not_after`, else trustme's default of
+    about ten years); write the CA PEM into `directory`."""
     import trustme  # the lab extra; imported here so importing mailcanary.lab stays cheap
 
     authority = trustme.CA(organization_name="mailcanary lab")
-    server_cert = authority.issue_cert(*hostnames)
+    server_cert = authority.issue_cert(*hostnames, not_after=not_after)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_cert.configure_cert(context)
     ca_file = directory / "mailcanary-lab-ca.pem"

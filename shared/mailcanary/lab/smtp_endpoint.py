@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ class LabSmtpEndpoint:
         banner_delay: float = 5.0,
         auth_mechanisms: Iterable[str] = ("LOGIN", "PLAIN"),
         ses_like: bool = True,
+        certificate_not_after: datetime | None = None,
     ) -> None:
         self.tls = tls
         self.require_auth = require_auth
@@ -89,6 +91,7 @@ class LabSmtpEndpoint:
         self.banner_delay = banner_delay
         self.auth_mechanisms = frozenset(each.upper() for each in auth_mechanisms)
         self.ses_like = ses_like  # False: a plain MTA's "queued as" reply, no SES message id (a relay)
+        self.certificate_not_after = certificate_not_after  # None: the lab CA's default validity
         self.host = _HOST
         self.port = 0
         self.armed = False  # faults that stall only start once the endpoint is up (aiosmtpd probes itself)
@@ -108,7 +111,9 @@ class LabSmtpEndpoint:
         tls_context = None
         if self.tls is not LabTls.NONE:
             hostnames = (WRONG_HOSTNAME,) if SmtpFault.BAD_CERTIFICATE in self.faults else LAB_HOSTNAMES
-            self.certificates = make_certificates(Path(self._tempdir.name), hostnames=hostnames)
+            self.certificates = make_certificates(
+                Path(self._tempdir.name), hostnames=hostnames, not_after=self.certificate_not_after
+            )
             tls_context = self.certificates.server_context
         smtp_kwargs: dict[str, Any] = {
             "server_hostname": "localhost",

@@ -126,6 +126,7 @@ class MetricName(StrEnum):
     LATE_SES_EVENT = "LateSesEvent"
     ARRIVAL_LATENCY = "ArrivalLatency"
     UNMATCHED_ARRIVAL = "UnmatchedArrival"
+    CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
 
 class Dimension(StrEnum):
@@ -140,6 +141,7 @@ class Unit(StrEnum):
 
     COUNT = "Count"
     MILLISECONDS = "Milliseconds"
+    NONE = "None"  # a plain number (days have no CloudWatch unit)
 
 
 _PER_PATH = (Dimension.PATH, Dimension.TARGET)
@@ -158,6 +160,7 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.ARRIVAL_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.UNMATCHED_ARRIVAL: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.CERTIFICATE_DAYS_LEFT: (Unit.NONE, frozenset({_PER_PATH, _ROLLUP})),
 }
 
 
@@ -234,6 +237,13 @@ def arrival_latency(path: PathKind, target: str, milliseconds: float) -> MetricO
 def unmatched_arrival() -> MetricObservation:
     """An arrived copy that names no canary path awaiting it (no canary header, an unknown canary or path)."""
     return MetricObservation(MetricName.UNMATCHED_ARRIVAL, 1, Unit.COUNT)
+
+
+def certificate_days_left(path: PathKind, target: str, days: float) -> list[MetricObservation]:
+    """Days until an SMTP target's certificate expires, per target and as a rollup (its Minimum is the soonest
+    expiry across targets: the alarm watches that)."""
+    per_path = MetricObservation(MetricName.CERTIFICATE_DAYS_LEFT, days, Unit.NONE, _path_dimensions(path, target))
+    return [per_path, MetricObservation(MetricName.CERTIFICATE_DAYS_LEFT, days, Unit.NONE)]
 
 
 def unmatched_ses_event() -> MetricObservation:

@@ -7,6 +7,7 @@ one redaction (`mailcanary.core.redaction.redact`) on top of the session's own, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from mailcanary.core.checks import PathKind, Verdict
@@ -34,6 +35,7 @@ class PathSendResult:
     send_ms: float
     awaits_ses_events: bool = True  # False: SES publishes no events for this send (see `Settings.events_region`)
     fingerprint: SentFingerprint | None = None  # what was handed over, as the arrival checks compare it
+    certificate_not_after: datetime | None = None  # the SMTP server certificate's expiry, when TLS showed one
 
     @property
     def passed(self) -> bool:
@@ -53,6 +55,7 @@ class PathSendResult:
             "verdicts": [{"check": v.check.value, "passed": v.passed, "detail": v.detail} for v in self.verdicts],
             "send_ms": round(self.send_ms, 1),
             "awaits_ses_events": self.awaits_ses_events,
+            "certificate_not_after": self.certificate_not_after.isoformat() if self.certificate_not_after else None,
         }
 
 

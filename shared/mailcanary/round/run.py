@@ -34,6 +34,7 @@ from mailcanary.round.setup import configured_verdicts, without_unconfigured
 from mailcanary.round.smtp_secret import SmtpCredentials, load_smtp_credentials
 from mailcanary.ses.api import SesApiSender
 from mailcanary.smtp import SmtpTarget, Timeouts, TlsMode
+from mailcanary.smtp.certificate import days_left
 from mailcanary.store import CanaryRecord, CanaryStore, OpenAlerts, new_canary, new_path
 
 __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
@@ -161,7 +162,8 @@ def run_round(
         canary = store.get(plan.canary_id)
         if canary is not None:
             settle(store, canary, runtime.now())
-    obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided))
+    sent_at = runtime.now()
+    obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided, sent_at))
     outcomes = tuple(outcome for outcome, _, _ in results)
     alerts = setup_alerts + sum(sent for _, _, sent in results)
     return RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
@@ -315,9 +317,12 @@ def _record(
     return state
 
 
-def _metrics(outcome: PathSendResult, decided: CanaryState | None) -> list[obs.MetricObservation]:
+def _metrics(outcome: PathSendResult, decided: CanaryState | None, now: datetime) -> list[obs.MetricObservation]:
     metrics = obs.canary_sent(outcome.kind, outcome.target)
     metrics.append(obs.send_latency(outcome.kind, outcome.target, outcome.send_ms))
+    if outcome.certificate_not_after is not None:
+        days = round(days_left(outcome.certificate_not_after, now), 2)
+        metrics += obs.certificate_days_left(outcome.kind, outcome.target, days)
     if decided is not None:
         metrics += obs.path_decided(outcome.kind, outcome.target, decided, (f.check for f in outcome.failed_checks))
     return metrics

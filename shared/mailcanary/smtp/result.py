@@ -7,6 +7,7 @@ same thing to the person reading it as swaks's would.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -162,6 +163,7 @@ class SmtpResult:
     durations: tuple[tuple[Stage, float], ...] = ()  # seconds per stage, in the order the stages ran
     transcript: Transcript = field(default_factory=Transcript)
     conformance: ConformanceResult | None = None
+    certificate_not_after: datetime | None = None  # the server certificate's expiry (UTC), when TLS showed one
 
     @property
     def ok(self) -> bool:
@@ -198,5 +200,6 @@ class SmtpResult:
             "message_id": self.message_id,
             "durations": {stage.value: round(seconds, 6) for stage, seconds in self.durations},
             "conformance": self.conformance.to_dict() if self.conformance else None,
+            "certificate_not_after": self.certificate_not_after.isoformat() if self.certificate_not_after else None,
             "transcript": self.transcript.to_list(),
         }

@@ -13,9 +13,11 @@ import smtplib
 import ssl
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from mailcanary.core.redaction import NO_SECRETS, SecretForms
+from mailcanary.smtp import certificate
 from mailcanary.smtp.client import Recorder, RecordingSMTP, RecordingSMTPSSL
 from mailcanary.smtp.errors import MalformedReplyError, SmtpPathError, SmtpServerError
 from mailcanary.smtp.replies import Code, Reply, ReplyClass, classify, ses_message_id
@@ -66,6 +68,7 @@ class _Session:
         self.conformance: ConformanceResult | None = None
         self.tls_seen = False
         self.tls_version: str | None = None
+        self.certificate_not_after: datetime | None = None
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def enter(self, stage: Stage, at: float | None = None) -> None:
@@ -247,12 +250,15 @@ class _Session:
             durations=tuple(self.durations.items()),
             transcript=self.recorder.transcript(),
             conformance=self.conformance,
+            certificate_not_after=self.certificate_not_after,
         )
 
     def note_tls(self) -> None:
         sock = self.client.sock
         if isinstance(sock, ssl.SSLSocket):
             self.tls_seen, self.tls_version = True, sock.version()
+            if self.certificate_not_after is None:
+                self.certificate_not_after = certificate.not_after(sock)
 
 
 def send_canary(

@@ -57,6 +57,31 @@ def test_given_the_scheduled_event_when_the_canary_handler_runs_then_both_paths_
     _no_secret_anywhere(out.out, out.err, json.dumps(summary))
 
 
+def test_given_an_smtp_target_when_a_round_runs_then_its_certificate_days_left_are_published(
+    aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the lab endpoint presenting a certificate that expires in 9 days
+    expiry = datetime.now(UTC) + timedelta(days=9)
+    with LabSmtpEndpoint(password=Secret(LAB_PASSWORD), certificate_not_after=expiry) as lab:
+        env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([lab_target(lab, "lab")]))
+        handler = load_handler("canary")
+        # When a scheduled round runs
+        summary = invoke(handler, event("canary/scheduled.json"))
+    metrics = emf(capsys.readouterr().out)
+    # Then CertificateDaysLeft is published for the target and as the rollup the alarm watches, about 9 days
+    by_target = [
+        value for name, dims, value in metrics if name == "CertificateDaysLeft" and dims.get("Target") == "lab"
+    ]
+    rollup = [value for name, dims, value in metrics if name == "CertificateDaysLeft" and not dims]
+    assert by_target == rollup
+    (days,) = by_target[0] if isinstance(by_target[0], list) else by_target
+    assert 8.9 < float(days) <= 9.0
+    # And the API path (no certificate of ours to read) publishes none, and the summary carries the expiry
+    assert not [dims for name, dims, _ in metrics if name == "CertificateDaysLeft" and dims.get("Path") == "api"]
+    smtp = next(path for path in summary["paths"] if path["path"] == "smtp:lab")
+    assert abs(datetime.fromisoformat(smtp["certificate_not_after"]) - expiry) < timedelta(seconds=2)
+
+
 def test_given_the_console_event_and_a_503_on_data_when_handled_then_smtp_sequence_fails_alone_and_alerts(
     aws: AwsWorld, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -56,19 +56,29 @@ def _target(server: HostileSmtp, certs: LabCertificates, name: str) -> dict[str,
     return {"name": name, "host": server.host, "port": server.port, "tls": "starttls", "ca_file": str(certs.ca_file)}
 
 
+OUTPUT_MODES = {"text": [], "json": ["--json"], "plugin": ["--plugin-output", "--certificate-days", "30"]}
+
+
 @pytest.mark.parametrize(
-    ("mechanism", "refusal", "as_json"),
-    [("PLAIN", 535, False), ("PLAIN", 501, True), ("LOGIN", 535, True), ("LOGIN", 501, False)],
+    ("mechanism", "refusal", "mode"),
+    [
+        ("PLAIN", 535, "text"),
+        ("PLAIN", 501, "json"),
+        ("LOGIN", 535, "json"),
+        ("LOGIN", 501, "text"),
+        ("PLAIN", 535, "plugin"),
+        ("LOGIN", 501, "plugin"),
+    ],
 )
 def test_given_a_server_echoing_the_credentials_when_smtp_probe_runs_then_no_form_reaches_its_output(
-    certs: LabCertificates, mechanism: str, refusal: int, as_json: bool
+    certs: LabCertificates, mechanism: str, refusal: int, mode: str
 ) -> None:
     # Given a hostile server that quotes every form of the credentials in its AUTH refusal
     with HostileSmtp(certs.server_context, mechanism=mechanism, refusal=refusal) as server:
         # When smtp-probe authenticates to it, as a real process
         command = [sys.executable, "-m", "mailcanary", "smtp-probe", "--server", f"{server.host}:{server.port}"]
         command += ["--ca-file", str(certs.ca_file), "--auth-user", USERNAME, "--auth-password-env", PASSWORD_ENV]
-        command += ["--from", SENDER, "--to", "success@simulator.amazonses.com", *(["--json"] if as_json else [])]
+        command += ["--from", SENDER, "--to", "success@simulator.amazonses.com", *OUTPUT_MODES[mode]]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("MAILCANARY_")}
         done = subprocess.run(  # our own CLI, arguments built above
             command,
@@ -81,11 +91,13 @@ def test_given_a_server_echoing_the_credentials_when_smtp_probe_runs_then_no_for
         )
     # Then the server did receive the credentials and refused them (so there was something to leak)
     assert any(line.upper().startswith("AUTH") for line in server.received), server.received
-    assert done.returncode not in (0, 1, 2), done.stderr
+    assert done.returncode == 2 if mode == "plugin" else done.returncode not in (0, 1, 2), done.stderr
     # And no form of them is in stdout or stderr, while the refusal itself is shown, masked
     assert leaks(stdout=done.stdout, stderr=done.stderr) == []
     assert "<redacted>" in done.stdout
-    if as_json:
+    if mode == "plugin":
+        assert done.stdout.startswith(f"SMTP CRITICAL - {server.host}:{server.port} failed at auth (exit 28): ")
+    if mode == "json":
         result = json.loads(done.stdout)["result"]
         assert result["stage"] == "auth"
         assert result["failure_reply"]["code"] == refusal

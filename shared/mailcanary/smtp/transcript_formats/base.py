@@ -7,13 +7,23 @@ Readers only read; the one sequence validator judges every session the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Protocol
 
 from mailcanary.smtp.transcript import REDACTED, Direction, Transcript, TranscriptLine
 
-__all__ = ["CapturedSession", "LogFinding", "Reader", "SessionBuilder", "decode", "numbered_lines", "redacted"]
+__all__ = [
+    "CapturedSession",
+    "LogFinding",
+    "Reader",
+    "SessionBuilder",
+    "decode",
+    "numbered_lines",
+    "redacted",
+    "redacted_log_text",
+]
 
 HEAD_BYTES = 65536  # what detection looks at
 
@@ -92,6 +102,19 @@ def redacted(lines: list[TranscriptLine]) -> list[TranscriptLine]:
                 text = " ".join([*words[:2], REDACTED])
         out.append(line if text == line.text else line._replace(text=text))
     return out
+
+
+# An AUTH command quoted inside a server's log line (Exim's "SMTP protocol error in "AUTH PLAIN <blob>"", Postfix's
+# "improper command pipelining after EHLO from ...: AUTH PLAIN <blob>"): its mechanism stays, its response goes.
+_SASL_MECHANISMS = (
+    r"PLAIN|LOGIN|CRAM-MD5|DIGEST-MD5|XOAUTH2?|OAUTHBEARER|SCRAM-SHA-\d+(?:-PLUS)?|GSSAPI|NTLM|EXTERNAL|ANONYMOUS"
+)
+_QUOTED_AUTH = re.compile(rf"(\bAUTH\s+(?:{_SASL_MECHANISMS})\s+)[^\s\"\\]+", re.IGNORECASE)
+
+
+def redacted_log_text(text: str) -> str:
+    """A server log line as a finding quotes it, with any AUTH response it carries masked."""
+    return _QUOTED_AUTH.sub(lambda found: found[1] + REDACTED, text) if "auth" in text.lower() else text
 
 
 @dataclass(slots=True)

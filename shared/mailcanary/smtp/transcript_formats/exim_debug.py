@@ -3,7 +3,10 @@
 Exim writes a whole reply in one `SMTP>> ` debug line with its CRs removed, so the lines of a multi-line
 reply after the first carry no `SMTP>>` (and, depending on the selectors, no pid): they continue the
 reply until its last line (`250 ...`). Lines may start with a time and a pid (`+timestamp`, `+pid`);
-each pid is one session. On Exim's client side (its smtp transport) the arrows mean the opposite — a
+each pid is one session. What Exim writes to its main log appears too, as `LOG: MAIN` followed by the text on
+the next line of the same pid; its protocol-error texts are findings of that session, read as in the main log
+(a client talking before the greeting, or pipelining when PIPELINING was not advertised, shows nowhere else).
+On Exim's client side (its smtp transport) the arrows mean the opposite — a
 reply code after `SMTP<<` says which side wrote the log, and the arrows are read accordingly.
 """
 
@@ -15,6 +18,7 @@ from typing import IO
 
 from mailcanary.smtp.errors import TranscriptFormatError
 from mailcanary.smtp.transcript_formats.base import CapturedSession, SessionBuilder, numbered_lines
+from mailcanary.smtp.transcript_formats.exim_mainlog import finding
 
 __all__ = ["READER"]
 
@@ -22,6 +26,8 @@ _TIME = r"(?:\d\d:\d\d:\d\d(?:\.\d+)? )?"
 _LINE = re.compile(_TIME + r"\s*(?:(?P<pid>\d+) )?\s*SMTP(?P<dir><<|>>) (?P<text>.*)$")
 _CONTINUED = re.compile(_TIME + r"\s*(?:(?P<pid>\d+) )?\s*(?P<text>\d{3}[ -].*)$")
 _CODE = re.compile(r"^\d{3}(?:[ -]|$)")
+_LOG = re.compile(_TIME + r"\s*(?:(?P<pid>\d+) )?\s*LOG: MAIN\b")
+_LOGGED = re.compile(_TIME + r"\s*(?:(?P<pid>\d+) )?  (?P<text>\S.*)$")  # the text under `LOG: MAIN`, indented
 _SNIFF = re.compile(r"^" + _TIME + r"\s*(?:\d+ )?\s*SMTP(?:<<|>>) ", re.MULTILINE)
 
 
@@ -54,7 +60,22 @@ class _Reader:
     def read(self, stream: IO[bytes], ports: tuple[int, ...] = ()) -> Iterator[CapturedSession]:
         sessions: dict[str, _Session] = {}
         last = ""
+        logging: set[str] = set()  # pids whose next line is the text of a `LOG: MAIN`
         for number, raw in numbered_lines(stream):
+            if logging:
+                logged = _LOGGED.match(raw)
+                pid = (logged["pid"] or "") if logged is not None else ""
+                if logged is not None and pid in logging:
+                    logging.discard(pid)
+                    note = finding(logged["text"], number)
+                    if note is not None:
+                        sessions.setdefault(pid, _Session(pid)).builder.notes.append(note)
+                    continue
+            if "LOG: MAIN" in raw:
+                log = _LOG.match(raw)
+                if log is not None:
+                    logging.add(log["pid"] or "")
+                    continue
             found = _LINE.match(raw)
             if found is not None:
                 pid = found["pid"] or ""

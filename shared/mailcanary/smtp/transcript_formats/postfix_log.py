@@ -17,7 +17,13 @@ from typing import IO
 
 from mailcanary.smtp.errors import TranscriptFormatError
 from mailcanary.smtp.sequence_report import Rule
-from mailcanary.smtp.transcript_formats.base import CapturedSession, LogFinding, SessionBuilder, decode
+from mailcanary.smtp.transcript_formats.base import (
+    CapturedSession,
+    LogFinding,
+    SessionBuilder,
+    decode,
+    redacted_log_text,
+)
 
 __all__ = ["READER"]
 
@@ -70,7 +76,8 @@ def _pipelining_note(session: SessionBuilder, rest: str, number: int) -> LogFind
     else:
         rule = Rule.PIPELINING_NOT_ADVERTISED
     # smtpd logs it and goes on serving the session: the server let it through
-    return LogFinding(rule.value, "client", "accepted", number, f"improper command pipelining after {rest}")
+    text = redacted_log_text(f"improper command pipelining after {rest}")
+    return LogFinding(rule.value, "client", "accepted", number, text)
 
 
 class _Reader:
