@@ -115,7 +115,7 @@ def _describe(current: _Round, canary: CanaryRecord | None, total: int | None, f
     if not current.canary.ok:
         return f"round {current.number}{of}: canary handler failed: {current.canary.error}"
     paths = ", ".join(
-        f"{path.get('path')} {'sent' if path.get('ses_message_id') else 'NOT SENT'}"
+        f"{path.get('path')} {'sent' if _handed_over(path) else 'NOT SENT'}"
         for path in current.summary.get("paths", [])
     )
     events = len(current.fed.records) if current.fed else 0
@@ -126,6 +126,12 @@ def _describe(current: _Round, canary: CanaryRecord | None, total: int | None, f
         f"round {current.number}{of}{fault}: {paths}; {events} SES events, {copies} copies arrived -> {state}"
         f" ({current.seconds:.1f} s)"
     )
+
+
+def _handed_over(path: dict[str, Any]) -> bool:
+    """SES gave it a message id, or (a relay, which gives none) its transport check passed."""
+    transport = [v.get("passed") for v in path.get("verdicts", []) if v.get("check") in ("smtp.transport", "ses.api")]
+    return bool(path.get("ses_message_id")) or (bool(transport) and all(transport))
 
 
 def _canary(store: CanaryStore, current: _Round) -> CanaryRecord | None:

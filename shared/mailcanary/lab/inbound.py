@@ -127,7 +127,8 @@ def pass_on(
     raw = dkim.sign(head + _HEADERS_END + body)
     if ArrivalFault.DKIM_BROKEN_IN_TRANSIT in faults:  # a hop after the signer rewrites a signed header
         raw = _DATE.sub(b"Date: Thu, 01 Jan 2026 00:00:00 +0000", raw, count=1)
-    received_at = now + LATE_BY if ArrivalFault.ARRIVES_LATE in faults else now
+    handed_over = message.accepted_at or now  # the relay passes it on as soon as it accepted it
+    received_at = handed_over + LATE_BY if ArrivalFault.ARRIVES_LATE in faults else handed_over
     return Passed(raw, recipients, received_at, message.mail_from)
 
 

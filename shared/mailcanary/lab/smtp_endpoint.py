@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class DeliveredMessage:
     message_id: str
     tls: bool
     login: str | None
+    accepted_at: datetime | None = None  # when the final dot was answered
 
 
 def _quiet_aiosmtpd_deprecation(record: logging.LogRecord) -> bool:
@@ -201,7 +202,8 @@ class LabSmtpEndpoint:
         self, mail_from: str, rcpt_tos: tuple[str, ...], content: bytes, message_id: str, tls: bool, login: str | None
     ) -> None:
         with self._lock:
-            self._delivered.append(DeliveredMessage(mail_from, rcpt_tos, content, message_id, tls, login))
+            accepted = DeliveredMessage(mail_from, rcpt_tos, content, message_id, tls, login, datetime.now(UTC))
+            self._delivered.append(accepted)
 
     @property
     def delivered(self) -> tuple[DeliveredMessage, ...]:
