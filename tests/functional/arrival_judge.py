@@ -15,11 +15,25 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from mailcanary.arrival.model import ArrivedMessage, AuthVerdict, ExpectedArrival
+from mailcanary.bounce import BounceKind, parse_bounce
 from mailcanary.core.checks import Check, Verdict
 from mailcanary.recipients import normalise
 from mailcanary.round.fingerprint import body_sha256
 
 AUTH = ("spf", "dkim", "dmarc")
+
+
+def bounces(raw: bytes, expected: Sequence[ExpectedArrival], *, returned_to: Sequence[str] = ()) -> tuple[Verdict, ...]:
+    """`outcome.unexpected_bounce` for the path whose Message-ID the bounce returns (main's bounce parser)."""
+    report = parse_bounce(raw)
+    if report.kind is not BounceKind.BOUNCE or not report.original_message_id:
+        return ()
+    failed = [r.address for r in report.recipients if r.action == "failed"]
+    return tuple(
+        Verdict(Check.OUTCOME_UNEXPECTED_BOUNCE, False, each.path_name, f"bounced: {failed}")
+        for each in expected
+        if each.message_id == report.original_message_id.strip()
+    )
 
 
 def _addresses(message: EmailMessage, name: str) -> set[str]:

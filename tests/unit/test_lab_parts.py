@@ -29,7 +29,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def test_given_the_catalogue_then_every_issue_fault_is_there_with_a_lab_mechanism() -> None:
     # Every SMTP fault is an endpoint knob, every API fault a proxy fault, every event fault an emulator fault
-    assert len(FAULTS) == 26
+    assert len(FAULTS) == 27
     for fault in FAULTS.values():
         mechanism = {
             FaultLayer.SMTP: lambda name: SmtpFault(name),

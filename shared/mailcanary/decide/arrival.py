@@ -23,18 +23,17 @@ Copies arriving after the decision are recorded and measured but do not change i
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from email import policy
-from email.parser import BytesHeaderParser
 from enum import StrEnum
 from typing import Any
 
-from mailcanary.arrival.model import CANARY_HEADER, ArrivalJudge, ArrivedMessage, ExpectedArrival
+from mailcanary.arrival.model import ArrivalJudge, ArrivedMessage
 from mailcanary.core.checks import CanaryState, Check, Verdict
+from mailcanary.decide.arrival_bounce import BounceJudge, bounce
+from mailcanary.decide.arrival_match import arrival_key, expected_arrival, identity, path_of
 from mailcanary.decide.arrival_state import arrival_findings, missing_copies
 from mailcanary.decide.effects import EffectSink, deliver_owed
 from mailcanary.decide.transitions import Transition, settle_if_closed, transition_summary
@@ -73,6 +72,7 @@ class ArrivalDisposition(StrEnum):
     DUPLICATE = "duplicate"  # recorded before (a redelivery)
     LATE = "late"  # recorded, but its path had been decided already (e.g. swept as never arrived)
     NOT_AWAITED = "not_awaited"  # a copy of a path SES's events decide
+    BOUNCED = "bounced"  # a bounce returned to the sender, matched to the path(s) it bounced
     UNMATCHED = "unmatched"  # no canary header, or no canary or path of ours
 
 
@@ -96,32 +96,6 @@ class ArrivalReport:
         }
 
 
-def arrival_key(copy: ArrivedMessage) -> str:
-    """The copy's identity across redeliveries: its receiver and where it was read (the raw bytes when unknown)."""
-    where = copy.location.encode("utf-8", "surrogateescape") if copy.location else copy.raw
-    return f"{copy.receiver.value}#{hashlib.sha256(where).hexdigest()[:32]}"
-
-
-def expected_arrival(path: PathRecord) -> ExpectedArrival | None:
-    """What the arrival checks compare a copy of `path` with; None when its send kept no fingerprint."""
-    fingerprint = path.fingerprint
-    if fingerprint is None or path.sent_at is None:
-        return None
-    return ExpectedArrival(
-        canary_id=path.canary_id,
-        path_name=path.name,
-        target=path.target,
-        sent_at=path.sent_at,
-        deadline=path.deadline,
-        envelope=path.envelope,
-        to=fingerprint.to,
-        cc=fingerprint.cc,
-        message_id=fingerprint.message_id,
-        subject=fingerprint.subject,
-        body_sha256=fingerprint.body_sha256,
-    )
-
-
 def record_arrivals(
     copies: Sequence[ArrivedMessage],
     *,
@@ -129,8 +103,12 @@ def record_arrivals(
     judge: ArrivalJudge,
     now: datetime,
     effects: EffectSink | None = None,
+    bounces: BounceJudge | None = None,
 ) -> ArrivalReport:
     """Record every copy on the path awaiting it and decide those paths; metrics and alerts go to `effects`.
+
+    With `bounces`, a message without a canary header that returns a canary's headers (a DSN to the return
+    path) is matched to the paths it bounces (`mailcanary.decide.arrival_bounce`), which fail at once.
 
     A `StoreError` or an `AlertError` propagates, so the invocation fails and is retried; the retry delivers
     what this one still owed, once.
@@ -140,21 +118,38 @@ def record_arrivals(
     groups: dict[tuple[str, str], list[ArrivedMessage]] = {}
     canaries: dict[str, CanaryRecord | None] = {}
     metrics: list[MetricObservation] = []
+    returned: list[ArrivedMessage] = []
+    delivered_metrics: list[MetricObservation] = []  # emitted by their delivery already
     for copy in copies:
-        canary_id, message_id = _identity(copy.raw)
+        canary_id, message_id = identity(copy.raw)
+        if canary_id is None and bounces is not None:
+            returned.append(copy)  # maybe a bounce of one of ours: matched below
+            continue
         if canary_id is not None and canary_id not in canaries:
             canaries[canary_id] = store.get(canary_id)
         canary = canaries.get(canary_id) if canary_id is not None else None
-        path, disposition = _path_of(canary, message_id)
+        path, matched = path_of(canary, message_id)
+        disposition = ArrivalDisposition(matched)
         if path is None:
             counts[disposition] = counts.get(disposition, 0) + 1
             if disposition is ArrivalDisposition.UNMATCHED:
                 metrics.append(obs.unmatched_arrival())
             continue
         groups.setdefault((path.canary_id, path.name), []).append(copy)
-    sink.emit(metrics)  # nothing stored to owe them on: at least once
     transitions: list[Transition] = []
     published = 0
+    for copy in returned:
+        bounced = bounce(store, copy, bounces, canaries, now, sink) if bounces is not None else None
+        if bounced is None:
+            counts[ArrivalDisposition.UNMATCHED] = counts.get(ArrivalDisposition.UNMATCHED, 0) + 1
+            metrics.append(obs.unmatched_arrival())
+            continue
+        counts[ArrivalDisposition.BOUNCED] = counts.get(ArrivalDisposition.BOUNCED, 0) + 1
+        transitions += bounced[0]
+        published += bounced[2]
+        delivered_metrics += bounced[1]
+    sink.emit(metrics)  # nothing stored to owe them on: at least once
+    metrics += delivered_metrics
     for (canary_id, name), group in groups.items():
         canary = canaries[canary_id]
         path = canary.path(name) if canary is not None else None
@@ -268,30 +263,3 @@ def _failed(verdict: Verdict) -> FailedCheck:
 def _with_send(path: PathRecord, sent_path: PathRecord) -> PathRecord:
     """The path item as just written, with what it sent (kept in its send item, read with the canary)."""
     return path.with_sent(sent_path.sent) if sent_path.sent is not None else path
-
-
-def _identity(raw: bytes) -> tuple[str | None, str | None]:
-    """The canary id (only a well-formed one) and the Message-ID a copy carries in its header section."""
-    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:HEADER_BYTES])
-    canary_id = str(headers.get(CANARY_HEADER, "")).strip()
-    message_id = str(headers.get("Message-ID", "")).strip()
-    return (canary_id if _CANARY_ID.fullmatch(canary_id) else None), (message_id or None)
-
-
-def _path_of(canary: CanaryRecord | None, message_id: str | None) -> tuple[PathRecord | None, ArrivalDisposition]:
-    """The path a copy belongs to, by the Message-ID it sent; the canary's only awaiting path when none matches."""
-    if canary is None:
-        return None, ArrivalDisposition.UNMATCHED
-    wanted = _bare(message_id)
-    sent_it = [path for path in canary.paths if path.fingerprint and _bare(path.fingerprint.message_id) == wanted]
-    if sent_it:
-        path = sent_it[0]
-        return (path, ArrivalDisposition.APPLIED) if path.awaits_arrival else (None, ArrivalDisposition.NOT_AWAITED)
-    awaiting = [path for path in canary.paths if path.awaits_arrival]
-    if len(awaiting) == 1:
-        return awaiting[0], ArrivalDisposition.APPLIED
-    return None, ArrivalDisposition.UNMATCHED
-
-
-def _bare(message_id: str | None) -> str:
-    return (message_id or "").strip().strip("<>").strip().lower()

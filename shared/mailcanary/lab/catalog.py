@@ -84,6 +84,9 @@ _ALL = (
     _fault("arrives-late", _ARRIVAL, Check.DELIVERY_ARRIVED, "SES inbound receives the copy an hour after the send"),
     _fault("never-arrives", _ARRIVAL, Check.DELIVERY_ARRIVED, "the relay accepts the canary and never passes it on"),
     _fault("bcc-header-leaked", _ARRIVAL, Check.DELIVERY_HEADERS, "the relay writes the Bcc recipient into a header"),
+    _fault(
+        "bounce-to-return-path", _ARRIVAL, Check.OUTCOME_UNEXPECTED_BOUNCE, "the relay bounces it back to the sender"
+    ),
 )
 
 FAULTS: Mapping[str, LabFault] = {fault.name: fault for fault in _ALL}

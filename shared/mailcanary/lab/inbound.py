@@ -43,6 +43,7 @@ class ArrivalFault(StrEnum):
     ARRIVES_LATE = "arrives-late"  # received after the path's deadline
     NEVER_ARRIVES = "never-arrives"  # the relay accepts it and never passes it on
     BCC_HEADER_LEAKED = "bcc-header-leaked"  # the relay writes the Bcc recipients into a Bcc header
+    BOUNCE_TO_RETURN_PATH = "bounce-to-return-path"  # the relay refuses it later: a DSN to the MAIL FROM
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ def pass_on(
     """The relay's hand-over of one accepted message (None: it never passes it on)."""
     if ArrivalFault.NEVER_ARRIVES in faults:
         return None
+    handed_over = message.accepted_at or now  # the relay passes it on as soon as it accepted it
+    if ArrivalFault.BOUNCE_TO_RETURN_PATH in faults:  # returned to the sender, where the receiver reads too
+        return Passed(returned(message), (message.mail_from,), handed_over, "")
     recipients = message.rcpt_tos
     if ArrivalFault.RELAY_DROPS_CC in faults:
         dropped = {address.lower() for address in cc}
@@ -127,9 +131,41 @@ def pass_on(
     raw = dkim.sign(head + _HEADERS_END + body)
     if ArrivalFault.DKIM_BROKEN_IN_TRANSIT in faults:  # a hop after the signer rewrites a signed header
         raw = _DATE.sub(b"Date: Thu, 01 Jan 2026 00:00:00 +0000", raw, count=1)
-    handed_over = message.accepted_at or now  # the relay passes it on as soon as it accepted it
     received_at = handed_over + LATE_BY if ArrivalFault.ARRIVES_LATE in faults else handed_over
     return Passed(raw, recipients, received_at, message.mail_from)
+
+
+def returned(message: DeliveredMessage) -> bytes:
+    """The relay's RFC 3464 bounce of `message` to its MAIL FROM: every recipient failed 5.1.1, the original's
+    header section returned as text/rfc822-headers (what matches the bounce to its canary and path)."""
+    head = message.content.partition(_HEADERS_END)[0]
+    boundary = uuid.uuid4().hex
+    recipients = "".join(
+        f"\r\nFinal-Recipient: rfc822; {each}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        f"Diagnostic-Code: smtp; 550 5.1.1 <{each}>: Recipient address rejected: User unknown\r\n"
+        for each in message.rcpt_tos
+    )
+    lines = [
+        "From: MAILER-DAEMON@relay.mailcanary.test",
+        f"To: {message.mail_from}",
+        "Subject: Undelivered Mail Returned to Sender",
+        f"Message-ID: <{boundary}@relay.mailcanary.test>",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"',
+        "",
+        f"--{boundary}",
+        "Content-Type: text/plain; charset=us-ascii",
+        "",
+        "This is the mail system at host relay.mailcanary.test. Your message could not be delivered.",
+        f"--{boundary}",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; relay.mailcanary.test\r\n" + recipients.rstrip("\r\n"),
+        f"--{boundary}",
+        "Content-Type: text/rfc822-headers",
+        "",
+    ]
+    return "\r\n".join(lines).encode() + b"\r\n" + head + f"\r\n--{boundary}--\r\n".encode()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from mailcanary.arrival.ses_inbound import (
 )
 from mailcanary.config.runtime import Runtime
 from mailcanary.decide.arrival import ArrivalReport, record_arrivals
+from mailcanary.decide.arrival_bounce import BounceJudge
 from mailcanary.report import observability as obs
 from mailcanary.services.alerting import effect_sink
 from mailcanary.store import CanaryStore
@@ -34,11 +35,16 @@ __all__ = ["receive_notifications"]
 
 
 def receive_notifications(
-    runtime: Runtime, event: Mapping[str, Any], judge: ArrivalJudge | None = None
+    runtime: Runtime,
+    event: Mapping[str, Any],
+    judge: ArrivalJudge | None = None,
+    bounces: BounceJudge | None = None,
 ) -> ArrivalReport:
-    """Decide the paths whose copies one SNS delivery of "Received" notifications announces.
+    """Decide the paths whose copies (or bounces returned to the sender) one SNS delivery of "Received"
+    notifications announces.
 
-    `judge` is the arrival checks (`mailcanary.arrival.checks.judge_arrival` unless given).
+    `judge` is the arrival checks (`mailcanary.arrival.checks.judge_arrival` unless given), `bounces` the bounce
+    matching (`mailcanary.arrival.bounces.bounce_verdicts` unless given).
     """
     parsed = parse_received_sns_event(event)
     unreadable = [each.reason for each in parsed if isinstance(each, UnreadableNotification)]
@@ -61,6 +67,7 @@ def receive_notifications(
         judge=judge or _arrival_checks(),
         now=runtime.now(),
         effects=effect_sink(runtime),
+        bounces=bounces or _bounce_checks(),
     )
     for transition in report.transitions:
         failed = [verdict.check.value for verdict in transition.verdicts]
@@ -74,3 +81,10 @@ def _arrival_checks() -> ArrivalJudge:
 
     judge: ArrivalJudge = judge_arrival
     return judge
+
+
+def _bounce_checks() -> BounceJudge:
+    from mailcanary.arrival.bounces import bounce_verdicts  # type: ignore[import-not-found,unused-ignore]
+
+    bounces: BounceJudge = bounce_verdicts
+    return bounces

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
-from arrival_judge import judge
+from arrival_judge import bounces, judge
 from arrival_world import T0, awaiting_canary, copy_of, later
 
 from mailcanary.arrival.model import AuthVerdict
@@ -261,3 +261,29 @@ def test_given_copies_in_two_batches_when_the_second_completes_the_envelope_then
     # Then the path is decided now, failing delivery.headers for what the first copy carried, and nothing else
     assert _failed(store, "c-two", "smtp:relay0") == [Check.DELIVERY_HEADERS]
     assert out.failed_checks() == ["delivery.headers"]
+
+
+def test_given_a_bounce_returned_to_the_sender_when_it_arrives_then_the_path_fails_unexpected_bounce_once(
+    store: CanaryStore,
+) -> None:
+    from mailcanary.lab.inbound import returned
+    from mailcanary.lab.smtp_endpoint import DeliveredMessage
+
+    # Given an awaiting path whose relay bounced the canary back to its MAIL FROM
+    _, messages = awaiting_canary(store, "c-bounced", api=False)
+    message = messages["smtp:relay0"]
+    sent = DeliveredMessage("canary@example.com", message.envelope_recipients, message.raw, "Q1", False, None)
+    dsn = copy_of(message, raw=returned(sent), recipients=("canary@example.com",), location="s3://i/dsn")
+    out = Collected()
+    # When the DSN arrives where the receiver reads
+    report = record_arrivals([dsn], store=store, judge=judge, now=NOW, effects=out.sink(), bounces=bounces)
+    # Then it is matched to its path by the returned headers, which fails outcome.unexpected_bounce alone, once
+    assert report.arrivals == {ArrivalDisposition.BOUNCED: 1}
+    assert _failed(store, "c-bounced", "smtp:relay0") == [Check.OUTCOME_UNEXPECTED_BOUNCE]
+    assert out.failed_checks() == ["outcome.unexpected_bounce"]
+    assert [m.name for m in out.metrics if m.name is MetricName.ARRIVAL_LATENCY] == []  # a bounce is no arrival
+    again = Collected()
+    record_arrivals([dsn], store=store, judge=judge, now=NOW, effects=again.sink(), bounces=bounces)
+    assert (again.metrics, again.alerts) == ([], [])
+    # And without bounce matching the same DSN is just a message that names no canary
+    assert record_arrivals([dsn], store=store, judge=judge, now=NOW).arrivals == {ArrivalDisposition.UNMATCHED: 1}

@@ -104,7 +104,7 @@ def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_c
         assert report.all_terminal, f"{fault.name}\n{render_report(report)}"
         assert report.ok, f"{fault.name}\n{render_report(report)}\n{table}"
     assert matrix.ok, table
-    assert len(matrix.runs) == 26
+    assert len(matrix.runs) == 27
     assert dict(os.environ) == before
 
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from arrival_judge import judge
+from arrival_judge import bounces, judge
 from handlers import count, emf, event, invoke, load_handler
 from plain_relay import PlainRelay
 from round_world import AwsWorld
@@ -35,6 +35,7 @@ def arrival_env(aws: AwsWorld, env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     # The production arrival checks (mailcanary.arrival.checks) are built beside this; the small real judge
     # of these tests stands in until then, through the service's one lookup of them.
     env.setattr("mailcanary.services.arrivals._arrival_checks", lambda: judge)
+    env.setattr("mailcanary.services.arrivals._bounce_checks", lambda: bounces)
     return env
 
 
