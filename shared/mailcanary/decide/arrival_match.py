@@ -9,6 +9,7 @@ from email import policy
 from email.parser import BytesHeaderParser
 
 from mailcanary.arrival.model import CANARY_HEADER, ArrivedMessage, ExpectedArrival
+from mailcanary.decide.evaluate import comparable
 from mailcanary.store import CanaryRecord, PathRecord
 
 __all__ = ["HEADER_BYTES", "Match", "arrival_key", "expected_arrival", "identity", "path_of"]
@@ -42,7 +43,7 @@ def expected_arrival(path: PathRecord) -> ExpectedArrival | None:
         target=path.target,
         sent_at=path.sent_at,
         deadline=path.deadline,
-        envelope=path.envelope,
+        envelope=tuple(comparable(address) for address in path.envelope),
         to=fingerprint.to,
         cc=fingerprint.cc,
         message_id=fingerprint.message_id,
