@@ -99,7 +99,8 @@ def owed_under(path: PathRecord, key: str) -> tuple[list[MetricObservation], Tra
     if path.state.terminal and owed(Effect.METRICS, key) in tokens:
         metrics += obs.path_decided(path.kind, path.target, path.state, (f.check for f in path.failed_checks))
     if path.state.terminal and tokens & {owed(Effect.ALERT, key), owed(Effect.METRICS, key)}:
-        decision = Transition(path.canary_id, path.name, path.state, failed_verdicts(path.name, path.failed_checks))
+        verdicts = failed_verdicts(path.name, path.failed_checks)
+        decision = Transition(path.canary_id, path.name, path.state, verdicts, arrival=path.awaits_arrival)
     return metrics, decision, tokens
 
 

@@ -19,13 +19,15 @@ __all__ = ["Transition", "failed_verdicts", "settle", "settle_if_closed", "trans
 class Transition:
     """A record that left `pending`; `path` is None for the canary itself.
 
-    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
+    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on; `arrival` says the
+    path was decided by its arrived copy (so a pass clears the delivery checks' alerts, not SES's).
     """
 
     canary_id: str
     path: str | None
     state: CanaryState
     verdicts: tuple[Verdict, ...] = ()
+    arrival: bool = False
 
 
 def transition_summary(transition: Transition) -> dict[str, Any]:
