@@ -10,7 +10,8 @@ the scorer maps to its coarse classes. A recipient is scored by the address the 
 Original-Recipient where it differs from the Final-Recipient), as the canary matches on what it sent to.
 `--repeats N` also times N interleaved passes of parse_bounce, flufl.bounce (when installed) and the bare
 email parse over the same messages and prints the median rates. `--misses` lists, per file, the expected
-recipients not found and the addresses reported that were not expected: where to look next.
+recipients not found and the addresses reported that were not expected: where to look next;
+`--reason-misses` lists the found recipients whose reason's class differs from sisimai's label.
 """
 
 from __future__ import annotations
@@ -125,6 +126,26 @@ def misses(corpora: Path, predictions: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def reason_misses(corpora: Path, predictions: list[dict[str, Any]], rmap: dict[str, str]) -> list[str]:
+    """Found recipients of sisimai's set whose reason maps to another class than its label (or its alternative)."""
+    got = {
+        (line["file"], r["address"].lower()): r["reason"] for line in predictions if line["set"] == "sisimai"
+        for r in line["recipients"]
+    }  # fmt: skip
+    lines = []
+    for row in _jsonl(corpora / "sisimai" / "expected.jsonl"):
+        if row["recipient_placeholder"] or row["reason"] in ("feedback", "vacation", "delivered"):
+            continue
+        names = [row["recipient"], *row["alt_recipients"]]
+        ours = next((got[key] for a in names if (key := (row["file"], a.lower())) in got), None)
+        if ours is None:
+            continue
+        alternative = rmap.get(row.get("reason_alt") or "")
+        if rmap.get(ours, ours) not in (row["reason_class"], alternative):
+            lines.append(f"{row['file']} {row['recipient']}: sisimai {row['reason']}, ours {ours}")
+    return lines
+
+
 def carried_status(corpora: Path, predictions: list[dict[str, Any]]) -> tuple[int, int]:
     """(agreeing, compared) over found recipients whose message carries a status: sisimai's own `x.0.9xx`
     codes stand for its reasons, not for anything in the message, and are left out."""
@@ -227,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, required=True, help="folder with score.py, sisimai/ and flufl/")
     parser.add_argument("--predictions", type=Path, help="also write the predictions (JSONL) here")
     parser.add_argument("--misses", action="store_true", help="list files with missed or extra addresses")
+    parser.add_argument("--reason-misses", action="store_true", help="list found recipients whose reason differs")
     parser.add_argument("--json", action="store_true", help="print the scorer's full JSON after the table")
     parser.add_argument("--repeats", type=int, default=0, help="also time N interleaved passes against flufl.bounce")
     args = parser.parse_args(argv)
@@ -237,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     result = score(args.corpora, predictions)
     if args.misses:
         print("\n".join(misses(args.corpora, predictions)))
+    if args.reason_misses:
+        reason_map = json.loads((args.corpora / "sisimai" / "reason_map.json").read_text(encoding="utf-8"))
+        print("\n".join(reason_misses(args.corpora, predictions, reason_map)))
     print(table(result, seconds, len(predictions), peak))
     agree, compared = carried_status(args.corpora, predictions)
     print(f"status where the message carries one: {agree / compared:.3f} of {compared}")

@@ -7,6 +7,7 @@ certificate over a real TLS handshake (STARTTLS and implicit TLS).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -22,6 +23,15 @@ PASSWORD_ENV = "MAILCANARY_TEST_PLUGIN_PASSWORD"
 PLUGIN_LINE = re.compile(r"^SMTP (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+( \| [^\n]+)?$")
 
 StartEndpoint = Callable[..., LabSmtpEndpoint]
+
+
+@pytest.fixture(autouse=True)
+def library_logs_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In its own process the probe's stdout holds only its output; here, an earlier test may have given the
+    library's logger a stdout handler (the Lambda Logger), which would add log lines to what is checked."""
+    logger = logging.getLogger("mailcanary")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", False)
 
 
 @pytest.fixture

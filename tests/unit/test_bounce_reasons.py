@@ -25,7 +25,7 @@ R = Reason
         ("4.7.28", None, R.RATE_LIMITED, False),
         ("5.7.26", "unauthenticated email from example.com is not accepted due to DMARC", R.AUTH_FAILURE, True),
         # Broad codes let the text decide
-        ("5.0.0", "550 Unknown user x@example.com", R.USER_UNKNOWN, True),
+        ("5.0.0", "550 Unknown user x@example.com", R.FILTERED, True),  # no command named: a gateway's (sisimai)
         ("5.7.1", "550 5.7.1 Message rejected as spam", R.SPAM, True),
         (
             "5.7.1",
@@ -53,6 +53,29 @@ def test_given_status_and_diagnostic_when_classified_then_reason_and_hardness(
 ) -> None:
     verdict = classify(status, diagnostic)
     assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "command", "reason"),
+    [
+        # An unknown-user reply refused at RCPT, or with a code naming the address, is an unknown user
+        ("5.0.0", "550 Unknown user x@example.com", "RCPT", R.USER_UNKNOWN),
+        (None, "550 5.1.1 <x@example.com>... User unknown", None, R.USER_UNKNOWN),
+        ("5.1.351", "550 5.1.351 unknown recipient -> 550 Unknown user x@example.com", None, R.USER_UNKNOWN),
+        # Refused after DATA, or by a gateway that names no command, it is a filter's verdict
+        ("5.0.0", "550 Unknown user x@example.com", "DATA", R.FILTERED),
+        ("5.2.1", "550 5.2.1 <x@example.com>... User Unknown", None, R.FILTERED),
+        ("5.0.0", "smtp; 550 : User unknown", "RCPT", R.FILTERED),  # au's domain filter names no address
+        # Wording only the mailbox's own server writes stays an unknown user whatever the command
+        (None, "The recipient name is not recognized MSEXCH:IMS:X 0 (000C05A6)", None, R.USER_UNKNOWN),
+        ("5.0.0", "554 delivery error: dd This user doesn't have a yahoo.com account", "DATA", R.USER_UNKNOWN),
+        ("5.0.0", "smtp; 550 <x@ezweb.example.jp>: User unknown", None, R.USER_UNKNOWN),
+    ],
+)
+def test_given_unknown_user_text_when_classified_then_command_and_code_decide_user_or_filter(
+    status: str | None, diagnostic: str, command: str | None, reason: Reason
+) -> None:
+    assert classify(status, diagnostic, "failed", command).reason == reason
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ CASES: dict[str, Case] = {
         "<sendmail-text-1@example.jp>",
     ),
     "exchange-classic-recipient-not-found.eml": Case(
-        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", "5.1.1", R.USER_UNKNOWN, True),),
+        K.BOUNCE, "exchange", (Rcpt("rcpt@example.com", "failed", "5.7.1", R.FILTERED, True),),  # a gateway's
     ),
     "office365-text-recipnotfound.eml": Case(
         K.BOUNCE, "exchange", (Rcpt("missing@contoso.example", "failed", "5.1.1", R.USER_UNKNOWN, True),),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from email.message import Message
-from email.parser import HeaderParser
-from email.policy import compat32
 
 from mailcanary.bounce.addresses import addresses_in
 from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.mime_split import read_headers
 
 __all__ = ["FeedbackReport", "read_feedback_report"]
 
@@ -34,4 +33,4 @@ def _fields(part: Message) -> Message:
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
-    return HeaderParser(policy=compat32).parsestr(payload.lstrip() if isinstance(payload, str) else "")
+    return read_headers(payload.lstrip() if isinstance(payload, str) else "")

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from email.message import Message
-from email.parser import HeaderParser
-from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
 from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address, is_qualified
 from mailcanary.bounce.message_view import MessageView, header
+from mailcanary.bounce.mime_split import read_headers
 from mailcanary.bounce.model import Finding
 
 __all__ = ["DeliveryStatus", "read_delivery_status", "read_status_text"]
@@ -54,9 +53,8 @@ def read_status_text(text: str) -> tuple[Finding, ...]:
     if at == -1:
         return ()
     start = text.rfind("\n\n", 0, at)
-    parser = HeaderParser(policy=compat32)
     chunks = re.split(r"\r?\n\s*\r?\n", text[start + 1 if start != -1 else 0 :])
-    blocks = [parser.parsestr(chunk.strip() + "\n") for chunk in chunks[:100] if ":" in chunk]
+    blocks = [read_headers(chunk.strip() + "\n") for chunk in chunks[:100] if ":" in chunk]
     return tuple(finding for block in blocks if (finding := _recipient(block)) is not None)
 
 
@@ -65,8 +63,7 @@ def _blocks(part: Message) -> list[Message]:
     if isinstance(payload, list):
         return [block for block in payload if isinstance(block, Message)]
     text = payload if isinstance(payload, str) else ""
-    parser = HeaderParser(policy=compat32)
-    return [parser.parsestr(chunk.strip() + "\n") for chunk in re.split(r"\r?\n\s*\r?\n", text) if chunk.strip()]
+    return [read_headers(chunk.strip() + "\n") for chunk in re.split(r"\r?\n\s*\r?\n", text) if chunk.strip()]
 
 
 def _recipient(block: Message) -> Finding | None:

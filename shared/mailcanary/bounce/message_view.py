@@ -1,8 +1,10 @@
 """A parsed message with the few things every detector asks for: decoded subject, sender, notification text.
 
-Parsing uses the stdlib feed parser with the compat32 policy: it never raises on malformed input, turns
+Parsing gives the stdlib feed parser's compat32 tree: it never raises on malformed input, turns
 `message/delivery-status` bodies into header blocks for us, and costs nothing extra for headers we never
-read (the modern policies build header objects we would not use here).
+read (the modern policies build header objects we would not use here). `mime_split` builds that same tree
+cutting bodies at boundaries (the feed parser reads every line); what it does not reproduce exactly goes
+through the feed parser itself.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from email import message_from_bytes
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import HeaderParser
 from email.policy import compat32
 from functools import cached_property
 
 from mailcanary.bounce.errors import BounceTooDeepError
+from mailcanary.bounce.mime_split import SplitPart, read_headers, split_message
 
 __all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "MessageView", "header"]
 
@@ -92,7 +94,10 @@ _ABSENT = object()
 def _content_type(part: Message) -> str:
     """The part's content type, as `Message.get_content_type` reads it but with one header lookup and no second
     split; a header broken by a missing `;` ("text/plain charset=...") keeps its type."""
-    value = part.get("content-type", _ABSENT)
+    if isinstance(part, SplitPart) and (part.content_type_value is None or part.content_type_value.isascii()):
+        value: object = _ABSENT if part.content_type_value is None else part.content_type_value  # (what `get` gives)
+    else:
+        value = part.get("content-type", _ABSENT)
     if value is _ABSENT:
         return part.get_default_type()
     content_type = str(value).partition(";")[0].strip().lower()
@@ -106,12 +111,13 @@ class MessageView:
 
     def __init__(self, message: Message) -> None:
         self.message = message
+        self._headers: dict[str, str] = {}  # header values read so far, by lower-cased name
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MessageView:
         """Parse a message; nesting past `MAX_DEPTH` raises `BounceTooDeepError` (the feed parser recurses)."""
         try:
-            view = cls(message_from_bytes(data, policy=compat32))
+            view = cls(split_message(data, MAX_DEPTH) or message_from_bytes(data, policy=compat32))
         except RecursionError:
             raise BounceTooDeepError(f"MIME parts nest deeper than {MAX_DEPTH} levels") from None
         view._walk  # noqa: B018  (walked now, so that a too-deep message fails here, not in a detector)
@@ -159,8 +165,13 @@ class MessageView:
         return name.lower() in self._names
 
     def header(self, name: str) -> str:
-        """`header(self.message, name)`, answering at once for an absent header (compat32 scans them all)."""
-        return header(self.message, name) if name.lower() in self._names else ""
+        """`header(self.message, name)`, answering at once for an absent header (compat32 scans them all) and
+        remembered: detectors ask for the same few headers."""
+        key = name.lower()
+        value = self._headers.get(key)
+        if value is None:
+            value = self._headers[key] = header(self.message, name) if key in self._names else ""
+        return value
 
     def first_part(self, *content_types: str) -> Message | None:
         return next((part for content_type, part in self.parts if content_type in content_types), None)
@@ -237,10 +248,10 @@ class MessageView:
                 if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                     return inner[0]
             elif content_type in ("text/rfc822-headers", "message/global-headers"):
-                return HeaderParser(policy=compat32).parsestr(_decoded_text(part).lstrip())
+                return read_headers(_decoded_text(part).lstrip())
         if self.inline_original_at is not None:
             rest = self.text[self.inline_original_at :].lstrip("\n")
-            return HeaderParser(policy=compat32).parsestr(rest)
+            return read_headers(rest)
         return None
 
     @cached_property

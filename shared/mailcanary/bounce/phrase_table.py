@@ -31,6 +31,7 @@ class PhraseTable(Generic[T]):
                     self._by_word.setdefault(first.group(0), []).append((index, phrase))
                 else:
                     self._always.append((index, phrase))
+        self._first_words = frozenset(self._by_word)  # (a text's words meet them in one set operation)
 
     def first(self, text: str, words: Set[str] | None = None) -> T | None:
         """The answer of the first rule with a phrase in `text` (lower-cased by the caller); `words` is
@@ -42,8 +43,8 @@ class PhraseTable(Generic[T]):
             if phrase in text:
                 best = index
                 break
-        for word in words_of(text) if words is None else words:
-            for index, phrase in self._by_word.get(word, ()):  # (in rule order: the first found is its best)
+        for word in self._first_words.intersection(words_of(text) if words is None else words):
+            for index, phrase in self._by_word[word]:  # (in rule order: the first found is its best)
                 if index >= best:
                     break
                 if phrase in text:

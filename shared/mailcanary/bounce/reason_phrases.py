@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mailcanary.bounce.taxonomy import Reason as R
 
-__all__ = ["GENERIC", "SPECIFIC"]
+__all__ = ["DIRECTORY", "GENERIC", "SPECIFIC"]
 
 Rules = tuple[tuple[tuple[str, ...], R], ...]
 
@@ -66,6 +66,7 @@ SPECIFIC: Rules = (
       "domain is invalid", "sender domain", "domain of sender", "sender verify", "envelope sender",
       "after mail from", "in reply to mail from", "mail from command", "invalid sender", "sender is not",
       "sender denied", "send mail as", "customfromdenied", "permission to post", "not allowed to post"), R.REJECTED),
+    (("550 : user unknown", "550: : user unknown"), R.FILTERED),  # au (KDDI)'s domain filter: no address named
     (("message filtered", "domain filter", "rejected by filter", "filtered", "refused due to recipient preferences",
       "only accepting mail from specific", "is not accepting any mail", "message rejected due to user rules",
       "user refuses to receive", "user reject", "blocked by the recipient", "has restricted sms e-mail"),
@@ -119,4 +120,13 @@ GENERIC: Rules = (
     (("syntax",), R.SYNTAX_ERROR),
     (("system", "internal", "temporar", "unavailable", "resources", "server error", "not responding"),
      R.SYSTEM_ERROR),
+)  # fmt: skip
+
+# Unknown-user wording only the server holding the mailboxes writes (a directory or local-delivery lookup, a
+# provider's own account check): an unknown user wherever in the session it came, never a gateway's filter.
+DIRECTORY: Rules = (
+    (("not listed in domino directory", "not listed in public name & address book", "recipient name is not recognized",
+      "invalid final delivery userid", "unknown user:", "mail.local: unknown user", "address couldn't be found",
+      "check if address is correct", "delivery error: dd ", "destinataire invalide",
+      ">: user unknown"), R.USER_UNKNOWN),
 )  # fmt: skip

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailcanary.bounce.phrase_table import PhraseTable, words_of
-from mailcanary.bounce.reason_phrases import GENERIC, SPECIFIC
+from mailcanary.bounce.reason_phrases import DIRECTORY, GENERIC, SPECIFIC
 from mailcanary.bounce.taxonomy import Reason
 
 __all__ = ["Classification", "Reason", "best_status", "classify", "inferred_status"]
@@ -44,8 +44,8 @@ _CODE_TABLE: dict[str, Reason] = {
 _BROAD = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
 # Reasons a "failed" recipient with a 4.x.x code is taken for: the MTA gave up retrying (sisimai: expired).
 _GAVE_UP = frozenset({R.UNDETERMINED, R.SYSTEM_ERROR, R.HOST_UNKNOWN, R.ON_HOLD})
-# Codes that say the address itself is wrong: an unknown-user text with one of these is never a filter's.
-_ADDRESS_CODES = frozenset({"1.1", "1.0", "1.3", "1.10", "2.1", "1.6"})
+# Commands before DATA whose refusal of an unknown user means the address (sisimai's "except DATA" set).
+_BEFORE_DATA = frozenset({"RCPT", "MAIL", "CONN"})
 
 _ALWAYS_HARD = frozenset({R.USER_UNKNOWN, R.MAILBOX_DISABLED, R.HOST_UNKNOWN, R.SUPPRESSED, R.HAS_MOVED, R.NOT_ACCEPT})
 _ALWAYS_SOFT = frozenset(
@@ -94,12 +94,16 @@ def classify(
     """Reason and hardness of one failed recipient from its status code and diagnostic text.
 
     `known` is a reason the report's format alone implies. Otherwise phrases that name a reason precisely
-    decide first; then a precise status code; then broad phrases. An unknown-user reply the report says came
-    to DATA (or another command but RCPT and MAIL; `command`, see `smtp_command`) without an address code like
-    5.1.1 is a filter's refusal (`filtered`). A recipient the MTA
+    decide first; then a precise status code; then broad phrases. An unknown-user reply is taken, as sisimai
+    takes it, for a filter's refusal (`filtered`, still hard) unless the session refused it before DATA
+    (`command`: RCPT, MAIL or the greeting, see `smtp_command`), its code is an addressing one (X.1.y) or its
+    wording is one only the mailbox's own server writes (`DIRECTORY`): filtering gateways and appliances
+    answer "User unknown" for their own reasons and name no command. A recipient the MTA
     reports `failed` with a temporary (4.x.x) code and no telling text was given up on: `expired`.
     """
     code = best_status(status) or best_status(diagnostic)
+    if code and code.endswith(".0.0") and diagnostic:  # "other or undefined": the reply's own code, if it has one
+        code = best_status(diagnostic) or code
     detail = code.split(".", 1)[1] if code else None
     by_code = _lookup(detail) if detail else None
     text = _text(diagnostic) if diagnostic and known is None else None
@@ -109,20 +113,23 @@ def classify(
         reason = by_code
     if reason is None:
         reason = (_GENERIC.first(*text) if text else None) or by_code or R.UNDETERMINED
+    hard: bool | None = None
     if (
         reason is R.USER_UNKNOWN
-        and from_text
-        and detail not in _ADDRESS_CODES
-        and (command() if callable(command) else command) not in ("RCPT", "MAIL", None)
+        and text is not None
+        and not (detail or "").startswith("1.")  # (X.1.y: addressing status, the address itself is wrong)
+        and _DIRECTORY.first(*text) is None
+        and (command() if callable(command) else command) not in _BEFORE_DATA
     ):  # (the command is looked for only here: reading it from a long notice is not free)
-        reason = R.FILTERED
+        reason, hard = R.FILTERED, True  # (the recipient was refused for good all the same)
     if not from_text and action == "failed" and code and code.startswith("4") and reason in _GAVE_UP:
         reason = R.EXPIRED
-    return Classification(reason, _hard(reason, code, diagnostic))
+    return Classification(reason, _hard(reason, code, diagnostic) if hard is None else hard)
 
 
 _SPECIFIC = PhraseTable(SPECIFIC)
 _GENERIC = PhraseTable(GENERIC)
+_DIRECTORY = PhraseTable(DIRECTORY)
 
 
 def _text(diagnostic: str) -> tuple[str, frozenset[str]]:

@@ -25,6 +25,9 @@ _STATED = tuple(
         r"(rcpt|mail|data) command",
         r"does not like (recipient)",
         r"smtp command\W{1,3}(rcpt|mail|data)",
+        r"smtp:(rcpt|mail|data)\b",
+        r"\[(rcpt|mail|data)_(?:to|from)\]",
+        r"most progress was (rcpt|mail|data)\b",
     )
 )
 _NAMES = {"rcpt": "RCPT", "recipient": "RCPT", "mail": "MAIL", "data": "DATA", "end of data": "DATA"}

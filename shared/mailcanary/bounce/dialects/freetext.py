@@ -81,6 +81,8 @@ class FreeText:
         found: dict[str, Finding] = {}
         strong: set[str] = set()
         for index, line in enumerate(lines):
+            if "@" not in line:
+                continue  # (most lines name nobody: no need to run the address pattern over them)
             for match in _ADDRESS.finditer(line):
                 address = clean_address(match.group(0))
                 key = address.lower() if address else ""
