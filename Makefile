@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The table on stdout, and the same run as one self-contained HTML page beside it.
 demo: $(STAMP)
-	$(BIN)/mailcanary demo $(ARGS)
+	$(BIN)/mailcanary demo --html demo-report.html $(ARGS)
 
 test: lint typecheck pytest
 

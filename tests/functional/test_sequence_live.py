@@ -2,15 +2,15 @@
 
 The client is the standard library's smtplib, unmocked; a small subclass records every command and
 every reply line (overriding `send` and `getreply`, as smtplib offers no hook) the way the session
-module does, AUTH arguments redacted. Servers: aiosmtpd (STARTTLS with a certificate made here, AUTH
-only after TLS) and, where it can be installed, the real Postfix of the lab.
+module does, AUTH arguments redacted. Servers: the aiosmtpd lab server of tests/support/smtp_lab.py
+(STARTTLS with a certificate made here, AUTH only after TLS) and, where it can be installed, the real
+Postfix of the lab.
 """
 
 from __future__ import annotations
 
 import json
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Iterator
@@ -20,17 +20,16 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailcanary.cli import main
 from mailcanary.smtp import Direction, Rule, Transcript, TranscriptLine, validate
 from mailcanary.smtp.transcript import REDACTED
+from tests.support.smtp_lab import USER, SmtpLab, smtp_lab
 
 # aiosmtpd 1.4 itself sets the deprecated Session.login_data after every successful AUTH
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated:DeprecationWarning")
 
-USER, PASSWORD = "canary", "functional-test-password"
+PASSWORD = "functional-test-password"
 
 
 class RecordingSMTP(smtplib.SMTP):
@@ -74,70 +73,22 @@ class RecordingSMTP(smtplib.SMTP):
         return Transcript(tuple(self.lines))
 
 
-class _Handler:
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address.startswith("bounce@"):
-            return "550 5.1.1 Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        return "250 2.0.0 Ok: queued as LIVE1"
-
-
-def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _TlsController(Controller):
-    def __init__(self, tls: ssl.SSLContext) -> None:
-        self._tls = tls
-        super().__init__(_Handler(), hostname="127.0.0.1", port=_free_port())
-
-    def factory(self) -> SMTP:
-        return SMTP(
-            self.handler,
-            hostname="mx.lab.test",
-            tls_context=self._tls,
-            require_starttls=True,
-            authenticator=_authenticate,
-            auth_require_tls=True,
-        )
-
-
 @pytest.fixture(scope="module")
 def ca() -> trustme.CA:
     return trustme.CA()
 
 
 @pytest.fixture
-def tls_server(ca: trustme.CA) -> Iterator[_TlsController]:
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
-    controller = _TlsController(server_tls)
-    controller.start()
-    yield controller
-    controller.stop()
+def tls_server(ca: trustme.CA) -> Iterator[SmtpLab]:
+    """The lab server with STARTTLS required and AUTH only after TLS."""
+    with smtp_lab(ca, password=PASSWORD, require_tls=True) as lab:
+        yield lab
 
 
 @pytest.fixture
-def plain_server() -> Iterator[Controller]:
-    controller = Controller(_Handler(), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller
-    controller.stop()
+def plain_server() -> Iterator[SmtpLab]:
+    with smtp_lab(None) as lab:
+        yield lab
 
 
 def _message() -> EmailMessage:
@@ -150,7 +101,7 @@ def _message() -> EmailMessage:
 
 
 def test_given_a_tls_auth_server_when_a_canary_is_sent_then_the_recorded_transcript_is_valid(
-    tls_server: _TlsController, ca: trustme.CA, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tls_server: SmtpLab, ca: trustme.CA, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a real aiosmtpd with STARTTLS and AUTH after TLS, and a verifying client context
     client_tls = ssl.create_default_context()
@@ -180,7 +131,7 @@ def test_given_a_tls_auth_server_when_a_canary_is_sent_then_the_recorded_transcr
 
 
 def test_given_a_real_server_when_the_client_breaks_the_order_then_client_and_server_sides_are_named(
-    plain_server: Controller,
+    plain_server: SmtpLab,
 ) -> None:
     # Given aiosmtpd, When the client sends RCPT before MAIL and DATA before any RCPT
     with RecordingSMTP("127.0.0.1", plain_server.port) as smtp:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from mailcanary.core.redaction import redact_text
 from mailcanary.round.smtp_secret import (
@@ -17,18 +14,16 @@ from mailcanary.round.smtp_secret import (
     SmtpSecretNotStoredError,
     load_smtp_credentials,
 )
+from tests.support.aws_world import AwsWorld
 
 pytestmark = pytest.mark.functional
 REGION = "us-east-1"
 
 
 @pytest.fixture
-def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.client("secretsmanager", region_name=REGION)
+def secrets(aws: AwsWorld) -> Any:
+    """This test's Secrets Manager client on the shared moto world."""
+    return aws.client("secretsmanager")
 
 
 def _secret(client: Any, value: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ("deploy.sh", "invoke.sh", "store-smtp-secret.sh", "activate-receipt-rule-set.sh")
+SCRIPTS = ("deploy.sh", "invoke.sh", "store-smtp-secret.sh", "browser.sh", "activate-receipt-rule-set.sh")
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

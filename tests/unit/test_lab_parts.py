@@ -229,3 +229,20 @@ def test_given_list_faults_when_the_cli_runs_then_every_fault_and_its_check_are_
     assert len(out) == len(FAULTS)
     assert any(line.startswith("strip-cc-header") and "recipients.delivered" in line for line in out)
     assert main(["demo", "--fault-matrix", "--fault", "event-lost"]) == 2
+
+
+def test_given_round_times_in_any_zone_when_the_json_report_is_made_then_iso_8601_utc_with_z_and_a_version() -> None:
+    # Given a round that started at 10:00:00.5 at UTC+2 and was never decided
+    from datetime import timedelta, timezone
+
+    from mailcanary.lab.results import REPORT_SCHEMA_VERSION
+
+    started = datetime(2026, 3, 1, 10, 0, 0, 500_000, tzinfo=timezone(timedelta(hours=2)))
+    record = RoundRecord(1, "c1", "pending", False, (), started_at=started, decided_at=None)
+    # When the report document is made
+    document = DemoReport(rounds=(record,), metrics=(), alerts=()).to_dict()
+    # Then it carries the schema version, and the round's times in UTC with a Z (null when undecided)
+    assert document["schema_version"] == REPORT_SCHEMA_VERSION
+    assert document["rounds"][0]["started_at"] == "2026-03-01T08:00:00.500Z"
+    assert document["rounds"][0]["decided_at"] is None
+    json.dumps(document)  # plain JSON

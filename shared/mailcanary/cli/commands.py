@@ -30,6 +30,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cost": ("mailcanary.cli.cost", "estimate the monthly AWS cost of the default deployment"),
     "redrive-ses-events": ("mailcanary.cli.redrive", "replay SES events from the dead-letter queue"),
     "doctor": ("mailcanary.cli.doctor", "check a deployed stack and the SES account (read-only)"),
+    "history": (
+        "mailcanary.cli.history",
+        "list recorded canary rounds: verdicts with evidence, latencies, artifacts",
+    ),
+    "report": (
+        "mailcanary.cli.report",
+        "write the rounds of a time window as one self-contained HTML page (charts, latency, failures)",
+    ),
 }
 
 

@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     parser.add_argument("--keep-running", action="store_true", help="a round per interval until Ctrl-C")
     parser.add_argument("--report", type=Path, metavar="PATH", help="also write the JSON report to PATH")
+    parser.add_argument(
+        "--html", type=Path, metavar="PATH", help="also write the HTML report (one self-contained file) to PATH"
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (repeatable)")
     parser.add_argument("--fault-matrix", action="store_true", help="every fault in turn; print the detection table")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and the check catching each")
@@ -53,13 +56,20 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _write_report(path: Path | None, document: dict[str, Any]) -> None:
+def _write(path: Path | None, text: str) -> None:
     if path is None:
         return
     try:
-        path.write_text(json_text(document) + "\n", encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
+
+
+def _check_writable(*paths: Path | None) -> None:
+    """Fail before the lab starts (a minute of work) when a report could not be written."""
+    for path in paths:
+        if path is not None and (path.is_dir() or not path.parent.is_dir()):
+            raise UsageError(f"cannot write the report to {path}: not a file in an existing directory")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     faults = parse_faults(args.fault)
+    _check_writable(args.report, args.html)
+    if args.html is not None:
+        from mailcanary.html_report import require_charts
+
+        require_charts()
     if args.fault_matrix and (faults or args.keep_running):
         raise UsageError("--fault-matrix runs every fault itself: it takes neither --fault nor --keep-running")
     from mailcanary.lab.demo import DemoOptions
@@ -87,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
         matrix = run_matrix(DemoOptions(rounds=1, interval=0.0), progress=_progress)
         document = matrix.to_dict()
         print(json_text(document) if args.json else render_matrix(matrix))
-        _write_report(args.report, document)
+        _write(args.report, json_text(document) + "\n")
+        if args.html is not None:
+            from mailcanary.lab.report_html import matrix_html
+
+            _write(args.html, matrix_html(matrix))
         return 0 if matrix.ok else 1
     from mailcanary.lab.demo import run_demo
     from mailcanary.lab.render import render_report
@@ -95,5 +114,9 @@ def run(args: argparse.Namespace) -> int:
     report = run_demo(options, progress=_progress)
     document = report.to_dict()
     print(json_text(document) if args.json else render_report(report))
-    _write_report(args.report, document)
+    _write(args.report, json_text(document) + "\n")
+    if args.html is not None:
+        from mailcanary.lab.report_html import demo_html
+
+        _write(args.html, demo_html(report))
     return 0 if report.ok else 1

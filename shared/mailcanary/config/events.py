@@ -47,7 +47,9 @@ class RoundOverrides:
 
 
 class _ConsoleOverrides(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")  # a typo in a test event must not pass silently
+    # A typo in a test event must not pass silently. Built on the first console event, not at import: scheduled
+    # rounds, every cold start in production, never validate one.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     paths: tuple[Literal["api", "smtp"], ...] | None = Field(default=None, min_length=1)
     recipients: RecipientsConfig | None = None

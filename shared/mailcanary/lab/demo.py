@@ -57,6 +57,7 @@ class _Round:
     arrived: FedArrivals | None = None
     sweeps: list[Invocation] = field(default_factory=list)
     seconds: float = 0.0
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -77,9 +78,10 @@ def _round_event(lab: LabStack) -> dict[str, Any]:
 
 def _one_round(lab: LabStack, number: int) -> _Round:
     started = time.monotonic()
+    started_at = datetime.now(UTC)
     active = lab.arm(number)
     canary = invoke("canary", lab.handlers["canary"], _round_event(lab))
-    current = _Round(number, active, canary)
+    current = _Round(number, active, canary, started_at=started_at)
     if canary.ok:
         accepted, missing = accepted_messages(
             current.summary,
@@ -169,6 +171,8 @@ def _record(current: _Round, canary: CanaryRecord | None) -> RoundRecord:
         errors=tuple(errors),
         events=len(current.fed.records) if current.fed else 0,
         seconds=current.seconds,
+        started_at=current.started_at,
+        decided_at=canary.decided_at if canary and canary.state.terminal else None,
     )
 
 
@@ -182,6 +186,7 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
             f"lab up: moto {lab.aws.endpoint_url}, SMTP {lab.endpoint.host}:{lab.endpoint.port} (STARTTLS, AUTH)"
             + (f", SES fault proxy {lab.proxy.endpoint_url}" if lab.proxy else "")
         )
+        progress(f"rounds so far: mailcanary history --endpoint-url {lab.aws.endpoint_url} --last 20")
         store = CanaryStore(lab.aws.client("dynamodb"), lab.aws.resources.table_name)
         rounds: list[_Round] = []
         alerts: list[dict[str, Any]] = []
@@ -200,7 +205,8 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
                 raise
             progress("stopping: finishing with the sweeper")
         final = _final_sweep(lab, store, rounds)
-        records = [_record(current, _canary(store, current)) for current in rounds]
+        canaries = [_canary(store, current) for current in rounds]
+        records = [_record(current, canary) for current, canary in zip(rounds, canaries, strict=True)]
         points = [point for current in rounds for each in current.invocations for point in each.metrics]
         points += final.metrics
         alerts += [{"round": "final sweep", **alert} for alert in lab.aws.alerts_received()]
@@ -216,4 +222,5 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
         counted_once=counted_once,
         wall_seconds=time.monotonic() - started,
         detections=judge(options.lab.faults, all_rows, counted_once) if options.lab.faults else (),
+        canaries=tuple(canary for canary in canaries if canary is not None),
     )

@@ -12,9 +12,11 @@ from typing import Any
 
 from mailcanary.lab.catalog import FAULTS, LabFault
 from mailcanary.lab.demo import DemoOptions, run_demo
-from mailcanary.lab.results import DemoReport
+from mailcanary.lab.results import REPORT_SCHEMA_VERSION, DemoReport
 
 __all__ = ["MatrixReport", "render_matrix", "run_matrix"]
+
+_ROUND_KEYS = ("round", "canary_id", "started_at", "decided_at", "state")  # per fault: when, not every check
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,16 @@ class MatrixReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": REPORT_SCHEMA_VERSION,
             "ok": self.ok,
             "faults": [
                 {
                     **(report.detections[0].to_dict() if report.detections else {"fault": fault.name, "ok": False}),
                     "terminal": report.all_terminal,
+                    "rounds": [
+                        {key: value for key, value in each.to_dict().items() if key in _ROUND_KEYS}
+                        for each in report.rounds
+                    ],
                     "errors": list(report.crashed),
                     "alerts": [alert.get("subject") for alert in report.alerts],
                     "seconds": round(report.wall_seconds, 2),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,11 +20,31 @@ from mailcanary.lab.catalog import LabFault
 from mailcanary.lab.emf import MetricTotal
 from mailcanary.store import CanaryRecord, PathRecord
 
-__all__ = ["CheckRow", "DemoReport", "Detection", "RoundRecord", "Status", "round_rows"]
+__all__ = [
+    "REPORT_SCHEMA_VERSION",
+    "CheckRow",
+    "DemoReport",
+    "Detection",
+    "RoundRecord",
+    "Status",
+    "iso_utc",
+    "round_rows",
+]
+
+# The JSON report's shape (README, "The JSON report"): raised when a field changes meaning or goes away, not
+# when one is added.
+REPORT_SCHEMA_VERSION = 1
 
 _SEND_CHECKS = frozenset({Check.SES_API.value, Check.SMTP_TRANSPORT.value})
 _OUTCOME = "outcome"  # every outcome.* check shares one row while it passes
 _DELIVERY = "delivery"  # so do the delivery.* checks of a path decided by its arrived copy
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds and a `Z` (`2026-12-04T16:41:30.123Z`); None stays None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Status(StrEnum):
@@ -108,11 +129,15 @@ class RoundRecord:
     errors: tuple[str, ...] = ()  # handler invocations that raised, and lab errors
     events: int = 0
     seconds: float = 0.0
+    started_at: datetime | None = None  # when the round began (the lab's clock)
+    decided_at: datetime | None = None  # when its canary reached its terminal state (None: never decided)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "round": self.number,
             "canary_id": self.canary_id,
+            "started_at": iso_utc(self.started_at),
+            "decided_at": iso_utc(self.decided_at),
             "state": self.state,
             "faults_active": self.faults_active,
             "events": self.events,
@@ -159,6 +184,7 @@ class DemoReport:
     counted_once: bool | None = None  # with event-duplicate: did every event count exactly once?
     wall_seconds: float = 0.0
     detections: tuple[Detection, ...] = field(default=())
+    canaries: tuple[CanaryRecord, ...] = ()  # the rounds' records as the store holds them (for the HTML report)
 
     @property
     def rows(self) -> tuple[CheckRow, ...]:
@@ -197,6 +223,7 @@ class DemoReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": REPORT_SCHEMA_VERSION,
             "ok": self.ok,
             "passed": self.passed,
             "faults": [fault.name for fault in self.faults],

@@ -114,7 +114,7 @@ def _too_large(oversize: Oversize, envelope: Sequence[str] | None) -> tuple[Find
 
 def _header_findings(header: HeaderRecipients) -> list[Finding]:
     findings = []
-    for defect in header.defects:
+    for defect in {id(d): d for d in header.defects}.values():  # a run of one shared defect gives one finding
         kind = FindingKind.INJECTION_ATTEMPT if defect.injection else FindingKind.DEFECTIVE_ADDRESS
         findings.append(Finding(kind, defect.value, defect.field, f"{defect.defect}: {defect.message}"))
     return findings

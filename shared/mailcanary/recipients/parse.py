@@ -34,6 +34,7 @@ from mailcanary.recipients.limits import (
 )
 from mailcanary.recipients.model import ADDRESS_FIELDS, AddressDefect, HeaderRecipients, ParsedAddress
 from mailcanary.recipients.normalise import has_injection, normalise_parts, printable
+from mailcanary.recipients.quoted import quoted_mailboxes
 from mailcanary.recipients.simple import NAMED_PLAIN_ADDRESS, split_mailboxes
 
 __all__ = ["parse_address_header", "parse_header_recipients"]
@@ -127,7 +128,11 @@ def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], l
     short = len(unfolded) <= MAX_PARSER_CHARS
     if pieces is None and not short:
         raise RecipientsTooLargeError(Oversize("MAX_PARSER_CHARS", field, len(unfolded), MAX_PARSER_CHARS))
-    found = _read_pieces(field, pieces, whole_on_defect=short) if pieces is not None else None
+    found: _Read | None = None
+    if short and (pieces is None or not all(isinstance(piece, Address) for piece in pieces)):
+        found = quoted_mailboxes(without_comments(unfolded))  # quoted, dotted or escaped names, in linear time
+    if found is None and pieces is not None:
+        found = _read_pieces(field, pieces, whole_on_defect=short)
     if found is None:
         try:
             found = _registry_read(field, unfolded)
@@ -135,8 +140,17 @@ def parse_address_header(field: str, value: str) -> tuple[list[ParsedAddress], l
             defects.append(AddressDefect(field, type(exc).__name__, f"header parser failed: {exc}", excerpt))
             return [], defects
     mailboxes, registry_defects = found
-    defects.extend(AddressDefect(field, type(d).__name__, str(d), excerpt) for d in registry_defects)
+    defects.extend(_address_defects(field, registry_defects, excerpt))
     return [_parsed(field, mailbox, group, defects, excerpt) for mailbox, group in mailboxes], defects
+
+
+def _address_defects(field: str, found: list[Exception], excerpt: str) -> list[AddressDefect]:
+    """The parser's defects as `AddressDefect`s, in order; a repeated defect instance gives one shared (frozen) one."""
+    made: dict[int, AddressDefect] = {}  # by identity: the linear reader repeats one defect instance
+    for defect in found:
+        if id(defect) not in made:
+            made[id(defect)] = AddressDefect(field, type(defect).__name__, str(defect), excerpt)
+    return [made[id(defect)] for defect in found]
 
 
 def _check_size(field: str, value: str) -> None:

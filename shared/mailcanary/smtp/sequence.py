@@ -9,6 +9,7 @@ sequence refusal of DATA is reported separately, as a `ServerRefusal`. Never rai
 from __future__ import annotations
 
 from mailcanary.smtp.dialogue import Dialogue, Exchange, pair
+from mailcanary.smtp.sequence_plain import plain_session_commands
 from mailcanary.smtp.sequence_report import Rule, SequenceReport, ServerAcceptance, ServerRefusal, Violation
 from mailcanary.smtp.sequence_server import out_of_order_acceptances, sequence_refusals
 from mailcanary.smtp.sequence_state import SessionState, shown
@@ -129,6 +130,9 @@ def validate(
     found it, so the rest is judged as if it had not run, and its findings are the probe's own result.
     `greeting_recorded=False` for captures that start after the server's greeting (smtplib debug output).
     """
+    plain = plain_session_commands(transcript, greeting_recorded=greeting_recorded)
+    if plain is not None:  # lock-step, plain, every command accepted in order: nothing to report (see there)
+        return SequenceReport(commands=plain)
     dialogue = pair(transcript, greeting_recorded=greeting_recorded)
     exchanges = dialogue.exchanges
     skipped = 0

@@ -6,7 +6,14 @@ from __future__ import annotations
 from mailcanary.core.checks import PathKind  # the one definition; re-exported for the records' users
 from mailcanary.store.alert_state import AlertState, DynamoAlertState, OpenAlerts
 from mailcanary.store.dynamo import CanaryStore, PathDecision, RecordedEvent
-from mailcanary.store.errors import CanaryExistsError, StoreError, TransitionConflictError
+from mailcanary.store.errors import (
+    CanaryExistsError,
+    HistoryQueryError,
+    HistoryTooLargeError,
+    StoreError,
+    TransitionConflictError,
+)
+from mailcanary.store.history import DEFAULT_MAX_ROUNDS, HistoryQuery, list_canaries
 from mailcanary.store.records import (
     CanaryRecord,
     Effect,
@@ -21,6 +28,7 @@ from mailcanary.store.records import (
     owed,
 )
 from mailcanary.store.schema import (
+    BY_CREATED_INDEX,
     BY_PENDING_INDEX,
     BY_SES_MESSAGE_ID_INDEX,
     canary_table_definition,
@@ -28,8 +36,10 @@ from mailcanary.store.schema import (
 )
 
 __all__ = [
+    "BY_CREATED_INDEX",
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
+    "DEFAULT_MAX_ROUNDS",
     "AlertState",
     "CanaryExistsError",
     "CanaryRecord",
@@ -37,6 +47,9 @@ __all__ = [
     "DynamoAlertState",
     "Effect",
     "FailedCheck",
+    "HistoryQuery",
+    "HistoryQueryError",
+    "HistoryTooLargeError",
     "ObservedArrival",
     "ObservedEvent",
     "OpenAlerts",
@@ -50,6 +63,7 @@ __all__ = [
     "TransitionConflictError",
     "canary_table_definition",
     "idempotency_table_definition",
+    "list_canaries",
     "new_canary",
     "new_path",
     "owed",

@@ -7,7 +7,7 @@ the TTL attribute). Optional values are left out rather than stored as NULL.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -21,7 +21,10 @@ from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
     CANARY_SK,
+    CREATED_MS,
     EFFECTS_OWED,
+    HISTORY_SHARD,
+    HISTORY_SHARD_ATTRIBUTE,
     OPEN_PATHS,
     PATH_SK_PREFIX,
     PENDING_SHARD,
@@ -34,6 +37,7 @@ __all__ = [
     "canary_item",
     "checks_value",
     "dump",
+    "epoch_ms",
     "event_value",
     "iso",
     "load",
@@ -47,6 +51,8 @@ Item = dict[str, Any]  # a low-level DynamoDB item: attribute name → Attribute
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 _RECIPIENT_FIELDS = ("status", "action", "diagnostic_code")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def dump(value: object) -> Any:
@@ -69,6 +75,13 @@ def _when(text: str | None) -> datetime | None:
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Whole epoch milliseconds: the `by-created` sort key (floored, so a window's bounds compare the same way)."""
+    if moment.tzinfo is None:
+        raise ValueError("canary timestamps must be timezone-aware")
+    return (moment - _EPOCH) // _MILLISECOND  # integer arithmetic: no float rounding at the boundaries
 
 
 def checks_value(checks: Iterable[FailedCheck]) -> list[dict[str, str]]:
@@ -119,12 +132,15 @@ def _event(key: str, raw: Mapping[str, Any]) -> ObservedEvent:
 
 
 def canary_item(canary: CanaryRecord, *, expires_at: datetime) -> Item:
-    """The canary item; a pending one carries `pending_shard` so the sparse `by-pending` index lists it."""
+    """The canary item; a pending one carries `pending_shard` so the sparse `by-pending` index lists it, and
+    every one `history_shard` and `created_ms` so `by-created` lists it in time order."""
     value: dict[str, Any] = {
         "pk": canary.canary_id,
         "sk": CANARY_SK,
         "state": canary.state.value,
         "created_at": iso(canary.created_at),
+        HISTORY_SHARD_ATTRIBUTE: HISTORY_SHARD,
+        CREATED_MS: epoch_ms(canary.created_at),
         "deadline": _epoch(canary.deadline),
         "paths": [path.name for path in canary.paths],
         OPEN_PATHS: sum(not path.state.terminal for path in canary.paths),

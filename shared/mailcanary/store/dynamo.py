@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from mailcanary.store.creation import StoreCreation
 from mailcanary.store.decisions import StoreDecisions
+from mailcanary.store.history import StoreHistory
 from mailcanary.store.table import DEFAULT_RETENTION
 from mailcanary.store.updates import PathDecision, RecordedEvent, StorePathUpdates
 
 __all__ = ["DEFAULT_RETENTION", "CanaryStore", "PathDecision", "RecordedEvent"]
 
 
-class CanaryStore(StoreCreation, StorePathUpdates, StoreDecisions):
+class CanaryStore(StoreCreation, StorePathUpdates, StoreDecisions, StoreHistory):
     """Reads and conditional writes of canary records; the DynamoDB client and the table name are passed in.
 
     `CanaryStore(client, table_name, *, retention=DEFAULT_RETENTION)`. One class for callers; its parts live
     one concern per module: `reads` (get, progress, find_send, overdue), `creation` (create), `updates` (a path's send,
-    events and decision), `decisions` (a canary's decision, mark_lost), all on `table.TableAccess`.
+    events and decision), `decisions` (a canary's decision, mark_lost),
+    `history` (rounds in time order), all on `table.TableAccess`.
     """

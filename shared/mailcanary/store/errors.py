@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailcanary.core.checks import CanaryState
 from mailcanary.core.errors import MailcanaryError
 
-__all__ = ["CanaryExistsError", "StoreError", "TransitionConflictError"]
+__all__ = ["CanaryExistsError", "HistoryQueryError", "HistoryTooLargeError", "StoreError", "TransitionConflictError"]
 
 
 class StoreError(MailcanaryError):
@@ -22,3 +22,11 @@ class TransitionConflictError(StoreError):
 
 class CanaryExistsError(StoreError):
     """Raised when a canary is created under an id the table already holds; nothing was written or changed."""
+
+
+class HistoryQueryError(StoreError):
+    """Raised when a history query asks for no rounds, or for an impossible window (since after until)."""
+
+
+class HistoryTooLargeError(StoreError):
+    """Raised when a history window holds more rounds than one call reads whole."""

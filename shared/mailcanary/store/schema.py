@@ -12,6 +12,10 @@ Canary table (on-demand):
   write that decides it removes the attribute. The
   sweeper queries `pending_shard = "pending" AND deadline <= now` and reads only overdue canaries. One shard
   value is enough: a canary round every few minutes is orders of magnitude below one partition's limits.
+- GSI `by-created`: partition key `history_shard` (S), sort key `created_ms` (N, epoch milliseconds), projection
+  KEYS_ONLY. Sparse: only canary items carry `history_shard` (always `HISTORY_SHARD`), written once by the create
+  and never changed, so "the last N rounds" is one Query (`created_ms` descending, `Limit` N) and "the rounds
+  between two times" one Query (`created_ms BETWEEN`). See "The history index" below for why one partition value.
 - `open_paths` (N) on the canary item: how many of its paths are still undecided, counted down by each path
   decision. It spares the reconciler a read of the whole canary after every path decision but the last. The
   count-down is its own conditional write after the path's decision: it adds the path's name to
@@ -28,6 +32,23 @@ Canary table (on-demand):
   (first and last canary, occurrences), `expires_at` a week after the failure was last seen.
 
 Idempotency table (Powertools' DynamoDB persistence layer): partition key `id` (S), TTL `expiration`.
+
+The history index, against DynamoDB's partition limits. A round a minute for a year is 525,600 canary items,
+all under the one `history_shard` value:
+- Size: a global secondary index has no item-collection size limit (the 10 GB limit binds local secondary
+  indexes only); a KEYS_ONLY entry is about 150 bytes (pk, sk, the two index keys, DynamoDB's 100-byte overhead),
+  so a year is about 80 MB, and with the default 30-day TTL only about 43,200 entries are live at once.
+- Writes: one index write when a canary is created and one when TTL deletes it; a round a minute is 0.017
+  writes a second against a partition's 1,000 WCU/s (and an index partition that grows is split by sort key).
+- Reads: "the last 50 rounds" reads 50 entries of 150 bytes: one read unit, one page.
+- Why one value, not one per day or month: "the last N" would then span partitions and take a Query per
+  partition, and a window across a month boundary two. Sharding the key (a suffix per writer) only pays once
+  one partition's write limit is in sight, thousands of rounds a second, and costs a Query per shard.
+- Why KEYS_ONLY: every row of the history needs the canary's paths and SES events anyway, which live in other
+  items (one Query on `pk` each); projecting the canary item's attributes would only add a stale copy, and an
+  index write on every change of them (the open-paths count-down, the decision). With KEYS_ONLY, those updates
+  never touch the index.
+- Canaries created before the index existed carry no `history_shard`: they are not listed, and expire by TTL.
 """
 
 from __future__ import annotations
@@ -37,11 +58,15 @@ from typing import Any
 __all__ = [
     "ALERT_PK_PREFIX",
     "ALERT_SK",
+    "BY_CREATED_INDEX",
     "BY_PENDING_INDEX",
     "BY_SES_MESSAGE_ID_INDEX",
     "CANARY_SK",
     "COUNTED_PATHS",
+    "CREATED_MS",
     "EFFECTS_OWED",
+    "HISTORY_SHARD",
+    "HISTORY_SHARD_ATTRIBUTE",
     "OPEN_PATHS",
     "PATH_SK_PREFIX",
     "PENDING_SHARD",
@@ -55,6 +80,10 @@ ALERT_PK_PREFIX = "alert#"
 ALERT_SK = "alert"
 BY_SES_MESSAGE_ID_INDEX = "by-ses-message-id"
 BY_PENDING_INDEX = "by-pending"
+BY_CREATED_INDEX = "by-created"
+HISTORY_SHARD_ATTRIBUTE = "history_shard"
+HISTORY_SHARD = "canary"  # the one partition value of `by-created` (see the module docstring)
+CREATED_MS = "created_ms"
 CANARY_SK = "canary"
 OPEN_PATHS = "open_paths"
 COUNTED_PATHS = "counted_paths"
@@ -77,6 +106,8 @@ def canary_table_definition(table_name: str) -> dict[str, Any]:
             {"AttributeName": "ses_message_id", "AttributeType": "S"},
             {"AttributeName": "pending_shard", "AttributeType": "S"},
             {"AttributeName": "deadline", "AttributeType": "N"},
+            {"AttributeName": HISTORY_SHARD_ATTRIBUTE, "AttributeType": "S"},
+            {"AttributeName": CREATED_MS, "AttributeType": "N"},
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -95,6 +126,14 @@ def canary_table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": "deadline", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": BY_CREATED_INDEX,
+                "KeySchema": [
+                    {"AttributeName": HISTORY_SHARD_ATTRIBUTE, "KeyType": "HASH"},
+                    {"AttributeName": CREATED_MS, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
             },
         ],
     }

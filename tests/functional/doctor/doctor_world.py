@@ -1,7 +1,8 @@
-"""The world of the doctor tests (the fixture is in conftest.py): a deployed stack for the doctor: moto for SES v1,
-SNS, Secrets Manager and CloudWatch; botocore's Stubber (responses validated against the API models) for what moto
-cannot hold: CloudFormation stacks whose resources are alarms (moto's CloudFormation creates no
-AWS::CloudWatch::Alarm), SESv2 GetAccount and composite alarms (not implemented by moto)."""
+"""The world of the doctor tests (the fixture is in conftest.py): a deployed stack for the doctor, built on the
+shared moto world (tests/support/aws_world.py): moto for SES v1, SNS, Secrets Manager and CloudWatch;
+botocore's Stubber (responses validated against the API models) for what moto cannot hold: CloudFormation
+stacks whose resources are alarms (moto's CloudFormation creates no AWS::CloudWatch::Alarm), SESv2 GetAccount
+and composite alarms (not implemented by moto)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from botocore.stub import Stubber
+
+from tests.support.aws_world import AwsWorld
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -31,6 +33,7 @@ HEALTHY_ACCOUNT = {
 class DoctorWorld:
     """moto resources of one stack plus the stubbed clients; `clients` is what the doctor is given."""
 
+    aws: AwsWorld
     topic_arn: str
     secret_arn: str
     created: datetime = field(default_factory=lambda: NOW - timedelta(days=2))
@@ -41,7 +44,7 @@ class DoctorWorld:
     stubbed: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str = REGION) -> Any:
-        return boto3.client(service, region_name=region)  # type: ignore[call-overload]
+        return self.aws.client(service, region)
 
     def stack_description(self) -> dict[str, Any]:
         outputs = {
@@ -79,12 +82,12 @@ class DoctorWorld:
 
     def clients(self) -> Callable[[str, str], Any]:
         """The factory the doctor takes: Stubber-backed CloudFormation and SESv2, moto for the rest."""
-        cloudformation = self.client("cloudformation")
+        cloudformation = self.aws.new_client("cloudformation")
         stub = Stubber(cloudformation)
         stub.add_response("describe_stacks", self.stack_description(), {"StackName": STACK})
         stub.add_response("list_stack_resources", self.stack_resources(), {"StackName": STACK})
         stub.activate()
-        sesv2 = self.client("sesv2")
+        sesv2 = self.aws.new_client("sesv2")
         account_stub = Stubber(sesv2)
         if self.account_error:
             account_stub.add_client_error("get_account", self.account_error, "denied", 400)

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from mailcanary.cli import main
 from mailcanary.lab.demo import DemoOptions, run_demo
 from mailcanary.lab.matrix import render_matrix, run_matrix
 from mailcanary.lab.render import render_report
+from mailcanary.lab.report_html import matrix_rows
+from mailcanary.lab.results import REPORT_SCHEMA_VERSION
 from mailcanary.lab.stack import LabOptions
 from mailcanary.report import observability
 
@@ -66,17 +69,53 @@ def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_i
     assert PASSWORD not in shown
 
 
-def test_given_the_cli_when_demo_runs_with_json_then_one_document_and_exit_0(
+def _utc(text: str) -> datetime:
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text), text
+    return datetime.fromisoformat(text)
+
+
+def test_given_the_cli_when_demo_runs_with_json_then_one_versioned_document_with_round_times_and_exit_0(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # Given a report path and an HTML path
     report_path = str(tmp_path / "report.json")
-    code = main(["demo", "--rounds", "1", "--interval", "0", "--json", "--report", report_path])
+    html_path = tmp_path / "report.html"
+    before = datetime.now(UTC)
+    # When two rounds run with --json --report --html
+    code = main(
+        ["demo", "--rounds", "2", "--interval", "0", "--json", "--report", report_path, "--html", str(html_path)]
+    )
+    after = datetime.now(UTC)
     captured = capsys.readouterr()
+    assert code == 0, captured.err
     document = json.loads(captured.out)
+    # Then one document, the same in the file, of the documented schema version
     assert code == 0, captured.out
     assert document["ok"] is True
+    assert document["schema_version"] == REPORT_SCHEMA_VERSION == 1
     assert json.loads(Path(report_path).read_text(encoding="utf-8")) == document
-    assert "round 1/1" in captured.err  # the progress display went to stderr
+    assert "round 2/2" in captured.err  # the progress display went to stderr
+    # And each round says when it started and when its canary was decided, in UTC, in order
+    rounds = document["rounds"]
+    started = [_utc(each["started_at"]) for each in rounds]
+    decided = [_utc(each["decided_at"]) for each in rounds]
+    assert before <= started[0] < started[1] <= after
+    assert all(start <= end <= after for start, end in zip(started, decided, strict=True))
+    # And the HTML page of the same run was written beside it, with its charts
+    page = html_path.read_text(encoding="utf-8")
+    assert page.count("<svg") >= 3
+    assert "2 rounds from" in page
+    assert "Failed checks (0)" in page
+
+
+def test_given_an_unwritable_html_path_when_demo_starts_then_usage_error_before_any_round(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["demo", "--rounds", "1", "--html", str(tmp_path / "missing-dir" / "r.html")])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "cannot write the report to" in captured.err
+    assert "lab up" not in captured.err
 
 
 def test_given_a_fault_when_the_cli_runs_then_exit_0_only_because_its_check_caught_it(
@@ -106,6 +145,13 @@ def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_c
     assert matrix.ok, table
     assert len(matrix.runs) == 27
     assert dict(os.environ) == before
+    # And its JSON document is versioned and says when each fault's round ran; its HTML rows agree with the table
+    document = matrix.to_dict()
+    assert document["schema_version"] == REPORT_SCHEMA_VERSION
+    assert all(_utc(each["rounds"][0]["started_at"]) for each in document["faults"])
+    rows = matrix_rows(matrix)
+    assert [row.fault for row in rows] == [fault.name for fault, _ in matrix.runs]
+    assert all(row.ok for row in rows)
 
 
 def test_given_keep_running_when_interrupted_then_the_run_ends_normally_with_the_rounds_so_far() -> None:

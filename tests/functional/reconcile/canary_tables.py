@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus, SesEventSummary
 from mailcanary.ses.simulator import Scenario, simulator_address
 from mailcanary.store import CanaryRecord, PathKind, new_canary, new_path
+from tests.support.aws_world import CANARY_TABLE, IDEMPOTENCY_TABLE
 
-CANARY_TABLE = "mailcanary-canaries-test"
-IDEMPOTENCY_TABLE = "mailcanary-idempotency-test"
+__all__ = ["CANARY_TABLE", "IDEMPOTENCY_TABLE", "T0", "FakeLambdaContext", "canary_with", "delivery", "ses_event"]
+
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from handlers import LambdaContext, allowed_actions, aws_calls, emf, load_handler
-from round_world import CANARY_TABLE, AwsWorld
 
 from mailcanary.config import clients as aws_clients
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import Settings
 from mailcanary.core.checks import CanaryState
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+from tests.support.aws_world import CANARY_TABLE, AwsWorld
 
 Call = tuple[str, str, str]  # (operation, table, what: an item's sort key, an index name or "")
 

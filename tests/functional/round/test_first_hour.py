@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from handlers import count, emf, event, invoke, load_handler
-from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
+from round_world import LAB_PASSWORD, lab_target
 
 from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.round.smtp_secret import PLACEHOLDER_USERNAME
+from tests.support.aws_world import CANARY_TABLE, AwsWorld
 
 pytestmark = pytest.mark.functional
 

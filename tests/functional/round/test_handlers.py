@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from handlers import count, emf, event, invoke, load_handler
-from round_world import CANARY_TABLE, LAB_PASSWORD, AwsWorld, lab_target
+from round_world import LAB_PASSWORD, lab_target
 
 from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.store import CanaryStore, PathKind, new_canary, new_path
+from tests.support.aws_world import CANARY_TABLE, AwsWorld
 
 EXAMPLE_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # in every events/ses_events file
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from round_world import AwsWorld
 
 from mailcanary.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from tests.support.aws_world import AwsWorld
 
 ROOT = Path(__file__).resolve().parents[3]
 DELIVERY = json.dumps(json.loads((ROOT / "events" / "ses_events" / "sns-delivery.json").read_text()))

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from handlers import event, invoke, load_handler
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 from test_handlers import _pending_canary
 
 from mailcanary.config import clients as aws_clients
 from mailcanary.dead_letters import DeadLetterSource, InvocationResult, MessageReport, Outcome, redrive
+from tests.support.aws_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "dead-letters"
 LAMBDA_BODY = json.dumps(event("ses_events/sns-delivery.json"))  # Lambda's DLQ keeps the invocation event as is

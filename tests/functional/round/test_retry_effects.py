@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from failing_dynamodb import TARGET, Call, FailingDynamoDB, invoke_with, tally, two_path_canary
 from handlers import event
-from round_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
 from mailcanary.core.checks import CanaryState
 from mailcanary.store import CanaryStore
+from tests.support.aws_world import CANARY_TABLE, IDEMPOTENCY_TABLE, AwsWorld
 
 INDEX = "by-ses-message-id"
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from round_world import CANARY_TABLE, LAB_PASSWORD, SENDER, AwsWorld, lab_target
+from round_world import LAB_PASSWORD, lab_target
 
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.settings import RecipientsConfig, SmtpTargetConfig
@@ -17,6 +17,7 @@ from mailcanary.core.secret import Secret
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.services.rounds import canary_round
+from tests.support.aws_world import CANARY_TABLE, SENDER, AwsWorld
 
 
 def _verdicts(summary_path: dict[str, Any]) -> dict[str, bool]:

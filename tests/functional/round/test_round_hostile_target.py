@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import misbehaving_smtp as hostile
 import pytest
 from handlers import LambdaContext, count, emf, event, load_handler
-from round_world import LAB_PASSWORD, AwsWorld, lab_target
+from round_world import LAB_PASSWORD, lab_target
 
 from mailcanary.core.secret import Secret
 from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 from mailcanary.round.budget import AFTER_SENDS_RESERVE_SECONDS
+from tests.support.aws_world import AwsWorld
 
 BUDGET = 3.0  # what the round has for its sends, given the time the context says is left
 SLACK = 2.0  # recording, metrics and alerts on moto after the sends, on a loaded machine

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from handlers import count, emf, event, invoke, load_handler
 from hostile_smtp import HostileSmtp, credential_forms
-from round_world import CANARY_TABLE, SENDER, AwsWorld
 
 from mailcanary.core.errors import UsageError
 from mailcanary.lab.certs import LabCertificates, make_certificates
+from tests.support.aws_world import CANARY_TABLE, SENDER, AwsWorld
 
 ROOT = Path(__file__).resolve().parents[3]
 USERNAME = "AKIAHOSTILETEST12345"

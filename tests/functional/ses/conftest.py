@@ -1,22 +1,14 @@
-"""Fixtures for the SES API and guard tests: moto-backed SES clients with a verified sender."""
+"""Fixtures for the SES API and guard tests: SES clients on the shared moto world, whose sender is verified."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import boto3
 import pytest
-from sesmoto import REGION, SENDER, MotoSes, fake_credentials
+from sesmoto import MotoSes
+
+from tests.support.aws_world import AwsWorld
 
 
 @pytest.fixture
-def moto_ses(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoSes]:
-    """SES v1 and v2 clients on moto with `canary@example.com` verified."""
-    from moto import mock_aws
-
-    fake_credentials(monkeypatch)
-    with mock_aws():
-        v1 = boto3.client("ses", region_name=REGION)
-        v2 = boto3.client("sesv2", region_name=REGION)
-        v1.verify_email_identity(EmailAddress=SENDER)
-        yield MotoSes(v1, v2)
+def moto_ses(aws: AwsWorld) -> MotoSes:
+    """SES v1 and v2 clients of their own (the guard installs hooks on them) with `canary@example.com` verified."""
+    return MotoSes(aws, aws.new_client("ses"), aws.new_client("sesv2"))

@@ -13,36 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-REGION = "us-east-1"
-SENDER = "canary@example.com"
-ACCOUNT = "123456789012"  # moto's default account
+from tests.support.aws_world import REGION, SENDER, AwsWorld, fake_credentials
 
-
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+__all__ = ["REGION", "SENDER", "MotoSes", "client_answering", "fake_credentials", "free_port"]
 
 
 @dataclass
 class MotoSes:
+    aws: AwsWorld
     v1: Any
     v2: Any
 
     def sent(self) -> list[Any]:
         """moto's record of every raw message it accepted (v1 and v2 share it)."""
-        from moto.ses.models import ses_backends
-
-        return list(ses_backends[ACCOUNT][REGION].sent_messages)
+        return self.aws.sent_raw()
 
 
 def client_answering(service: str, status: int, body: bytes, headers: dict[str, str], max_attempts: int) -> Any:
