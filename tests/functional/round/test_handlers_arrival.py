@@ -11,7 +11,8 @@ import pytest
 from arrival_judge import bounces, judge
 from handlers import count, emf, event, invoke, load_handler
 from plain_relay import PlainRelay
-from round_world import AwsWorld
+
+from tests.support.aws_world import AwsWorld
 
 DOMAIN = "inbound.example.org"
 BUCKET = "mailcanary-inbound"

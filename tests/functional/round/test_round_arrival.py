@@ -4,11 +4,11 @@ the sent fingerprint on record; without a receiver it is decided at acceptance, 
 from __future__ import annotations
 
 from plain_relay import PlainRelay
-from round_world import AwsWorld
 
 from mailcanary.config.events import RoundOverrides
 from mailcanary.core.checks import CanaryState
 from mailcanary.services.rounds import canary_round
+from tests.support.aws_world import AwsWorld
 
 DOMAIN = "inbound.example.org"
 
