@@ -1,10 +1,11 @@
 """`make fuzz`: mutation fuzzing of the parsers that read hostile input, in-process, bounded in count and time.
 
 Targets: parse-bounce (`mailcanary.bounce.parse_bounce`), check-transcript (`load_transcript` + `validate`, what
-the CLI runs), preflight/guard (`parse_header_recipients` + `compare`, and `check_send_raw_email`), and SES
-events (`parse_ses_event`). Inputs are mutations of the real samples in tests/data/ (bit flips, cuts, splices,
-repeats) plus generated adversarial forms (deep nesting, 1,000 `(`, long encoded-word runs, invalid UTF-8,
-huge lines). Each input is timed (an alarm aborts one after `--abort-seconds`), its peak RSS is measured
+the CLI runs), preflight/guard (`parse_header_recipients` + `compare`, and `check_send_raw_email`), SES events
+(`parse_ses_event`), and arrival (what the arrival checks, our DKIM check, the Authentication-Results reader and
+the bounce matcher make of an arrived copy). Inputs are mutations of the real samples in tests/data/ (bit flips,
+cuts, splices, repeats) plus generated adversarial forms (deep nesting, 1,000 `(`, long encoded-word runs,
+invalid UTF-8, huge lines). Each input is timed (an alarm aborts one after `--abort-seconds`), its peak RSS is measured
 (Linux: the high-water mark is reset before each input) and every 25th is also traced with tracemalloc.
 A typed error of the target's own is a handled answer, anything else a failure.
 
@@ -29,14 +30,22 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "shared")]
 
+from mailcanary.arrival.auth_results import receiver_verdicts  # noqa: E402
+from mailcanary.arrival.bounces import bounce_verdicts  # noqa: E402
+from mailcanary.arrival.checks import judge_arrival  # noqa: E402
+from mailcanary.arrival.dkim import verify_dkim  # noqa: E402
+from mailcanary.arrival.expected import expected_arrival  # noqa: E402
+from mailcanary.arrival.model import ArrivedMessage, ReceiverKind  # noqa: E402
 from mailcanary.bounce import BounceParseError, parse_bounce  # noqa: E402
 from mailcanary.guard import check_send_raw_email  # noqa: E402
+from mailcanary.message import build_canary  # noqa: E402
 from mailcanary.recipients import compare, parse_header_recipients  # noqa: E402
 from mailcanary.ses.errors import SesEventParseError  # noqa: E402
 from mailcanary.ses.events import parse_ses_event  # noqa: E402
@@ -83,6 +92,27 @@ def _ses_event(data: bytes) -> None:
         parse_ses_event(data)
 
 
+_SENT_AT = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+_SENT = build_canary("fuzz1", "canary@canary.example", ["a@inbound.example"], ["b@inbound.example"], date=_SENT_AT)
+_EXPECTED = expected_arrival(
+    _SENT.raw, path_name="api", target="ses", sent_at=_SENT_AT, envelope=_SENT.envelope_recipients
+)
+
+
+def _no_key(name: bytes, timeout: float = 5) -> bytes | None:
+    return None
+
+
+def _arrival(data: bytes) -> None:
+    """An arrived copy through every arrival reader: the checks, our DKIM check, Authentication-Results, bounces."""
+    copy = ArrivedMessage(data, ReceiverKind.IMAP, _SENT_AT + timedelta(seconds=5), envelope_recipients=("a@x",))
+    judge_arrival(_EXPECTED, [copy], now=_SENT_AT + timedelta(hours=1))
+    verify_dkim(data, _no_key)
+    receiver_verdicts(data, "mx.inbound.example")
+    with contextlib.suppress(BounceParseError):
+        bounce_verdicts(data, [_EXPECTED], returned_to=["canary+fuzz1=api@b.example"])
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -99,6 +129,7 @@ TARGETS = (
     Target("check-transcript", _transcript, _files("transcripts/*.txt", "transcripts/*.json")),
     Target("preflight-guard", _preflight, _files("preflight/*.eml", "bounces/*.eml")),
     Target("ses-events", _ses_event, _files("ses-docs/*.json", "dead-letters/*.json")),
+    Target("arrival", _arrival, _files("bounces/*.eml", "preflight/*.eml")),
 )
 
 ADVERSARIAL: tuple[tuple[str, bytes], ...] = (

@@ -40,9 +40,9 @@ BY_API: dict[str, str] = {
     "AWS::SNS::Subscription": "not in moto's CloudFormation: Subscribe, with the RedrivePolicy attribute",
     "AWS::SNS::TopicPolicy": "not in moto's CloudFormation: SetTopicAttributes Policy",
     "AWS::SQS::QueuePolicy": "not in moto's CloudFormation: SetQueueAttributes Policy",
+    "AWS::S3::BucketPolicy": "not in moto's CloudFormation: PutBucketPolicy",
     "AWS::Lambda::EventInvokeConfig": "not in moto's CloudFormation: PutFunctionEventInvokeConfig",
     "AWS::CloudWatch::Alarm": "not in moto's CloudFormation: PutMetricAlarm",
-    "AWS::S3::BucketPolicy": "not in moto's CloudFormation: PutBucketPolicy",
     "AWS::SES::ReceiptRuleSet": "no SES types in moto's CloudFormation: CreateReceiptRuleSet",
     "AWS::SES::ReceiptRule": "no SES types in moto's CloudFormation: CreateReceiptRule",
 }
@@ -270,6 +270,8 @@ def deploy(
             reply = client("sqs").get_queue_attributes(QueueUrl=physical[logical], AttributeNames=["QueueArn"])
             arn = str(reply["Attributes"]["QueueArn"])
             return arn if name == "Arn" else arn.rsplit(":", 1)[1]
+        if kind == "AWS::S3::Bucket" and name == "Arn":
+            return f"arn:aws:s3:::{physical[logical]}"
         raise AssertionError(f"no attribute {name} of {logical} ({kind}) in these tests")
 
     resolve = resolver(parameters, physical | values, attribute, conditions, stack_id, stack_name)
@@ -315,14 +317,14 @@ def _create_by_api(kind: str, properties: dict[str, Any], name: str | None, clie
             client("sqs").set_queue_attributes(
                 QueueUrl=queue, Attributes={"Policy": policy_json(properties["PolicyDocument"])}
             )
+    elif kind == "AWS::S3::BucketPolicy":
+        client("s3").put_bucket_policy(Bucket=properties["Bucket"], Policy=policy_json(properties["PolicyDocument"]))
     elif kind == "AWS::Lambda::EventInvokeConfig":
         client("lambda").put_function_event_invoke_config(
             FunctionName=properties["FunctionName"],
             Qualifier=properties["Qualifier"],
             MaximumRetryAttempts=properties["MaximumRetryAttempts"],
         )
-    elif kind == "AWS::S3::BucketPolicy":
-        client("s3").put_bucket_policy(Bucket=properties["Bucket"], Policy=policy_json(properties["PolicyDocument"]))
     elif kind == "AWS::SES::ReceiptRuleSet":
         client("ses").create_receipt_rule_set(RuleSetName=properties["RuleSetName"])
     elif kind == "AWS::SES::ReceiptRule":

@@ -128,6 +128,7 @@ def test_given_each_function_when_created_then_its_environment_names_real_resour
     client("sns").get_topic_attributes(TopicArn=variables["MAILCANARY_ALERT_TOPIC_ARN"])
     client("secretsmanager").describe_secret(SecretId=variables["MAILCANARY_SMTP_SECRET_ARN"])
     client("ses").describe_configuration_set(ConfigurationSetName=variables["MAILCANARY_CONFIGURATION_SET"])
+    client("s3").head_bucket(Bucket=variables["MAILCANARY_ARTIFACT_BUCKET"])
     # And the settings model accepts the environment as deployed
     settings = Settings.from_environ({k: v for k, v in variables.items() if k.startswith(ENV_PREFIX)})
     assert settings.events_region == REGION
@@ -168,3 +169,18 @@ def test_given_no_receiving_domain_when_created_then_no_arrival_resource_exists(
     deployment, client = engine
     assert not {"ArrivalFunction", "InboundBucket", "ArrivalTopic", "ReceiptRuleSet"} & set(deployment.physical)
     assert client("ses").list_receipt_rule_sets()["RuleSets"] == []
+
+
+def test_given_the_stack_when_created_then_the_artifact_bucket_is_an_output_and_refuses_plain_http(
+    engine: tuple[Deployment, Any],
+) -> None:
+    deployment, client = engine
+    bucket = deployment.outputs["ArtifactBucketName"]
+    assert bucket == deployment.physical["ArtifactBucket"]
+    # (moto's CloudFormation drops the bucket's LifecycleConfiguration: the retention rule is asserted on the
+    # template, test_template_artifacts.py)
+    # Then its policy (put by API: moto's CloudFormation has no bucket policy) denies calls without TLS
+    policy = json.loads(client("s3").get_bucket_policy(Bucket=bucket)["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]

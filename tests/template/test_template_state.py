@@ -74,6 +74,8 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
         ("dynamodb:UpdateItem", CANARY_TABLE),  # decide_path
         ("dynamodb:Query", CANARY_TABLE),  # read the canary back
         ("secretsmanager:GetSecretValue", {"Ref": "SmtpSecret"}),
+        ("s3:PutObject", {"Fn::Sub": "${ArtifactBucket.Arn}/*/*/*/*/round.json"}),
+        ("s3:PutObject", {"Fn::Sub": "${ArtifactBucket.Arn}/*/*/*/*/paths/*"}),
         *_ALERTS,
         *_ALERT_STATE,
     ],
@@ -83,6 +85,7 @@ NEEDED: dict[str, list[tuple[str, Any]]] = {
         ("dynamodb:UpdateItem", CANARY_TABLE),
         ("dynamodb:GetItem", CANARY_TABLE),  # and UpdateItem above: the items of the deciding transaction
         *[(f"dynamodb:{action}", IDEMPOTENCY_TABLE) for action in ("PutItem", "GetItem", "UpdateItem", "DeleteItem")],
+        ("s3:PutObject", {"Fn::Sub": "${ArtifactBucket.Arn}/*/*/*/*/ses-events/*"}),
         *_ALERTS,
         *_ALERT_STATE,
     ],

@@ -90,3 +90,12 @@ def test_given_the_secret_cache_when_estimated_then_at_most_one_secret_read_per_
     item = next(i for i in estimate(schedule).items if i.service == "Secrets Manager")
     # Then a faster schedule does not read it more often
     assert item.quantity == pytest.approx(reads)
+
+
+def test_given_artifacts_when_estimated_then_a_put_per_artifact_a_round_writes() -> None:
+    # Given one SMTP target: the round writes its summary, two messages, one transcript; SES publishes 2 x 4 events
+    result = estimate("rate(1 minute)", Workload(smtp_targets=1, recipients=3))
+    (s3,) = [item for item in result.items if item.service == "S3 round artifacts"]
+    # Then twelve PUTs a round, and the storage of 30 days of them is cents beside the PUTs
+    assert s3.quantity == pytest.approx(result.runs_per_month * 12)
+    assert s3.monthly_usd == pytest.approx(s3.quantity * 0.005 / 1000, rel=0.02)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mailcanary.arrival.errors import ArrivedTooLargeError, ReceivedNotificationError
+from mailcanary.arrival.errors import ArrivalTooLargeError, ReceivedNotificationError
 from mailcanary.arrival.model import MAX_ARRIVED_BYTES, AuthVerdict, Placement, ReceiverKind
 from mailcanary.arrival.ses_inbound import (
     MAX_NOTIFICATION_RECIPIENTS,
@@ -136,7 +136,7 @@ def test_given_inline_content_beyond_the_bound_when_parsed_then_it_is_refused_as
     document = _doc("receiving-notification-of-an-sns-action.json")
     document["content"] = "x" * (MAX_ARRIVED_BYTES + 1)
     # When parsed; Then refused as too large
-    with pytest.raises(ArrivedTooLargeError):
+    with pytest.raises(ArrivalTooLargeError):
         parse_received(document)
 
 

@@ -21,6 +21,8 @@ __all__ = [
     "ArrivalJudge",
     "ArrivedMessage",
     "AuthVerdict",
+    "DkimResult",
+    "DkimStatus",
     "ExpectedArrival",
     "Placement",
     "Receiver",
@@ -32,6 +34,7 @@ CANARY_HEADER = CANARY_ID_HEADER
 
 # Larger arrivals are refused by the receiver as "too large" before any parsing (a canary is a few KiB).
 MAX_ARRIVED_BYTES = 10 * 1024 * 1024
+_SES_DOMAIN = "amazonses.com"
 
 
 class ReceiverKind(StrEnum):
@@ -61,6 +64,25 @@ class AuthVerdict(StrEnum):
     PROCESSING_FAILED = "processing_failed"  # SES
 
 
+class DkimStatus(StrEnum):
+    """Our own DKIM verification of the arrived bytes (`mailcanary.arrival.dkim`)."""
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"  # signed, but no signature verifies (the reason says why: body hash, headers, no key)
+    NONE = "none"  # not signed at all
+    TEMPERROR = "temperror"  # the signer's key could not be looked up now (DNS timeout, no name server)
+
+
+@dataclass(frozen=True, slots=True)
+class DkimResult:
+    """The outcome of our DKIM verification; `domain`/`selector` name the signature that decided it."""
+
+    status: DkimStatus
+    reason: str = ""
+    domain: str = ""
+    selector: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class ArrivedMessage:
     """One arrived copy: the bytes as received plus what the receiving side said about them.
@@ -77,6 +99,7 @@ class ArrivedMessage:
     envelope_recipients: tuple[str, ...] = ()
     receiver_verdicts: dict[str, AuthVerdict] = field(default_factory=dict)
     location: str = ""  # where the copy was read (s3://bucket/key, imaps://host/folder;UID=n) for evidence
+    dkim: DkimResult | None = None  # our own verification of `raw` (`arrival.dkim.with_own_dkim`); None: not run
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +121,22 @@ class ExpectedArrival:
     message_id: str
     subject: str
     body_sha256: str
+    # SES replaces a sent Message-ID with its own, `<ses_message_id@<region>.amazonses.com>` (documented under
+    # "Amazon SES header fields"; moto keeps ours): set for paths through SES, so either form is "as sent".
+    ses_message_id: str = ""
+
+    def sent_message_id(self, value: str) -> bool:
+        """Whether `value` is this path's Message-ID as sent: ours, or the one SES put in its place."""
+        value = value.strip()
+        if value == self.message_id:
+            return True
+        if not self.ses_message_id:
+            return False
+        local, at, domain = value.removeprefix("<").removesuffix(">").partition("@")
+        domain = domain.lower()
+        return (
+            bool(at) and local == self.ses_message_id and (domain == _SES_DOMAIN or domain.endswith("." + _SES_DOMAIN))
+        )
 
 
 class ArrivalJudge(Protocol):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mailcanary.arrival.errors import ArrivalError, ArrivedMessageError, ArrivedTooLargeError, ReceivedNotificationError
+from mailcanary.arrival.errors import ArrivalError, ArrivalTooLargeError, ArrivedMessageError, ReceivedNotificationError
 from mailcanary.arrival.model import MAX_ARRIVED_BYTES, ArrivedMessage, AuthVerdict, Placement, ReceiverKind
 from mailcanary.core.aws_errors import aws_error_code
 
@@ -198,14 +198,14 @@ def read_stored_message(client: S3Client, bucket: str, key: str, *, limit: int =
     try:
         size = _object_size(response)
         if size > limit:
-            raise ArrivedTooLargeError(f"s3://{bucket}/{key} holds {size} bytes, more than the {limit} allowed")
+            raise ArrivalTooLargeError(f"s3://{bucket}/{key} holds {size} bytes, more than the {limit} allowed")
         raw = body.read(limit + 1)
     except (BotoCoreError, OSError) as exc:
         raise ArrivedMessageError(f"s3://{bucket}/{key} could not be read: {exc}") from exc
     finally:
         body.close()
     if len(raw) > limit:
-        raise ArrivedTooLargeError(f"s3://{bucket}/{key} holds more than the {limit} bytes allowed")
+        raise ArrivalTooLargeError(f"s3://{bucket}/{key} holds more than the {limit} bytes allowed")
     if not raw:
         raise ArrivedMessageError(f"s3://{bucket}/{key} is empty")
     return bytes(raw)
@@ -214,7 +214,7 @@ def read_stored_message(client: S3Client, bucket: str, key: str, *, limit: int =
 def arrived_copy(notification: ReceivedNotification, raw: bytes) -> ArrivedMessage:
     """The arrived copy as the checks read it: SES inbound has no folders, so its placement is the inbox."""
     if len(raw) > MAX_ARRIVED_BYTES:
-        raise ArrivedTooLargeError(f"{notification.location} holds more than the {MAX_ARRIVED_BYTES} bytes allowed")
+        raise ArrivalTooLargeError(f"{notification.location} holds more than the {MAX_ARRIVED_BYTES} bytes allowed")
     return ArrivedMessage(
         raw=raw,
         receiver=ReceiverKind.SES_INBOUND,
@@ -242,7 +242,7 @@ def _inline(content: str, encoding: str) -> bytes:
     else:
         raw = content.encode("utf-8", "surrogateescape")
     if len(raw) > MAX_ARRIVED_BYTES:
-        raise ArrivedTooLargeError(f"inline content of {len(raw)} bytes, more than the {MAX_ARRIVED_BYTES} allowed")
+        raise ArrivalTooLargeError(f"inline content of {len(raw)} bytes, more than the {MAX_ARRIVED_BYTES} allowed")
     if not raw:
         raise ReceivedNotificationError("the notification's content is empty")
     return raw

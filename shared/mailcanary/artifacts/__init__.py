@@ -6,6 +6,6 @@ reason for a round to fail. Every artifact passes the one redaction (`mailcanary
 
 from __future__ import annotations
 
-from mailcanary.artifacts.keys import artifact_key, artifact_prefix, artifact_uri
+from mailcanary.artifacts.keys import artifact_key, artifact_prefix, artifact_uri, canary_id_time
 
-__all__ = ["artifact_key", "artifact_prefix", "artifact_uri"]
+__all__ = ["artifact_key", "artifact_prefix", "artifact_uri", "canary_id_time"]

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from mailcanary.bounce.addresses import MAX_ADDRESS_FIELD_CHARS, clean_address, is_qualified
 from mailcanary.bounce.message_view import MessageView, header
-from mailcanary.bounce.mime_split import read_headers
+from mailcanary.bounce.mime_split import SplitPart, read_headers
 from mailcanary.bounce.model import Finding
 
 __all__ = ["DeliveryStatus", "read_delivery_status", "read_status_text"]
@@ -93,6 +93,13 @@ def _recipient(block: Message) -> Finding | None:
 def _fields(block: Message) -> dict[str, str]:
     """The block's fields by lower-case name, first occurrence winning as with `header()`: one pass over the
     block instead of one scan of every field per name asked for."""
+    if isinstance(
+        block, SplitPart
+    ):  # (its map already holds the first raw values; 8-bit ones read as `get` reads them)
+        return {
+            name: value.strip() if value.isascii() else header(block, name)
+            for name, value in block.first_values.items()
+        }
     fields: dict[str, str] = {}
     for name, value in block.items():
         fields.setdefault(name.lower(), str(value).strip())

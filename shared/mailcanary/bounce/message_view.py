@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from email import message_from_bytes
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
@@ -40,7 +41,16 @@ _INLINE_ORIGINAL = (
 
 
 def header(message: Message, name: str) -> str:
-    """A header's raw value as text ("" when absent); compat32 may hand back Header objects for 8-bit values."""
+    """A header's raw value as text ("" when absent); compat32 may hand back Header objects for 8-bit values.
+
+    A part `mime_split` built answers from its field map (one dict lookup, not a scan of every field); a value
+    that is not plain ASCII still goes through `get`, which is what decides how such a value reads."""
+    if isinstance(message, SplitPart):
+        raw = message.first_values.get(name.lower())
+        if raw is None:
+            return ""
+        if raw.isascii():  # (what `get` hands back for it: the raw value itself)
+            return raw.strip()
     value = message.get(name)
     return "" if value is None else str(value).strip()
 
@@ -157,8 +167,10 @@ class MessageView:
         return self._walk[1]
 
     @cached_property
-    def _names(self) -> frozenset[str]:
+    def _names(self) -> Collection[str]:
         """The message's header names, lower-cased: most lookups are for headers a message does not have."""
+        if isinstance(self.message, SplitPart):
+            return self.message.first_values.keys()
         return frozenset(name.lower() for name in self.message)
 
     def has_header(self, name: str) -> bool:

@@ -21,6 +21,7 @@ import re
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
+from functools import cached_property
 
 __all__ = ["SplitPart", "read_headers", "split_message"]
 
@@ -30,17 +31,29 @@ _HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\
 _FIELD = re.compile(r"^(?![ \t])[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.MULTILINE)
 # A field's name and its value as compat32 keeps it: blanks after the colon dropped, continuation lines kept.
 _VALUE = r":[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)"
-_NAME_VALUE = re.compile(r"^([\041-\071\073-\176]+)" + _VALUE, re.MULTILINE)
 _CONTENT_TYPE = re.compile(r"^content-type" + _VALUE, re.MULTILINE | re.IGNORECASE)
+# The same up to the line feed that ends the field: compat32 strips the line break, a CR before it is left to strip.
+_NAME_VALUE = re.compile(r"^([\041-\071\073-\176]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE)
 _BLANK_LINE = re.compile(r"^\r?\n", re.MULTILINE)
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\n|\Z)")
 
 
 class SplitPart(Message):
     """A message or part this reader built; it also keeps the raw value of its first Content-Type field (None:
-    none), which readers may take instead of scanning every field for it."""
+    none), which readers may take instead of scanning every field for it, and answers `first_values`."""
 
     content_type_value: str | None = None
+    _headers: list[tuple[str, str]]  # (the stdlib's own list of raw fields, which compat32's `set_raw` appends to)
+
+    def set_fields(self, fields: list[tuple[str, str]]) -> None:
+        """All header fields at once, raw (name, value) pairs in order: what `set_raw` per field would leave."""
+        self._headers = fields
+
+    @cached_property
+    def first_values(self) -> dict[str, str]:
+        """Each field's first raw value by lower-cased name, as `get` finds it scanning every field; read once,
+        when first asked (the bounce readers never change a tree they read)."""
+        return {name.lower(): value for name, value in reversed(self._headers)}
 
 
 class _Unsupported(Exception):
@@ -126,9 +139,10 @@ def _headers(text: str) -> tuple[SplitPart, int, str]:
     message = SplitPart(policy=compat32)
     if not text.startswith(("From ", ":")) and text.find("\nFrom ", 0, end) == -1 and text.find("\n:", 0, end) == -1:
         # The common case, every field "name: value": one regular expression reads them all.
-        set_raw = message.set_raw
-        for name, value in _NAME_VALUE.findall(text, 0, end):
-            set_raw(name, value.rstrip("\r\n"))
+        fields = _NAME_VALUE.findall(text, 0, end)
+        if text.find("\r", 0, end) != -1:  # (CR LF line breaks: each CR is one before a line feed)
+            fields = [(name, value.rstrip("\r")) for name, value in fields]
+        message.set_fields(fields)
         found = _content_type_field(text, end)
         if found is None:
             return message, end, message.get_default_type()
@@ -188,8 +202,8 @@ def _skip_separator(text: str, at: int) -> int:
     return at
 
 
-def _split_multipart(message: Message, content_type: str, body: str, outer: tuple[str, ...], depth: int) -> None:
-    boundary = message.get_boundary()
+def _split_multipart(message: SplitPart, content_type: str, body: str, outer: tuple[str, ...], depth: int) -> None:
+    boundary = _boundary(message)
     if boundary is None or content_type == "multipart/digest" or not boundary:
         raise _Unsupported
     if any(boundary.startswith(b) or b.startswith(boundary) for b in outer):
@@ -215,6 +229,33 @@ def _split_multipart(message: Message, content_type: str, body: str, outer: tupl
             message.epilogue = body[lines[index + 1][1] :]
             break
     message.set_payload(children)  # (what the stdlib's `attach` leaves; no close line: no epilogue, as there)
+
+
+def _boundary(message: SplitPart) -> str | None:
+    """`message.get_boundary()`, read straight from the Content-Type value when it holds no escape, angle bracket
+    or RFC 2231 star and no `;` inside quotes. The stdlib then cuts it at every `;`, strips each name and value,
+    takes the first parameter named `boundary` (an empty value if it has no `=`), unquotes it and strips its
+    end. Any other value goes the stdlib's own way."""
+    value = message.content_type_value
+    if value is None or not value.isascii() or any(char in value for char in _PARAM_SPECIALS):
+        return message.get_boundary()
+    kind, *params = value.split(";")
+    if "=" in kind or kind.count('"') % 2 or kind.strip().lower() == "boundary":  # (the type read as a parameter)
+        return message.get_boundary()
+    for param in params:
+        if param.count('"') % 2:
+            return message.get_boundary()
+        name, equals, found = param.partition("=")
+        if name.strip().lower() != "boundary":
+            continue
+        found = found.strip()
+        if len(found) > 1 and found.startswith('"') and found.endswith('"'):
+            found = found[1:-1]
+        return message.get_boundary() if '"' in found else found.rstrip() if equals else ""
+    return None
+
+
+_PARAM_SPECIALS = ("\\", "<", ">", "*")
 
 
 def _boundary_lines(body: str, separator: str) -> list[tuple[int, int, bool]]:

@@ -104,6 +104,9 @@ class Settings(BaseModel):
         pattern=r"^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)?$",
         description="domain whose mail SES receives for proof of arrival (empty: no SES inbound receiver)",
     )
+    artifact_bucket: str = Field(
+        default="", description="S3 bucket for each round's transcripts, MIME and SES events; empty: none kept"
+    )
 
     @property
     def receiver_configured(self) -> bool:

@@ -54,6 +54,8 @@ class Prices:
     secret_month: float = 0.40
     secret_api_call: float = 0.05 / 10_000
     kms_key_month: float = 1.00  # customer-managed key; its requests ($0.03/10,000) come only with alerts
+    s3_put: float = 0.005 / 1000  # S3 Standard PUT
+    s3_gb_month: float = 0.023  # S3 Standard storage, first 50 TB
     synthetics_run: float = 0.0012  # CloudWatch Synthetics canary run, for comparison
 
 
@@ -70,6 +72,8 @@ class Workload:
     log_bytes_per_path: int = 3_000  # structured logs and EMF lines of one path in one round
     alert_checks_per_path: int = 4  # send-time checks per path whose open alert the round looks up (a read)
     item_kb: float = 1.0  # one canary, path or send item
+    artifact_kb: float = 3.0  # one artifact object on average: round summary, MIME, transcript, SES event
+    artifact_retention_days: int = 30  # the template's ArtifactRetentionDays
 
     @property
     def paths(self) -> int:
@@ -148,10 +152,10 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     gb = w.memory_mb / 1024
     gb_seconds = gb * (runs * (w.round_seconds + w.sweep_seconds) + events * w.event_seconds)
     emails = runs * w.paths * w.recipients
-    # Request units per round: the pending canary (a transaction: 2 per item), then per path its send item, its
-    # decision and the canary's open-path count, then settling the canary (a transaction item); per event the
-    # path's update and the idempotency record (put + update).
-    writes = runs * (2 * (w.paths + 1) + 3 * w.paths + 2) + events * 3
+    # Request units per round: the pending canary (a transaction: 2 per item) and its entry in the by-created
+    # index (1), then per path its send item, its decision and the canary's open-path count, then settling the
+    # canary (a transaction item); per event the path's update and the idempotency record (put + update).
+    writes = runs * (2 * (w.paths + 1) + 1 + 3 * w.paths + 2) + events * 3
     # One lookup by SES message id per event; per round the open alerts of every send-time check (strongly
     # consistent BatchGetItem) and one strongly consistent read of the whole canary (4 KB per unit).
     whole_canary = math.ceil((2 * w.paths + 1) * w.item_kb / 4)
@@ -160,6 +164,9 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
     series = metric_series(w.paths)
     # A warm canary function reads the SMTP secret at most once per cache period (mailcanary.round.smtp_secret)
     secret_reads = min(runs, HOURS_PER_MONTH * 3600 / SECRET_MAX_AGE_SECONDS)
+    # Artifacts: per round its summary, each path's MIME, each SMTP path's transcript; one object per SES event.
+    puts = runs * (1 + w.paths + w.smtp_targets) + events
+    stored_gb = puts * w.artifact_kb / 1e6 * w.artifact_retention_days / (HOURS_PER_MONTH / 24)
     items = (
         LineItem("Lambda requests", invocations, "requests", invocations * p.lambda_request),
         LineItem("Lambda compute (arm64)", gb_seconds, "GB-s", gb_seconds * p.lambda_gb_second_arm64),
@@ -184,6 +191,7 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
         LineItem("X-Ray traces", invocations, "traces", invocations * p.xray_trace),
         LineItem("Secrets Manager", secret_reads, "API calls", p.secret_month + secret_reads * p.secret_api_call),
         LineItem("KMS key (alert topic encryption)", 1, "key", p.kms_key_month),
+        LineItem("S3 round artifacts", puts, "PUTs", puts * p.s3_put + stored_gb * p.s3_gb_month),
     )
     notes = (
         "no free tier applied; data transfer and log storage left out (cents)",
@@ -191,5 +199,6 @@ def estimate(schedule: str, workload: Workload | None = None, prices: Prices | N
         "alarms are billed per metric they read: nine alarms read ten metrics (RecipientMismatch reads two)",
         "the SES-events dead-letter queue costs nothing while empty (SQS requests are $0.40/M)",
         "KMS requests for the encrypted alert topic ($0.03/10,000) come only with alerts and alarm changes (cents)",
+        "S3 artifacts: PUTs plus storage of ArtifactRetentionDays (30) of objects; reading them is per use (cents)",
     )
     return CostEstimate(schedule, runs, items, runs * p.synthetics_run, notes=notes)

@@ -83,7 +83,7 @@ def round_view(canary: CanaryRecord, artifact_bucket: str | None = None) -> dict
         "state": canary.state.value,
         "decided_at": canary.decided_at.isoformat() if canary.decided_at else None,
         "failed_checks": _checks(canary.failed_checks),
-        "artifacts": artifact_uri(artifact_bucket, canary.created_at, canary.canary_id) if artifact_bucket else None,
+        "artifacts": artifact_uri(artifact_bucket, canary.canary_id, canary.created_at) if artifact_bucket else None,
         "paths": [_path(canary, path) for path in canary.paths],
     }
 

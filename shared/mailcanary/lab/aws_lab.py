@@ -21,9 +21,10 @@ from botocore.config import Config
 from mailcanary.lab.net import LOOPBACK, free_port
 from mailcanary.store.schema import canary_table_definition, idempotency_table_definition
 
-__all__ = ["AwsLab", "LabResources", "running_aws_lab"]
+__all__ = ["ARTIFACT_BUCKET", "AwsLab", "LabResources", "running_aws_lab"]
 
 REGION = "us-east-1"
+ARTIFACT_BUCKET = "mailcanary-artifacts"
 _ACCESS_KEY = _SECRET_KEY = "testing"  # noqa: S105 - moto accepts any key; nothing real
 
 
@@ -41,6 +42,7 @@ class LabResources:
     smtp_secret_arn: str
     inbound_bucket: str = ""  # where the lab's SES inbound stores what arrives (the template's InboundBucket)
     arrival_topic_arn: str = ""  # what its receipt rule notifies (the template's ArrivalTopic)
+    artifact_bucket: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def _create_resources(lab: AwsLab, sender: str) -> LabResources:
     dynamodb = lab.client("dynamodb")
     dynamodb.create_table(**canary_table_definition("mailcanary-canaries"))
     dynamodb.create_table(**idempotency_table_definition("mailcanary-idempotency"))
+    lab.client("s3").create_bucket(Bucket=ARTIFACT_BUCKET)
     sns = lab.client("sns")
     alert_topic = sns.create_topic(Name="mailcanary-alerts")["TopicArn"]
     event_topic = sns.create_topic(Name="mailcanary-ses-events")["TopicArn"]
@@ -145,4 +148,5 @@ def _create_resources(lab: AwsLab, sender: str) -> LabResources:
         smtp_secret_arn=secret["ARN"],
         inbound_bucket="mailcanary-inbound",
         arrival_topic_arn=arrival_topic,
+        artifact_bucket=ARTIFACT_BUCKET,
     )

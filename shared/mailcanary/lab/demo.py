@@ -186,7 +186,10 @@ def run_demo(options: DemoOptions, progress: Progress = lambda _line: None) -> D
             f"lab up: moto {lab.aws.endpoint_url}, SMTP {lab.endpoint.host}:{lab.endpoint.port} (STARTTLS, AUTH)"
             + (f", SES fault proxy {lab.proxy.endpoint_url}" if lab.proxy else "")
         )
-        progress(f"rounds so far: mailcanary history --endpoint-url {lab.aws.endpoint_url} --last 20")
+        progress(
+            f"rounds so far: mailcanary history --endpoint-url {lab.aws.endpoint_url} "
+            f"--artifact-bucket {lab.aws.resources.artifact_bucket} --last 20"
+        )
         store = CanaryStore(lab.aws.client("dynamodb"), lab.aws.resources.table_name)
         rounds: list[_Round] = []
         alerts: list[dict[str, Any]] = []

@@ -159,6 +159,7 @@ def lab_environment(stack: LabStack) -> dict[str, str]:
         "MAILCANARY_SMTP_TARGETS": json.dumps([target, relay]),
         "MAILCANARY_RECIPIENTS": json.dumps(LAB_RECIPIENTS),
         "MAILCANARY_RECEIVING_DOMAIN": RECEIVING_DOMAIN,
+        "MAILCANARY_ARTIFACT_BUCKET": resources.artifact_bucket,
     }
     if stack.proxy is not None:  # only SES goes through the fault proxy; everything else talks to moto
         values["AWS_ENDPOINT_URL_SES"] = values["AWS_ENDPOINT_URL_SESV2"] = stack.proxy.endpoint_url

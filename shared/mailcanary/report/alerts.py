@@ -10,7 +10,7 @@ Alert bodies are JSON with every secret masked (`mailcanary.core.redaction`), wh
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -57,8 +57,9 @@ def subject_for(verdict: Verdict, canary_id: str) -> str:
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
 
 
-def body_for(verdict: Verdict, canary_id: str, forms: SecretForms = NO_SECRETS) -> str:
-    """The JSON alert body: what was checked, expected and observed, and a transcript excerpt; secrets masked."""
+def body_for(verdict: Verdict, canary_id: str, forms: SecretForms = NO_SECRETS, artifacts: str | None = None) -> str:
+    """The JSON alert body: what was checked, expected and observed, a transcript excerpt, and where the round's
+    artifacts are (`artifacts`, an s3:// prefix, when the stack keeps them); secrets masked."""
     excerpt = list(verdict.evidence[-EXCERPT_LINES:])
     while excerpt and sum(len(line) for line in excerpt) > EXCERPT_CHARS:
         excerpt.pop(0)
@@ -71,6 +72,8 @@ def body_for(verdict: Verdict, canary_id: str, forms: SecretForms = NO_SECRETS) 
         "observed": _jsonable(verdict.observed),
         "transcript_excerpt": excerpt,
     }
+    if artifacts:
+        document["artifacts"] = artifacts
     return json.dumps(redact(document, forms), indent=2, sort_keys=False)
 
 
@@ -93,6 +96,8 @@ class AlertPublisher:
     sns_client: SNSClient
     topic_arn: str
     dedup_store: AlertState
+    # canary id -> where its round's artifacts are (an s3:// prefix), linked from the body; None: none kept
+    artifact_link: Callable[[str], str | None] | None = None
 
     def publish(
         self,
@@ -107,6 +112,9 @@ class AlertPublisher:
         passing check that was read as not open: a round's many passing checks then cost one read.
         """
         return [self._one(verdict, canary_id, forms, known or OpenAlerts()) for verdict in verdicts]
+
+    def _artifacts(self, canary_id: str) -> str | None:
+        return self.artifact_link(canary_id) if self.artifact_link is not None else None
 
     def _one(self, verdict: Verdict, canary_id: str, forms: SecretForms, known: OpenAlerts) -> AlertAction:
         try:
@@ -126,7 +134,7 @@ class AlertPublisher:
             self.sns_client.publish(
                 TopicArn=self.topic_arn,
                 Subject=redact_text(subject_for(verdict, canary_id), forms),
-                Message=body_for(verdict, canary_id, forms),
+                Message=body_for(verdict, canary_id, forms, self._artifacts(canary_id)),
                 MessageAttributes={
                     "check": {"DataType": "String", "StringValue": check},
                     "path": {"DataType": "String", "StringValue": verdict.path},

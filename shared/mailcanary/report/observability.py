@@ -23,6 +23,9 @@ x dimension combination is a billed CloudWatch custom metric, so the set is smal
 | ArrivalLatency    | Milliseconds | (Path, Target)             | arrival              | dashboard p50/p99          |
 | UnmatchedArrival  | Count        | ()                         | arrival              | (a copy that names no      |
 |                   |              |                            |                      | canary path awaiting it)   |
+| ArtifactWriteFailed | Count      | ()                         | round, reconciler    | (artifacts of a round not  |
+|                   |              |                            |                      | written to S3; the round   |
+|                   |              |                            |                      | itself is unaffected)      |
 
 Every decided path yields exactly one CanaryPassed or CanaryFailed: the round for a path it decides at send
 time (a send-time check failed, or an MTA that is not SES gives no events to wait for and no receiver is
@@ -86,6 +89,7 @@ __all__ = [
     "MetricObservation",
     "Unit",
     "arrival_latency",
+    "artifact_write_failed",
     "bounce",
     "canary_failed",
     "canary_passed",
@@ -126,6 +130,7 @@ class MetricName(StrEnum):
     LATE_SES_EVENT = "LateSesEvent"
     ARRIVAL_LATENCY = "ArrivalLatency"
     UNMATCHED_ARRIVAL = "UnmatchedArrival"
+    ARTIFACT_WRITE_FAILED = "ArtifactWriteFailed"
     CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
 
@@ -160,6 +165,7 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.ARRIVAL_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.UNMATCHED_ARRIVAL: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.ARTIFACT_WRITE_FAILED: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.CERTIFICATE_DAYS_LEFT: (Unit.NONE, frozenset({_PER_PATH, _ROLLUP})),
 }
 
@@ -254,6 +260,11 @@ def unmatched_ses_event() -> MetricObservation:
 def late_ses_event() -> MetricObservation:
     """An SES event for a path the sweeper had already declared lost: the canary was slow, not lost."""
     return MetricObservation(MetricName.LATE_SES_EVENT, 1, Unit.COUNT)
+
+
+def artifact_write_failed(count: int = 1) -> MetricObservation:
+    """Artifacts of a round that could not be written to the artifact bucket (the round itself went on)."""
+    return MetricObservation(MetricName.ARTIFACT_WRITE_FAILED, count, Unit.COUNT)
 
 
 def _path_dimensions(path: PathKind, target: str) -> tuple[tuple[Dimension, str], ...]:

@@ -141,6 +141,7 @@ def run_smtp_path(path: SmtpPath, *, not_after: float | None = None) -> PathSend
         path.awaits_ses_events,
         sent_fingerprint(path.message) if result.ok else None,
         result.certificate_not_after,
+        transcript=result.transcript.render(),
     )
 
 

@@ -36,6 +36,9 @@ class PathSendResult:
     awaits_ses_events: bool = True  # False: SES publishes no events for this send (see `Settings.events_region`)
     fingerprint: SentFingerprint | None = None  # what was handed over, as the arrival checks compare it
     certificate_not_after: datetime | None = None  # the SMTP server certificate's expiry, when TLS showed one
+    # What the round keeps as the path's artifacts (`mailcanary.round.artifacts`), never in the summary:
+    raw_message: bytes = b""  # the MIME the path sent (or tried to)
+    transcript: str = ""  # the SMTP session as text, already redacted by the session; empty for the API path
 
     @property
     def passed(self) -> bool:

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+from mailcanary.artifacts.writer import DEFAULT_SECONDS as ARTIFACT_SECONDS
+from mailcanary.artifacts.writer import ArtifactWriter
 from mailcanary.config.events import RoundOverrides
 from mailcanary.config.runtime import Runtime
 from mailcanary.config.settings import SmtpTargetConfig
@@ -25,6 +28,7 @@ from mailcanary.message import CanaryMessage, build_canary, new_canary_id, resta
 from mailcanary.report import observability as obs
 from mailcanary.report.alerts import AlertPublisher
 from mailcanary.round.alerts import publish_verdicts
+from mailcanary.round.artifacts import write_round_artifacts
 from mailcanary.round.budget import OVERRUN_GRACE_SECONDS, PathClaims, RoundBudget, round_budget
 from mailcanary.round.paths import ApiPath, SmtpPath, overran, run_api_path, run_smtp_path
 from mailcanary.round.plan import RoundPlan, awaits_ses_events, plan_round
@@ -44,6 +48,8 @@ __all__ = ["MAX_WORKERS", "SMTP_TIMEOUTS", "round_paths", "run_round"]
 MAX_WORKERS = 64
 # Per stage, so one slow server cannot hold a session much past the sum (connect + banner + ~8 commands + dot).
 SMTP_TIMEOUTS = Timeouts(connect=5.0, banner=10.0, command=10.0, data_end=30.0)
+# Of the time reserved after the sends (`AFTER_SENDS_RESERVE_SECONDS`), what the artifacts may use at least.
+ARTIFACT_RESERVE_SECONDS = 5.0
 _TLS = {"starttls": TlsMode.REQUIRED, "implicit": TlsMode.WRAPPER, "none": TlsMode.NONE}
 # The checks a path can verdict at send time (`mailcanary.round.paths`): their open alerts are read once per round, so
 # a passing check costs no write. A check missing here is still cleared, by a delete of its own.
@@ -74,11 +80,13 @@ def run_round(
     publisher: AlertPublisher | None,
     settle: Settle,
     remaining_seconds: float | None = None,
+    artifacts: ArtifactWriter | None = None,
 ) -> RoundResult:
     """Send one canary on every planned path and return what happened (see the module docstring).
 
     The service (`mailcanary.services.rounds`) passes in the store, the alert publisher (None: no alert topic)
-    and how a canary whose paths are all decided is settled.
+    and how a canary whose paths are all decided is settled; `artifacts` (None: the stack keeps none) receives
+    the round's summary, each path's MIME and SMTP transcript last, after metrics and alerts, best effort.
 
     `remaining_seconds` is the time the invocation has left (the Lambda context's); the sends get a budget
     below it (`mailcanary.round.budget`), so the round always records, emits metrics and alerts, and returns.
@@ -140,6 +148,7 @@ def run_round(
 
     def one(path: Path) -> _Result | None:
         sent = run_api_path(path) if isinstance(path, ApiPath) else run_smtp_path(path, not_after=budget.not_after)
+        sent = replace(sent, raw_message=path.message.raw)  # kept for the artifacts, not the summary
         return finish(sent) if overrun.claim(path.name) else None
 
     known: Future[OpenAlerts] | None = None
@@ -166,7 +175,11 @@ def run_round(
     obs.emit(metric for outcome, decided, _ in results for metric in _metrics(outcome, decided, sent_at))
     outcomes = tuple(outcome for outcome, _, _ in results)
     alerts = setup_alerts + sum(sent for _, _, sent in results)
-    return RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
+    result = RoundResult(plan.canary_id, overrides.trigger, outcomes, alerts, tuple(v for v in setup if not v.passed))
+    if artifacts is not None:  # last: nothing about the round waits for S3, and a failure only logs and counts
+        seconds = min(ARTIFACT_SECONDS, budget.left() + ARTIFACT_RESERVE_SECONDS)
+        write_round_artifacts(artifacts, result, now, forms, seconds=seconds)
+    return result
 
 
 def _claimed(

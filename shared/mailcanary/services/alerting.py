@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from mailcanary.artifacts.keys import artifact_uri
 from mailcanary.config.runtime import Runtime
 from mailcanary.core.checks import CanaryState, Check, Verdict
 from mailcanary.decide.effects import EffectSink
@@ -41,7 +43,9 @@ def alert_publisher(runtime: Runtime) -> AlertPublisher | None:
     if not settings.alert_topic_arn:
         return None
     state = DynamoAlertState(runtime.clients("dynamodb", None), settings.table_name)
-    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state)
+    bucket = settings.artifact_bucket
+    link = functools.partial(artifact_uri, bucket) if bucket else None
+    return AlertPublisher(runtime.clients("sns", None), settings.alert_topic_arn, state, artifact_link=link)
 
 
 def effect_sink(runtime: Runtime) -> EffectSink:

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from mailcanary.arrival.errors import ArrivedTooLargeError
+from mailcanary.arrival.errors import ArrivalTooLargeError
 from mailcanary.arrival.model import ArrivalJudge, ArrivedMessage
 from mailcanary.arrival.ses_inbound import (
     ReceivedNotification,
@@ -57,7 +57,7 @@ def receive_notifications(
                 s3 = s3 or runtime.clients("s3", None)
                 raw = read_stored_message(s3, notification.bucket or "", notification.key or "")
             copies.append(arrived_copy(notification, raw))
-        except ArrivedTooLargeError as exc:  # the copy is not a canary's (a few KiB): reading again cannot help
+        except ArrivalTooLargeError as exc:  # the copy is not a canary's (a few KiB): reading again cannot help
             unreadable.append(str(exc))
     for reason in unreadable:
         obs.get_logger().warning("arrival not read", extra={"reason": reason})

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mailcanary.arrival.errors import ArrivedMessageError, ArrivedTooLargeError
+from mailcanary.arrival.errors import ArrivalTooLargeError, ArrivedMessageError
 from mailcanary.arrival.ses_inbound import read_stored_message
 
 BUCKET = "mailcanary-inbound"
@@ -43,7 +43,7 @@ def test_given_a_message_beyond_the_bound_when_read_then_it_is_refused_as_too_la
     # Given an object one byte over the limit
     s3.put_object(Bucket=BUCKET, Key="inbound/big", Body=b"x" * 65)
     # When read; Then refused with its size named
-    with pytest.raises(ArrivedTooLargeError, match="65 bytes"):
+    with pytest.raises(ArrivalTooLargeError, match="65 bytes"):
         read_stored_message(s3, BUCKET, "inbound/big", limit=64)
 
 

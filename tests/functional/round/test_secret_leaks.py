@@ -5,7 +5,7 @@ quotes the AUTH PLAIN blob with and without an authzid, AUTH LOGIN's base64 line
 upper-cased, and the blob broken over two reply lines. `mailcanary smtp-probe` runs as a real subprocess; the
 canary round runs through its real Lambda handler on moto, with the secret read from moto's Secrets Manager.
 Every output is searched for every form: stdout and stderr, log lines and EMF lines, the SNS alerts (read
-through an SQS subscription), every DynamoDB item and the round's summary.
+through an SQS subscription), every DynamoDB item, every S3 artifact of the round and the round's summary.
 """
 
 from __future__ import annotations
@@ -50,6 +50,20 @@ def leaks(**outputs: str) -> list[tuple[str, str]]:
     """(output, form) for every credential form found in any output."""
     forms = credential_forms(USERNAME, PASSWORD)
     return [(where, name) for where, text in outputs.items() for name, form in forms.items() if form in text]
+
+
+ARTIFACT_BUCKET = "mailcanary-artifacts-leaks"
+
+
+def _artifacts(aws: AwsWorld) -> dict[str, str]:
+    """Every artifact the round wrote, by key (the bodies as text: they are the round's transcripts and MIME)."""
+    s3 = aws.client("s3")
+    listed = s3.list_objects_v2(Bucket=ARTIFACT_BUCKET).get("Contents", [])
+    assert listed, "the round wrote no artifacts"
+    return {
+        each["Key"]: s3.get_object(Bucket=ARTIFACT_BUCKET, Key=each["Key"])["Body"].read().decode("utf-8")
+        for each in listed
+    }
 
 
 def _target(server: HostileSmtp, certs: LabCertificates, name: str) -> dict[str, Any]:
@@ -118,6 +132,8 @@ def test_given_a_configured_target_echoing_the_credentials_when_a_round_runs_the
     with HostileSmtp(certs.server_context, mechanism=mechanism, refusal=refusal) as server:
         # Given a configured SMTP target (so it authenticates with the secret) that echoes the credentials
         env.setenv("MAILCANARY_SMTP_TARGETS", json.dumps([_target(server, certs, "hostile")]))
+        aws.client("s3").create_bucket(Bucket=ARTIFACT_BUCKET)  # and a stack that keeps the round's artifacts
+        env.setenv("MAILCANARY_ARTIFACT_BUCKET", ARTIFACT_BUCKET)
         handler = load_handler("canary")
         # When the scheduled round runs through the real handler
         summary = invoke(handler, event("canary/scheduled.json"))
@@ -133,6 +149,9 @@ def test_given_a_configured_target_echoing_the_credentials_when_a_round_runs_the
     assert "failed at auth" in caplog.text  # the session's own log line was captured and searched below
     items = aws.client("dynamodb").scan(TableName=CANARY_TABLE)["Items"]
     assert any("failed_checks" in item for item in items)
+    artifacts = _artifacts(aws)
+    transcript = next(body for key, body in artifacts.items() if key.endswith("/paths/smtp_hostile/transcript.txt"))
+    assert "<redacted>" in transcript  # the echo reached the transcript artifact, masked
     # And no form of the credentials is in any output
     assert (
         leaks(
@@ -142,6 +161,7 @@ def test_given_a_configured_target_echoing_the_credentials_when_a_round_runs_the
             summary=json.dumps(summary),
             sns_alerts=json.dumps(alerts),
             dynamodb=json.dumps(items),
+            **{f"s3:{key}": body for key, body in artifacts.items()},
         )
         == []
     )

@@ -71,10 +71,10 @@ class FreeText:
         return True  # consulted last, for messages already judged bounces (see parse.py)
 
     def parse(self, msg: MessageView) -> tuple[Finding, ...]:
-        pasted = read_status_text(msg.text)
+        pasted = read_status_text(msg.text) if "final-recipient:" in msg.lower_text else ()  # (its own test, cached)
         if pasted:
             return pasted
-        notice = _notice(msg.text)
+        notice = _notice(msg.text, msg.lower_text)
         excluded = _own_addresses(msg)
         lines = notice.splitlines()
         action = "delayed" if _is_delay(msg) else "failed"
@@ -110,9 +110,10 @@ def _without_addresses(text: str) -> str:
     return _ADDRESS.sub(" ", text)
 
 
-def _notice(text: str) -> str:
-    """The notice up to where the returned original starts (marker line, or a header block after a blank)."""
-    lowered = text.lower()
+def _notice(text: str, lowered: str | None = None) -> str:
+    """The notice up to where the returned original starts (marker line, or a header block after a blank);
+    `lowered` is `text.lower()` when the caller already has it."""
+    lowered = text.lower() if lowered is None else lowered
     cut = len(text)
     for marker in _ORIGINAL_STARTS:
         at = lowered.find(marker)
@@ -187,7 +188,7 @@ def _original_recipient(msg: MessageView, excluded: set[str], action: str) -> tu
         candidates = addresses_in([msg.header("X-Original-To")])
     if len(candidates) != 1 or candidates[0].lower() in excluded or _ROLE.match(candidates[0]):
         return ()
-    diagnostic = " ".join(_notice(msg.text).split())[:2000] or None
+    diagnostic = " ".join(_notice(msg.text, msg.lower_text).split())[:2000] or None
     return (Finding(candidates[0], action, diagnostic_code=diagnostic),)
 
 
