@@ -5,32 +5,23 @@ Recorded with the path's send (`store.SentFingerprint`), because the copy arrive
 
 from __future__ import annotations
 
-import hashlib
-from email.message import EmailMessage
-
+from mailcanary.arrival.reading import read_message
 from mailcanary.message import CanaryMessage
 from mailcanary.store import SentFingerprint
 
-__all__ = ["body_sha256", "sent_fingerprint"]
-
-
-def body_sha256(message: EmailMessage) -> str:
-    """The hex SHA-256 of the decoded text body, its lines joined with LF (line endings are transport's business).
-
-    Empty text when the message has no text part, so a copy that lost its body still differs from one sent with
-    a body.
-    """
-    part = message.get_body(preferencelist=("plain",))
-    text = part.get_content() if isinstance(part, EmailMessage) else ""
-    return hashlib.sha256("\n".join(str(text).splitlines()).encode("utf-8", "surrogateescape")).hexdigest()
+__all__ = ["sent_fingerprint"]
 
 
 def sent_fingerprint(canary: CanaryMessage) -> SentFingerprint:
-    """Message-ID, Subject, To/Cc (as sent, addresses only) and body digest of one path's message."""
+    """Message-ID, Subject, To/Cc (as sent, addresses only) and body digest of one path's message.
+
+    The digest is the arrival checks' own (`mailcanary.arrival.reading`), read from the bytes the path sends, so
+    `delivery.headers` compares an arrived copy's digest with one made by the same rule.
+    """
     return SentFingerprint(
         message_id=canary.message_id,
         subject=str(canary.message.get("Subject", "")),
         to=canary.plan.to,
         cc=canary.plan.cc,
-        body_sha256=body_sha256(canary.message),
+        body_sha256=read_message(canary.raw).body_sha256,
     )

@@ -15,6 +15,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from mailcanary.arrival.bounces import bounce_verdicts
+from mailcanary.arrival.checks import judge_arrival
 from mailcanary.arrival.errors import ArrivalTooLargeError
 from mailcanary.arrival.model import ArrivalJudge, ArrivedMessage
 from mailcanary.arrival.ses_inbound import (
@@ -64,27 +66,13 @@ def receive_notifications(
     report = record_arrivals(
         copies,
         store=CanaryStore(runtime.clients("dynamodb", None), runtime.settings.table_name),
-        judge=judge or _arrival_checks(),
+        judge=judge or judge_arrival,
         now=runtime.now(),
         effects=effect_sink(runtime),
-        bounces=bounces or _bounce_checks(),
+        bounces=bounces or bounce_verdicts,
     )
     for transition in report.transitions:
         failed = [verdict.check.value for verdict in transition.verdicts]
         extra = {"canary_id": transition.canary_id, "path": transition.path, "state": transition.state.value}
         obs.get_logger().info("decided on arrival", extra=extra | {"failed_checks": failed})
     return dataclasses.replace(report, unreadable=tuple(unreadable))
-
-
-def _arrival_checks() -> ArrivalJudge:
-    from mailcanary.arrival.checks import judge_arrival  # type: ignore[import-not-found,unused-ignore]
-
-    judge: ArrivalJudge = judge_arrival
-    return judge
-
-
-def _bounce_checks() -> BounceJudge:
-    from mailcanary.arrival.bounces import bounce_verdicts  # type: ignore[import-not-found,unused-ignore]
-
-    bounces: BounceJudge = bounce_verdicts
-    return bounces

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
-from arrival_judge import bounces, judge
 from arrival_world import T0, awaiting_canary, copy_of, later
 
+from mailcanary.arrival.bounces import bounce_verdicts
+from mailcanary.arrival.checks import judge_arrival
 from mailcanary.arrival.model import AuthVerdict
 from mailcanary.core.checks import CanaryState, Check
 from mailcanary.decide.arrival import ArrivalDisposition, record_arrivals
@@ -60,7 +61,7 @@ def test_given_an_awaiting_path_when_its_copy_arrives_intact_then_it_passes_once
     out = Collected()
     copy = copy_of(messages["smtp:relay0"])
     # When SES inbound hands over the copy, 42 s after the send
-    report = record_arrivals([copy], store=store, judge=judge, now=NOW, effects=out.sink())
+    report = record_arrivals([copy], store=store, judge=judge_arrival, now=NOW, effects=out.sink())
     # Then the path and the canary pass, with the arrival latency and the pass counted once
     assert report.arrivals == {ArrivalDisposition.APPLIED: 1}
     canary = store.get("c-pass")
@@ -74,7 +75,7 @@ def test_given_an_awaiting_path_when_its_copy_arrives_intact_then_it_passes_once
     assert out.alerts[0].state is CanaryState.PASSED
     # And a redelivery of the same copy counts and decides nothing again
     again = Collected()
-    second = record_arrivals([copy], store=store, judge=judge, now=NOW, effects=again.sink())
+    second = record_arrivals([copy], store=store, judge=judge_arrival, now=NOW, effects=again.sink())
     assert second.arrivals == {ArrivalDisposition.DUPLICATE: 1}
     assert (again.metrics, again.alerts, second.transitions) == ([], [], ())
 
@@ -88,7 +89,7 @@ def test_given_a_copy_with_a_rewritten_subject_when_it_arrives_then_only_deliver
     raw = message.raw.replace(b"Subject: mailcanary c-rewritten", b"Subject: [EXTERNAL] mailcanary c-rewritten")
     out = Collected()
     # When the copy arrives
-    record_arrivals([copy_of(message, raw=raw)], store=store, judge=judge, now=NOW, effects=out.sink())
+    record_arrivals([copy_of(message, raw=raw)], store=store, judge=judge_arrival, now=NOW, effects=out.sink())
     # Then the path failed delivery.headers alone, counted and alerted once
     assert _failed(store, "c-rewritten", "smtp:relay0") == [Check.DELIVERY_HEADERS]
     assert out.failed_checks() == ["delivery.headers"]
@@ -102,7 +103,7 @@ def test_given_a_failed_receipt_dkim_verdict_when_the_copy_arrives_then_delivery
     _, messages = awaiting_canary(store, "c-dkim", api=False)
     copy = copy_of(messages["smtp:relay0"], dkim=AuthVerdict.FAIL)
     # When it arrives; Then delivery.authentication alone fails
-    record_arrivals([copy], store=store, judge=judge, now=NOW)
+    record_arrivals([copy], store=store, judge=judge_arrival, now=NOW)
     assert _failed(store, "c-dkim", "smtp:relay0") == [Check.DELIVERY_AUTHENTICATION]
 
 
@@ -114,7 +115,7 @@ def test_given_a_changed_message_id_and_one_awaiting_path_when_it_arrives_then_i
     message = messages["smtp:relay0"]
     raw = message.raw.replace(message.message_id.encode(), b"<replaced@relay.example>")
     # When the copy arrives; Then it is still matched to the awaiting path, which fails delivery.headers
-    report = record_arrivals([copy_of(message, raw=raw)], store=store, judge=judge, now=NOW)
+    report = record_arrivals([copy_of(message, raw=raw)], store=store, judge=judge_arrival, now=NOW)
     assert report.arrivals == {ArrivalDisposition.APPLIED: 1}
     assert _failed(store, "c-msgid", "smtp:relay0") == [Check.DELIVERY_HEADERS]
 
@@ -131,7 +132,7 @@ def test_given_copies_that_are_not_awaited_or_not_ours_when_they_arrive_then_not
     out = Collected()
     # When the API path's copy, a message without a canary header and one of an unknown canary arrive
     report = record_arrivals(
-        [copy_of(messages["api"]), stranger, unknown], store=store, judge=judge, now=NOW, effects=out.sink()
+        [copy_of(messages["api"]), stranger, unknown], store=store, judge=judge_arrival, now=NOW, effects=out.sink()
     )
     # Then the API path's copy is left to SES's events, the others count as unmatched, and no path moved
     assert report.arrivals == {ArrivalDisposition.NOT_AWAITED: 1, ArrivalDisposition.UNMATCHED: 2}
@@ -154,7 +155,7 @@ def test_given_two_copies_of_one_path_in_one_batch_when_they_arrive_then_they_ar
     ]
     out = Collected()
     # When both arrive in one batch
-    report = record_arrivals(copies, store=store, judge=judge, now=NOW, effects=out.sink())
+    report = record_arrivals(copies, store=store, judge=judge_arrival, now=NOW, effects=out.sink())
     # Then the path passes on both together, with one latency per copy and one decision
     assert report.arrivals == {ArrivalDisposition.APPLIED: 2}
     assert _failed(store, "c-split", "smtp:relay0") == []
@@ -181,7 +182,7 @@ def test_given_a_copy_that_never_came_when_swept_then_delivery_arrived_fails_and
     # And when the copy arrives after all, it is recorded and measured but the decision stands
     late = Collected()
     report = record_arrivals(
-        [later(copy_of(messages["smtp:relay0"]), 3600)], store=store, judge=judge, now=NOW, effects=late.sink()
+        [later(copy_of(messages["smtp:relay0"]), 3600)], store=store, judge=judge_arrival, now=NOW, effects=late.sink()
     )
     assert report.arrivals == {ArrivalDisposition.LATE: 1}
     assert [m.name for m in late.metrics] == [MetricName.ARRIVAL_LATENCY]
@@ -199,8 +200,8 @@ def test_given_an_alert_that_fails_once_when_the_copy_is_redelivered_then_everyt
     out = Collected(failures_left=1)
     # When the first invocation fails on the alert and SNS redelivers the notification
     with pytest.raises(AlertError):
-        record_arrivals([copy], store=store, judge=judge, now=NOW, effects=out.sink())
-    record_arrivals([copy], store=store, judge=judge, now=NOW, effects=out.sink())
+        record_arrivals([copy], store=store, judge=judge_arrival, now=NOW, effects=out.sink())
+    record_arrivals([copy], store=store, judge=judge_arrival, now=NOW, effects=out.sink())
     # Then the decision, each metric and the alert went out once across both invocations
     assert len(out.alerts) == 1
     assert sorted(m.name.value for m in out.metrics) == sorted(
@@ -219,7 +220,7 @@ def test_given_a_late_copy_before_the_sweep_when_it_arrives_then_delivery_arrive
     _, messages = awaiting_canary(store, "c-late", api=False)
     copy = replace(copy_of(messages["smtp:relay0"]), received_at=T0 + timedelta(hours=1))
     # When it arrives before any sweep; Then delivery.arrived fails as late, alone
-    record_arrivals([copy], store=store, judge=judge, now=T0 + timedelta(hours=1))
+    record_arrivals([copy], store=store, judge=judge_arrival, now=T0 + timedelta(hours=1))
     assert _failed(store, "c-late", "smtp:relay0") == [Check.DELIVERY_ARRIVED]
 
 
@@ -231,7 +232,7 @@ def test_given_a_copy_for_the_to_recipient_only_when_the_deadline_passes_then_de
     message = messages["smtp:relay0"]
     to, cc = message.envelope_recipients
     # When the copy arrives, the path still waits for the Cc recipient's copy
-    report = record_arrivals([copy_of(message, recipients=(to,))], store=store, judge=judge, now=NOW)
+    report = record_arrivals([copy_of(message, recipients=(to,))], store=store, judge=judge_arrival, now=NOW)
     assert report.arrivals == {ArrivalDisposition.APPLIED: 1}
     assert report.transitions == ()
     # And when the sweep finds it at its deadline, the missing recipient fails delivery.envelope alone
@@ -253,11 +254,11 @@ def test_given_copies_in_two_batches_when_the_second_completes_the_envelope_then
     to, cc = message.envelope_recipients
     rewritten = message.raw.replace(b"Subject: mailcanary c-two", b"Subject: [EXT] mailcanary c-two")
     first = copy_of(message, raw=rewritten, recipients=(to,), location="s3://i/to")
-    record_arrivals([first], store=store, judge=judge, now=NOW)
+    record_arrivals([first], store=store, judge=judge_arrival, now=NOW)
     # When the intact Cc copy arrives in a later batch
     out = Collected()
     second = later(copy_of(message, recipients=(cc,), location="s3://i/cc"), 5)
-    record_arrivals([second], store=store, judge=judge, now=NOW, effects=out.sink())
+    record_arrivals([second], store=store, judge=judge_arrival, now=NOW, effects=out.sink())
     # Then the path is decided now, failing delivery.headers for what the first copy carried, and nothing else
     assert _failed(store, "c-two", "smtp:relay0") == [Check.DELIVERY_HEADERS]
     assert out.failed_checks() == ["delivery.headers"]
@@ -276,14 +277,18 @@ def test_given_a_bounce_returned_to_the_sender_when_it_arrives_then_the_path_fai
     dsn = copy_of(message, raw=returned(sent), recipients=("canary@example.com",), location="s3://i/dsn")
     out = Collected()
     # When the DSN arrives where the receiver reads
-    report = record_arrivals([dsn], store=store, judge=judge, now=NOW, effects=out.sink(), bounces=bounces)
+    report = record_arrivals(
+        [dsn], store=store, judge=judge_arrival, now=NOW, effects=out.sink(), bounces=bounce_verdicts
+    )
     # Then it is matched to its path by the returned headers, which fails outcome.unexpected_bounce alone, once
     assert report.arrivals == {ArrivalDisposition.BOUNCED: 1}
     assert _failed(store, "c-bounced", "smtp:relay0") == [Check.OUTCOME_UNEXPECTED_BOUNCE]
     assert out.failed_checks() == ["outcome.unexpected_bounce"]
     assert [m.name for m in out.metrics if m.name is MetricName.ARRIVAL_LATENCY] == []  # a bounce is no arrival
     again = Collected()
-    record_arrivals([dsn], store=store, judge=judge, now=NOW, effects=again.sink(), bounces=bounces)
+    record_arrivals([dsn], store=store, judge=judge_arrival, now=NOW, effects=again.sink(), bounces=bounce_verdicts)
     assert (again.metrics, again.alerts) == ([], [])
     # And without bounce matching the same DSN is just a message that names no canary
-    assert record_arrivals([dsn], store=store, judge=judge, now=NOW).arrivals == {ArrivalDisposition.UNMATCHED: 1}
+    assert record_arrivals([dsn], store=store, judge=judge_arrival, now=NOW).arrivals == {
+        ArrivalDisposition.UNMATCHED: 1
+    }
