@@ -18,12 +18,18 @@ CloudFormation would give (`Ref` -> name or ARN, `Fn::GetAtt [..., Arn]` -> ARN)
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import uuid
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import boto3
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -37,6 +43,8 @@ BY_API: dict[str, str] = {
     "AWS::S3::BucketPolicy": "not in moto's CloudFormation: PutBucketPolicy",
     "AWS::Lambda::EventInvokeConfig": "not in moto's CloudFormation: PutFunctionEventInvokeConfig",
     "AWS::CloudWatch::Alarm": "not in moto's CloudFormation: PutMetricAlarm",
+    "AWS::SES::ReceiptRuleSet": "no SES types in moto's CloudFormation: CreateReceiptRuleSet",
+    "AWS::SES::ReceiptRule": "no SES types in moto's CloudFormation: CreateReceiptRule",
 }
 NOT_CREATED: dict[str, str] = {
     "AWS::CloudWatch::CompositeAlarm": (
@@ -181,12 +189,19 @@ def policy_json(document: Any) -> str:
     return json.dumps(document)
 
 
-def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], Any]) -> Deployment:
-    """Create the translated template as stack `stack_name` on moto (see the module docstring)."""
+def deploy(
+    translated: dict[str, Any],
+    stack_name: str,
+    client: Callable[[str], Any],
+    parameters: dict[str, str] | None = None,
+) -> Deployment:
+    """Create the translated template as stack `stack_name` on moto (see the module docstring), with its
+    parameters' defaults changed by `parameters`. A resource whose condition is false is not created, by the
+    stack (moto's CloudFormation evaluates it) or by API (left out here)."""
     from moto.cloudformation.parsing import get_model_map
 
     resources: dict[str, dict[str, Any]] = translated["Resources"]
-    parameters = parameter_defaults(translated)
+    parameters = parameter_defaults(translated) | (parameters or {})
     conditions = evaluate_conditions(translated, parameters)
     stack_id = planned_stack_id(stack_name)
     creatable = set(get_model_map())
@@ -198,6 +213,7 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
     }
     unknown = {body["Type"] for body in outside.values()} - set(BY_API) - set(NOT_CREATED)
     assert not unknown, f"resource types neither moto nor these tests create: {sorted(unknown)}"
+    outside = {logical: body for logical, body in outside.items() if conditions.get(body.get("Condition", ""), True)}
 
     # Before the stack: what its resources refer to (the secret, the configuration set) and the alarms' names.
     resolve_static = resolver(parameters, {}, _no_attribute, conditions, stack_id, stack_name)
@@ -215,6 +231,8 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
             name = resolve_static(body["Properties"]["Name"])
             client("ses").create_configuration_set(ConfigurationSet={"Name": name})
             values[logical] = name
+        elif body["Type"] == "AWS::SES::ReceiptRuleSet":
+            values[logical] = resolve_static(body["Properties"]["RuleSetName"])
         elif body["Type"] in {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}:
             values[logical] = f"{stack_name}-{logical}"
             arns[logical] = alarm_arn(values[logical])
@@ -231,6 +249,11 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
         StackName=stack_name,
         TemplateBody=json.dumps(stack_template),
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in parameters.items()
+            if key in translated.get("Parameters", {})
+        ],
     )
     (described,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
@@ -250,6 +273,8 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
         kind = resources[logical]["Type"]
         if kind == "AWS::Lambda::Function":
             return str(client("lambda").get_function(FunctionName=physical[logical])["Configuration"]["FunctionArn"])
+        if kind == "AWS::S3::Bucket":
+            return f"arn:aws:s3:::{physical[logical]}"
         if kind == "AWS::SQS::Queue":
             reply = client("sqs").get_queue_attributes(QueueUrl=physical[logical], AttributeNames=["QueueArn"])
             arn = str(reply["Attributes"]["QueueArn"])
@@ -265,7 +290,10 @@ def deploy(translated: dict[str, Any], stack_name: str, client: Callable[[str], 
                 key: resolve(body["Properties"][key]) for key in LAMBDA_PROPERTIES_DROPPED if key in body["Properties"]
             }
             client("lambda").update_function_configuration(FunctionName=physical[logical], **dropped)
-    for logical, body in outside.items():
+    order = list(BY_API)  # dependencies first: a receipt rule set before its rule (the translator may reorder)
+    for logical, body in sorted(
+        outside.items(), key=lambda item: order.index(item[1]["Type"]) if item[1]["Type"] in order else len(order)
+    ):
         _create_by_api(body["Type"], resolve(body.get("Properties", {})), values.get(logical), client)
     outputs = {each["OutputKey"]: each.get("OutputValue", "") for each in described.get("Outputs", [])}
     by_api = {logical: body["Type"] for logical, body in outside.items() if body["Type"] in BY_API}
@@ -306,6 +334,10 @@ def _create_by_api(kind: str, properties: dict[str, Any], name: str | None, clie
             Qualifier=properties["Qualifier"],
             MaximumRetryAttempts=properties["MaximumRetryAttempts"],
         )
+    elif kind == "AWS::SES::ReceiptRuleSet":
+        client("ses").create_receipt_rule_set(RuleSetName=properties["RuleSetName"])
+    elif kind == "AWS::SES::ReceiptRule":
+        client("ses").create_receipt_rule(RuleSetName=properties["RuleSetName"], Rule=properties["Rule"])
     elif kind == "AWS::SES::ConfigurationSetEventDestination":
         destination = properties["EventDestination"]
         client("ses").create_configuration_set_event_destination(
@@ -329,3 +361,39 @@ def _without_depends_on(body: dict[str, Any], outside: dict[str, Any]) -> dict[s
         return body
     kept = [each for each in ([depends] if isinstance(depends, str) else depends) if each not in outside]
     return {k: v for k, v in body.items() if k != "DependsOn"} | ({"DependsOn": kept} if kept else {})
+
+
+ARTIFACTS = "mailcanary-artifacts"  # where the translated template's code packages are (sam_translate.py)
+
+
+@contextmanager
+def deployed(translated: dict[str, Any], stack: str, parameters: dict[str, str]) -> Iterator[tuple[Deployment, Any]]:
+    """The translated template created as stack `stack` on a fresh moto, and a client factory to read it back."""
+    from moto import mock_aws
+
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("AWS_")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    try:
+        with mock_aws():
+
+            def client(service: str) -> Any:
+                return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+
+            client("s3").create_bucket(Bucket=ARTIFACTS)
+            for logical, body in translated["Resources"].items():
+                code = body["Properties"].get("Code") or body["Properties"].get("Content")
+                if isinstance(code, dict) and code.get("S3Bucket") == ARTIFACTS:
+                    client("s3").put_object(Bucket=ARTIFACTS, Key=code["S3Key"], Body=_zip(logical))
+            yield deploy(translated, stack, client, parameters), client
+    finally:
+        for key in [key for key in os.environ if key.startswith("AWS_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+
+
+def _zip(logical: str) -> bytes:
+    """A small stand-in package per function or layer (moto stores the code; it does not run it here)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", f"# {logical}\ndef lambda_handler(event, context):\n    return event\n")
+    return buffer.getvalue()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from cfnlint.decode import cfn_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
+ARTIFACTS = "mailcanary-artifacts"  # the code bucket sam_translate.py names (cfn_engine.ARTIFACTS)
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,21 @@ def sam_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "HOME": str(tmp_path_factory.mktemp("sam-home")),  # SAM writes its config and metadata there
     }
     return env
+
+
+@pytest.fixture(scope="module")
+def translated(sam_env: dict[str, str]) -> dict[str, Any]:
+    """template.yaml as plain CloudFormation, translated by the SAM translator in the SAM virtualenv."""
+    python = ROOT / ".venv-sam" / "bin" / "python"
+    if not python.exists():
+        pytest.skip(f"no SAM virtualenv at {python.parent.parent}: run `make sam-venv` (make test does)")
+    result = subprocess.run(
+        [str(python), str(ROOT / "tests" / "template" / "sam_translate.py"), str(ROOT / "template.yaml"), ARTIFACTS],
+        env=sam_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))

@@ -17,7 +17,7 @@ from mailcanary.core.checks import Check
 from mailcanary.report.observability import METRIC_CONTRACT, NAMESPACE, Dimension, MetricName
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("CanaryFunction", "SesEventsFunction", "SweeperFunction")
+FUNCTIONS = ("CanaryFunction", "SesEventsFunction", "SweeperFunction", "ArrivalFunction")
 EXPECTED_ALARMS = {
     "CanaryFailedAlarm",
     "SequenceViolationAlarm",
@@ -27,6 +27,9 @@ EXPECTED_ALARMS = {
     "HeartbeatAlarm",
     "HeartbeatArmedAlarm",
     "SesEventsDeadLetterAlarm",
+    "NotArrivedAlarm",
+    "AuthenticationFailedAlarm",
+    "SpamPlacementAlarm",
     "CertificateExpiryAlarm",
 }
 # Alarms on a metric AWS publishes rather than ours, each pinned to the one metric and resource it may watch.
@@ -300,9 +303,16 @@ def test_given_the_composite_alarm_when_read_then_it_combines_every_alarm_and_no
     template: dict[str, Any],
 ) -> None:
     (composite,) = resources(template, "AWS::CloudWatch::CompositeAlarm").values()
-    rule = composite["Properties"]["AlarmRule"]["Fn::Sub"]
+    separator, (always, arrival) = composite["Properties"]["AlarmRule"]["Fn::Join"]
+    condition, with_receiver, without = arrival["Fn::If"]
+    assert (separator, condition, without) == ("", "HasReceiver", "")
+    rule = always["Fn::Sub"] + with_receiver["Fn::Sub"]
+    assert with_receiver["Fn::Sub"].startswith(" OR ")
     # The certificate alarm is a warning ahead of time, not canary health, and exists only when asked for.
     assert set(re.findall(r"\$\{(\w+)\.Arn\}", rule)) == EXPECTED_ALARMS - {"CertificateExpiryAlarm"}
+    # the arrival alarms exist only with a receiver, and the rule names them only then
+    arrival_alarms = set(re.findall(r"\$\{(\w+)\.Arn\}", with_receiver["Fn::Sub"]))
+    assert {template["Resources"][name].get("Condition") for name in arrival_alarms} == {"HasReceiver"}
     assert composite["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
 
 
@@ -312,7 +322,13 @@ def test_given_the_dashboard_when_its_body_is_rendered_then_it_is_json_and_every
     body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     rendered = json.loads(re.sub(r"\$\{[^}]+\}", "placeholder", body))
     titles = " | ".join(widget["properties"].get("title", "") for widget in rendered["widgets"])
-    for wanted in ("Success rate per path", "SendLatency p50 / p99", "DeliveryLatency p50 / p99", "Bounces by type"):
+    for wanted in (
+        "Success rate per path",
+        "SendLatency p50 / p99",
+        "DeliveryLatency p50 / p99",
+        "ArrivalLatency p50 / p99",
+        "Bounces by type",
+    ):
         assert wanted in titles
     assert "SES events not matched to a live canary" in titles
     searches = re.findall(r"SEARCH\('\{(?P<schema>[^}]+)\} MetricName=\\\"(?P<name>\w+)\\\"", body)
@@ -343,8 +359,10 @@ def test_given_the_alarms_when_counted_then_the_cost_model_bills_the_same_number
 ) -> None:
     from mailcanary.cost.model import ALARM_METRICS
 
+    # the arrival alarms exist only with a receiver (ReceivingDomain): the cost model's default has none
     alarms = resources(template, "AWS::CloudWatch::Alarm")
-    assert sum(len(alarm_metrics(alarm)) for alarm in alarms.values()) == ALARM_METRICS
+    billed = [alarm for alarm in alarms.values() if alarm.get("Condition") != "HasReceiver"]
+    assert sum(len(alarm_metrics(alarm)) for alarm in billed) == ALARM_METRICS
 
 
 def test_given_x_ray_subsegments_when_read_then_off_by_default_and_passed_to_powertools(

@@ -61,7 +61,7 @@ def test_given_the_dead_letter_alarm_when_read_then_any_visible_message_alarms_a
     assert alarm["TreatMissingData"] == "notBreaching"
     # notifies on its own too: the composite notifies only when its state changes
     assert alarm["AlarmActions"] == [{"Ref": "AlertTopic"}]
-    composite = template["Resources"]["CanaryHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Sub"]
+    composite = template["Resources"]["CanaryHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Join"][1][0]["Fn::Sub"]
     assert 'ALARM("${SesEventsDeadLetterAlarm.Arn}")' in composite
     assert template["Outputs"]["SesEventsDeadLetterQueueUrl"]["Value"] == {"Ref": QUEUE}
 

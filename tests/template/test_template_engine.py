@@ -6,76 +6,26 @@ exist and parses into the settings model, and the dead-letter queue is attached.
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import subprocess
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from cfn_engine import BY_API, NOT_CREATED, REGION, Deployment, deploy
+from cfn_engine import BY_API, NOT_CREATED, REGION, Deployment, deployed
 
 from mailcanary.config.settings import ENV_PREFIX, Settings
 
 pytestmark = pytest.mark.template
 ROOT = Path(__file__).resolve().parents[2]
-BUCKET = "mailcanary-artifacts"
 STACK = "mailcanary-engine"
 
 
 @pytest.fixture(scope="module")
-def translated(sam_env: dict[str, str]) -> dict[str, Any]:
-    """template.yaml as plain CloudFormation, translated by the SAM translator in the SAM virtualenv."""
-    python = ROOT / ".venv-sam" / "bin" / "python"
-    if not python.exists():
-        pytest.skip(f"no SAM virtualenv at {python.parent.parent}: run `make sam-venv` (make test does)")
-    result = subprocess.run(
-        [str(python), str(ROOT / "tests" / "template" / "sam_translate.py"), str(ROOT / "template.yaml"), BUCKET],
-        env=sam_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return dict(json.loads(result.stdout))
-
-
-@pytest.fixture(scope="module")
 def engine(translated: dict[str, Any]) -> Iterator[tuple[Deployment, Any]]:
-    """The translated template created as a stack on moto, and a client factory for reading it back."""
-    from moto import mock_aws
-
-    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("AWS_")}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
-    try:
-        with mock_aws():
-
-            def client(service: str) -> Any:
-                return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
-
-            client("s3").create_bucket(Bucket=BUCKET)
-            for logical, body in translated["Resources"].items():
-                code = body["Properties"].get("Code") or body["Properties"].get("Content")
-                if isinstance(code, dict) and code.get("S3Bucket") == BUCKET:
-                    client("s3").put_object(Bucket=BUCKET, Key=code["S3Key"], Body=_zip(logical))
-            yield deploy(translated, STACK, client), client
-    finally:
-        for key in [key for key in os.environ if key.startswith("AWS_")]:
-            del os.environ[key]
-        os.environ.update(saved)
-
-
-def _zip(logical: str) -> bytes:
-    """A small stand-in package per function or layer (moto stores the code; it does not run it here)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", f"# {logical}\ndef lambda_handler(event, context):\n    return event\n")
-    return buffer.getvalue()
+    """The translated template created as a stack on moto with its defaults (no receiver)."""
+    with deployed(translated, STACK, {}) as stack:
+        yield stack
 
 
 def _function(engine: tuple[Deployment, Any], logical: str) -> dict[str, Any]:
@@ -213,6 +163,12 @@ def test_given_the_stack_when_created_then_its_alarms_and_outputs_resolve(engine
     assert all(deployment.outputs.values()), deployment.outputs
     assert deployment.outputs["ConfigurationSetName"] == deployment.physical["ConfigurationSet"]
     assert deployment.outputs["SmtpSecretArn"] == deployment.physical["SmtpSecret"]
+
+
+def test_given_no_receiving_domain_when_created_then_no_arrival_resource_exists(engine: tuple[Deployment, Any]) -> None:
+    deployment, client = engine
+    assert not {"ArrivalFunction", "InboundBucket", "ArrivalTopic", "ReceiptRuleSet"} & set(deployment.physical)
+    assert client("ses").list_receipt_rule_sets()["RuleSets"] == []
 
 
 def test_given_the_stack_when_created_then_the_artifact_bucket_is_an_output_and_refuses_plain_http(

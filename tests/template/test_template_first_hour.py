@@ -156,7 +156,7 @@ def test_given_a_new_stack_when_the_composite_reads_the_heartbeat_then_it_waits_
     assert (armed["MetricName"], armed["TreatMissingData"], armed["DatapointsToAlarm"]) == ("CanarySent", "ignore", 2)
     assert armed["Period"] == resources["HeartbeatAlarm"]["Properties"]["Period"]
     # Then the composite counts the heartbeat (in ALARM from creation) only once that alarm is OK
-    rule = " ".join(resources["CanaryHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Sub"].split())
+    rule = " ".join(resources["CanaryHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Join"][1][0]["Fn::Sub"].split())
     assert '(ALARM("${HeartbeatAlarm.Arn}") AND OK("${HeartbeatArmedAlarm.Arn}"))' in rule
     assert rule.count("HeartbeatAlarm.Arn") == 1
 

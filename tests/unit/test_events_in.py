@@ -32,6 +32,7 @@ CANARY_TRIGGER = {
 }
 SWEEPER_EVENTS = {"sweeper/scheduled.json"}
 IMAP_POLL_EVENTS = {"imap_poll/scheduled.json"}  # invoked in tests/functional/imap/test_imap_poll.py
+ARRIVAL_EVENTS = {"arrival/sns-received.json": "d6iitobk75ur44p8kdnnp7g2n800"}  # -> the SES inbound message id
 
 
 def load(relative: str) -> Any:
@@ -40,7 +41,20 @@ def load(relative: str) -> Any:
 
 def test_given_the_events_folder_when_listed_then_every_file_has_a_test_case() -> None:
     on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
-    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS | IMAP_POLL_EVENTS
+    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS | IMAP_POLL_EVENTS | set(ARRIVAL_EVENTS)
+
+
+@pytest.mark.parametrize(("relative", "ses_message_id"), sorted(ARRIVAL_EVENTS.items()))
+def test_given_an_sns_wrapped_received_notification_when_parsed_then_the_receipt_comes_out(
+    relative: str, ses_message_id: str
+) -> None:
+    from mailcanary.arrival.ses_inbound import ReceivedNotification, parse_received_sns_event
+
+    # Given the arrival function's sample event; When parsed as that function parses it
+    (received,) = parse_received_sns_event(load(relative))
+    # Then it is the receipt, naming the stored message
+    assert isinstance(received, ReceivedNotification)
+    assert (received.ses_message_id, received.bucket, received.key) == (ses_message_id, "my-S3-bucket", "email")
 
 
 @pytest.mark.parametrize(("relative", "event_type"), sorted(EXPECTED_EVENT_TYPE.items()))

@@ -17,6 +17,7 @@ from mailcanary.lab.environment import patched_environ
 from mailcanary.lab.fault_proxy import ApiFault
 from mailcanary.lab.faults import SmtpFault
 from mailcanary.lab.feed import accepted_messages
+from mailcanary.lab.inbound import ArrivalFault
 from mailcanary.lab.render import render_report
 from mailcanary.lab.results import CheckRow, DemoReport, RoundRecord, Status, judge, round_rows
 from mailcanary.lab.ses_emulator import EventFault
@@ -28,16 +29,23 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def test_given_the_catalogue_then_every_issue_fault_is_there_with_a_lab_mechanism() -> None:
     # Every SMTP fault is an endpoint knob, every API fault a proxy fault, every event fault an emulator fault
-    assert len(FAULTS) == 20
+    assert len(FAULTS) == 27
     for fault in FAULTS.values():
         mechanism = {
             FaultLayer.SMTP: lambda name: SmtpFault(name),
             FaultLayer.API: lambda name: ApiFault(name),
             FaultLayer.EVENTS: lambda name: EventFault(name),
             FaultLayer.ENVELOPE: lambda name: name,
+            FaultLayer.ARRIVAL: lambda name: ArrivalFault(name),
         }[fault.layer]
         assert mechanism(fault.name)
     assert FAULTS["event-duplicate"].expected is None
+    # and every README row of the fault lab is a fault of the catalogue, and the other way round
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text().split("## Fault lab", 1)[1]
+    rows = {line.split("`")[1] for line in readme.split("\n## ", 1)[0].splitlines() if line.startswith("| `")}
+    assert rows == set(FAULTS)
 
 
 def test_given_fault_names_when_parsed_then_known_ones_once_and_unknown_is_a_usage_error() -> None:

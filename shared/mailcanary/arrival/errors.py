@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from mailcanary.core.errors import MailcanaryError
 
-__all__ = ["ArrivalError", "ArrivalParseError", "ArrivalTooLargeError", "VerpError"]
+__all__ = [
+    "ArrivalError",
+    "ArrivalParseError",
+    "ArrivalTooLargeError",
+    "ArrivedMessageError",
+    "ReceivedNotificationError",
+    "VerpError",
+]
 
 
 class ArrivalError(MailcanaryError):
-    """Raised when an arrived message or a returned bounce cannot be handled."""
+    """Raised when an arrived message, a receiver's report about it or a returned bounce cannot be handled."""
 
 
 class ArrivalParseError(ArrivalError):
@@ -16,7 +23,15 @@ class ArrivalParseError(ArrivalError):
 
 
 class ArrivalTooLargeError(ArrivalParseError):
-    """Raised when arrived bytes exceed `MAX_ARRIVED_BYTES`: nothing past the size is read."""
+    """Raised when arrived bytes exceed `MAX_ARRIVED_BYTES`: refused before anything past the size is read."""
+
+
+class ReceivedNotificationError(ArrivalError):
+    """Raised when an SES "Received" notification is not JSON, not a receipt, or lacks what we need from it."""
+
+
+class ArrivedMessageError(ArrivalError):
+    """Raised when the stored copy of an arrived message cannot be read (missing, empty, access refused)."""
 
 
 class VerpError(ArrivalError):

@@ -98,6 +98,12 @@ class Settings(BaseModel):
     )
     recipients: RecipientsConfig = Field(default_factory=RecipientsConfig, description="JSON {to, cc, bcc}")
     conformance: bool = Field(default=False, description="run the SMTP out-of-order probe in every round")
+    receiving_domain: str = Field(
+        default="",
+        max_length=253,
+        pattern=r"^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)?$",
+        description="domain whose mail SES receives for proof of arrival (empty: no SES inbound receiver)",
+    )
     artifact_bucket: str = Field(
         default="", description="S3 bucket for each round's transcripts, MIME and SES events; empty: none kept"
     )
@@ -107,6 +113,12 @@ class Settings(BaseModel):
     imap_tls: Literal["implicit", "starttls"] = Field(default="implicit", description="IMAPS, or IMAP with STARTTLS")
     imap_secret_arn: str = Field(default="", description="Secrets Manager secret {username, password} of the mailbox")
     imap_max_messages: int = Field(default=50, gt=0, le=1000, description="copies one IMAP poll reads at most")
+
+    @property
+    def receiver_configured(self) -> bool:
+        """Whether a receiver reads the canaries where they land: SMTP paths to targets that are not SES then wait
+        for their arrived copy instead of being decided when the target accepts them."""
+        return bool(self.receiving_domain)
 
     @property
     def events_region(self) -> str:

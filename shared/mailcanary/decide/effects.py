@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from mailcanary.core.checks import CanaryState
 from mailcanary.decide.transitions import Transition, failed_verdicts
 from mailcanary.report import observability as obs
+from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import EventType
-from mailcanary.store import Effect, ObservedEvent, PathRecord, owed
+from mailcanary.store import CanaryStore, Effect, ObservedEvent, PathRecord, owed
 
-__all__ = ["EffectSink", "owed_under"]
+__all__ = ["EffectSink", "deliver_owed", "owed_under"]
 
 _UNDETERMINED_BOUNCE = "Undetermined"
 
@@ -90,9 +91,40 @@ def owed_under(path: PathRecord, key: str) -> tuple[list[MetricObservation], Tra
         metrics += _event_metrics(path, event)
         if path.state is CanaryState.LOST:
             metrics.append(obs.late_ses_event())
+    arrival = next((arrival for arrival in path.arrivals if arrival.key == key), None)
+    if owed(Effect.EVENT_METRICS, key) in tokens and arrival is not None and path.sent_at is not None:
+        elapsed_ms = max((arrival.received_at - path.sent_at).total_seconds() * 1000, 0.0)
+        metrics.append(obs.arrival_latency(path.kind, path.target, elapsed_ms))
     decision = None
     if path.state.terminal and owed(Effect.METRICS, key) in tokens:
         metrics += obs.path_decided(path.kind, path.target, path.state, (f.check for f in path.failed_checks))
     if path.state.terminal and tokens & {owed(Effect.ALERT, key), owed(Effect.METRICS, key)}:
-        decision = Transition(path.canary_id, path.name, path.state, failed_verdicts(path.name, path.failed_checks))
+        verdicts = failed_verdicts(path.name, path.failed_checks)
+        decision = Transition(path.canary_id, path.name, path.state, verdicts, arrival=path.awaits_arrival)
     return metrics, decision, tokens
+
+
+def deliver_owed(
+    store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, *, counted: bool
+) -> tuple[tuple[Transition, ...], list[MetricObservation], int]:
+    """Deliver what `path` owes under `key` (the alert, the write that forgets what is owed, the metrics) and
+    return the decision delivered, the metrics and how many alerts went out. `counted`: the path's count-down
+    was done (or found owed) by this caller, so its token is forgotten too.
+
+    An alert that could not be published stays owed: the rest is forgotten and the metrics printed, then the
+    `AlertError` propagates so the invocation is retried (see the module docstring).
+    """
+    metrics, decision, tokens = owed_under(path, key)
+    if counted:
+        tokens.add(owed(Effect.COUNT_DOWN))
+    published = 0
+    try:
+        if decision is not None and owed(Effect.ALERT, key) in tokens:
+            published = sink.alert(decision)
+    except AlertError:
+        store.delivered(path.canary_id, path.name, tokens - {owed(Effect.ALERT, key)})
+        sink.emit(metrics)  # the alarm still sees the decision; only the alert stays owed for the retry
+        raise
+    store.delivered(path.canary_id, path.name, tokens)
+    sink.emit(metrics)  # printed right after the write that forgets them: the residual window
+    return ((decision,) if decision is not None else ()), metrics, published

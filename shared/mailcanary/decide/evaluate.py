@@ -23,7 +23,7 @@ from mailcanary.decide.expectations import Expectation, expectation_for
 from mailcanary.ses.events import EventType, RecipientStatus
 from mailcanary.store.records import FailedCheck, ObservedEvent, PathRecord
 
-__all__ = ["PathEvaluation", "evaluate"]
+__all__ = ["PathEvaluation", "comparable", "evaluate"]
 
 _EXCERPT = 40  # characters of an unparsable address quoted in a failure detail
 
@@ -60,7 +60,7 @@ def _normalised(address: str) -> str | None:
         return None
 
 
-def _comparable(address: str) -> str:
+def comparable(address: str) -> str:
     """The comparison form of an address we sent to; one we could not read stays as it was given (stripped)."""
     normalised = _normalised(address)
     return normalised if normalised is not None else address.strip()
@@ -133,12 +133,12 @@ def _header_check(path: PathRecord) -> str:
     """
     if not path.header_recipients:
         return ""
-    sent = {_comparable(address) for address in path.header_recipients}
+    sent = {comparable(address) for address in path.header_recipients}
     missing: set[str] = set()
     extra: set[str] = set()
     for event in path.events:
         if event.header_recipients is not None:
-            received = {_comparable(address) for address in event.header_recipients}
+            received = {comparable(address) for address in event.header_recipients}
             missing |= sent - received
             extra |= received - sent
     if not missing and not extra:
@@ -167,7 +167,7 @@ def evaluate(path: PathRecord) -> PathEvaluation:
             if rcpt is not None:  # an unparsable one is reported apart
                 by_rcpt[rcpt].append((event, status))
 
-    envelope = {_comparable(address) for address in path.envelope}
+    envelope = {comparable(address) for address in path.envelope}
     never_sent, mismatch = _destination_check(path.events, envelope, set(by_rcpt))
     if mismatch:
         failures.append(FailedCheck(Check.RECIPIENTS_DELIVERED, mismatch))
@@ -177,7 +177,7 @@ def evaluate(path: PathRecord) -> PathEvaluation:
 
     waiting: list[str] = []
     for address, outcome in path.expected:
-        rcpt = _comparable(address)
+        rcpt = comparable(address)
         expectation = expectation_for(outcome)
         done, rcpt_failures = _judge(rcpt, expectation, by_rcpt.get(rcpt, ()))
         failures += rcpt_failures

@@ -23,12 +23,11 @@ from enum import StrEnum
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Verdict
-from mailcanary.decide.effects import EffectSink, owed_under
+from mailcanary.decide.effects import EffectSink, deliver_owed
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.idempotency import IdempotencyOptions, event_key, once_per_event
-from mailcanary.decide.transitions import Transition, settle, transition_summary
+from mailcanary.decide.transitions import Transition, settle_if_closed, transition_summary
 from mailcanary.report import observability as obs
-from mailcanary.report.alerts import AlertError
 from mailcanary.report.observability import MetricObservation
 from mailcanary.ses.events import SesEventSummary
 from mailcanary.ses.simulator import scenario_of
@@ -143,20 +142,7 @@ def _locate(store: CanaryStore, summary: SesEventSummary) -> SentMessage | None:
 
 def _deliver(store: CanaryStore, path: PathRecord, key: str, sink: EffectSink, counted: bool) -> _EventResult:
     """Deliver what `path` owes under `key`: the alert, the write that forgets what is owed, the metrics."""
-    metrics, decision, tokens = owed_under(path, key)
-    if counted:
-        tokens.add(owed(Effect.COUNT_DOWN))
-    published = 0
-    try:
-        if decision is not None and owed(Effect.ALERT, key) in tokens:
-            published = sink.alert(decision)
-    except AlertError:
-        store.delivered(path.canary_id, path.name, tokens - {owed(Effect.ALERT, key)})
-        sink.emit(metrics)  # the alarm still sees the decision; only the alert stays owed for the retry
-        raise
-    store.delivered(path.canary_id, path.name, tokens)
-    sink.emit(metrics)  # printed right after the write that forgets them: the residual window (`effects`)
-    transitions = (decision,) if decision is not None else ()
+    transitions, metrics, published = deliver_owed(store, path, key, sink, counted=counted)
     return _EventResult(key, EventDisposition.DUPLICATE, transitions, tuple(metrics), published)
 
 
@@ -178,22 +164,6 @@ def _decide(store: CanaryStore, path: PathRecord, key: str, now: datetime) -> tu
     return decision.path.with_sent(path.sent) if path.sent else decision.path, decision.open_paths, True
 
 
-def _settle_if_closed(store: CanaryStore, path: PathRecord, open_paths: int | None, now: datetime) -> list[Transition]:
-    """Settle the canary when no path is left open by its count (`store.schema`); the whole canary is read only
-    then, so a round of N paths costs N small writes and one full read, not N full reads."""
-    if not path.state.terminal:
-        return []
-    if open_paths is None:  # not counted here: a duplicate, a late event, a lost race, a retry
-        progress = store.progress(path.canary_id)
-        if progress is None or progress[0].terminal:
-            return []
-        open_paths = progress[1]
-    if open_paths is not None and open_paths > 0:
-        return []  # the decision that closes the last open path settles the canary
-    canary = store.get(path.canary_id)
-    return settle(store, canary, now=now) if canary is not None else []
-
-
 def _reconcile_one(
     store: CanaryStore, summary: SesEventSummary, key: str, now: datetime, sink: EffectSink
 ) -> _EventResult:
@@ -213,7 +183,7 @@ def _reconcile_one(
     # Decide and deliver even for a duplicate: a retry after a crash anywhere in between must finish the job.
     path, open_paths, counted = _decide(store, path, key, now)
     delivered = _deliver(store, path, key, sink, counted)
-    settled = _settle_if_closed(store, path, open_paths, now)
+    settled = settle_if_closed(store, path, open_paths, now=now)
     return replace(delivered, outcome=outcome, transitions=delivered.transitions + tuple(settled))
 
 

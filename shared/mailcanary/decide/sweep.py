@@ -6,8 +6,9 @@ overdue canary, however large the table. A sweep handles at most `limit` canarie
 pending and listed, and the report (and the function's log) says so.
 
 Each lost path counts as CanaryFailed (Path, Target) with CheckFailed{Check=lost}, the metric the CanaryLost
-alarm watches (see `mailcanary.report.observability`), and alerts once. Both are owed on the canary item by the write
-that marks it lost, which keeps it listed until they are delivered: a sweep that fails half-way leaves them to
+alarm watches (see `mailcanary.report.observability`), and alerts once; a path that awaited its arrived copy
+fails `delivery.arrived` instead ("never arrived", the NotArrived alarm). Both are owed on the canary item by the
+write that marks it lost, which keeps it listed until they are delivered: a sweep that fails half-way leaves them to
 the next sweep, which delivers each exactly once (`mailcanary.decide.effects`).
 
 Lost is terminal: an event arriving afterwards is recorded and counted as late but changes no state.
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Check, Verdict
+from mailcanary.decide.arrival_state import arrival_findings, missing_copies
 from mailcanary.decide.effects import EffectSink
 from mailcanary.decide.evaluate import evaluate
 from mailcanary.decide.transitions import Transition, failed_verdicts, settle, transition_summary
@@ -67,6 +69,21 @@ class SweepReport:
     def alerts(self) -> tuple[Verdict, ...]:
         """Failed verdicts of the canaries this sweep decided: one `lost` verdict per lost path."""
         return tuple(verdict for t in self.transitions if t.path is None for verdict in t.verdicts)
+
+
+def _lost_checks(path: PathRecord, canary: CanaryRecord) -> tuple[FailedCheck, ...]:
+    """The failed checks of a path still pending at the deadline: what never arrived (`lost`, or for a path
+    that awaited its arrived copy, `delivery.arrived` or, with some copies in, `delivery.envelope` for the
+    recipients whose copy never came, plus what the arrived copies' own bytes failed)."""
+    if not path.awaits_arrival:
+        return (_lost_check(path, canary),)
+    deadline = canary.deadline.isoformat()
+    if not path.arrivals:  # sent to a target that is not SES: only its copy could decide it, and none came
+        where = ", ".join(path.envelope) or "its recipients"
+        return (FailedCheck(Check.DELIVERY_ARRIVED, f"never arrived: no copy for {where} by {deadline}"),)
+    missing = missing_copies(path)
+    dropped = (FailedCheck(Check.DELIVERY_ENVELOPE, f"no copy for {list(missing)} by {deadline}"),) if missing else ()
+    return dropped + arrival_findings(path)
 
 
 def _lost_check(path: PathRecord, canary: CanaryRecord) -> FailedCheck:
@@ -144,7 +161,7 @@ def _sweep_one(store: CanaryStore, canary_id: str, now: datetime, sink: EffectSi
         carried = [path for path in canary.paths if path.state is CanaryState.LOST]
         if not pending and not carried:
             return _Swept(settle(store, canary, now=now))  # every path decided; only the canary write was missing
-        checks: dict[str, tuple[FailedCheck, ...]] = {path.name: (_lost_check(path, canary),) for path in pending}
+        checks: dict[str, tuple[FailedCheck, ...]] = {path.name: _lost_checks(path, canary) for path in pending}
         try:
             store.mark_lost(canary, checks, now=now)
         except TransitionConflictError:

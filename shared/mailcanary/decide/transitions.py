@@ -10,22 +10,24 @@ from datetime import datetime
 from typing import Any
 
 from mailcanary.core.checks import CanaryState, Verdict
-from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, TransitionConflictError
+from mailcanary.store import CanaryRecord, CanaryStore, FailedCheck, PathRecord, TransitionConflictError
 
-__all__ = ["Transition", "failed_verdicts", "settle", "transition_summary"]
+__all__ = ["Transition", "failed_verdicts", "settle", "settle_if_closed", "transition_summary"]
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
     """A record that left `pending`; `path` is None for the canary itself.
 
-    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on.
+    `verdicts` holds one failed `Verdict` per failed check, each naming the path it failed on; `arrival` says the
+    path was decided by its arrived copy (so a pass clears the delivery checks' alerts, not SES's).
     """
 
     canary_id: str
     path: str | None
     state: CanaryState
     verdicts: tuple[Verdict, ...] = ()
+    arrival: bool = False
 
 
 def transition_summary(transition: Transition) -> dict[str, Any]:
@@ -59,3 +61,21 @@ def settle(store: CanaryStore, canary: CanaryRecord, *, now: datetime) -> list[T
         return []
     verdicts = tuple(verdict for path in canary.paths for verdict in failed_verdicts(path.name, path.failed_checks))
     return [Transition(canary.canary_id, None, state, verdicts)]
+
+
+def settle_if_closed(
+    store: CanaryStore, path: PathRecord, open_paths: int | None, *, now: datetime
+) -> list[Transition]:
+    """Settle the canary when no path is left open by its count (`store.schema`); the whole canary is read only
+    then, so a round of N paths costs N small writes and one full read, not N full reads."""
+    if not path.state.terminal:
+        return []
+    if open_paths is None:  # not counted here: a duplicate, a late event, a lost race, a retry
+        progress = store.progress(path.canary_id)
+        if progress is None or progress[0].terminal:
+            return []
+        open_paths = progress[1]
+    if open_paths is not None and open_paths > 0:
+        return []  # the decision that closes the last open path settles the canary
+    canary = store.get(path.canary_id)
+    return settle(store, canary, now=now) if canary is not None else []

@@ -40,6 +40,8 @@ class LabResources:
     alert_queue_url: str
     ses_event_topic_arn: str
     smtp_secret_arn: str
+    inbound_bucket: str = ""  # where the lab's SES inbound stores what arrives (the template's InboundBucket)
+    arrival_topic_arn: str = ""  # what its receipt rule notifies (the template's ArrivalTopic)
     artifact_bucket: str = ""
 
 
@@ -130,6 +132,8 @@ def _create_resources(lab: AwsLab, sender: str) -> LabResources:
     queue_url = sqs.create_queue(QueueName="mailcanary-alerts-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=alert_topic, Protocol="sqs", Endpoint=queue_arn)
+    arrival_topic = sns.create_topic(Name="mailcanary-arrivals")["TopicArn"]
+    lab.client("s3").create_bucket(Bucket="mailcanary-inbound")
     secret = lab.client("secretsmanager").create_secret(
         Name="mailcanary/smtp", SecretString=json.dumps({"username": "lab-user", "password": "lab-only-password"})
     )
@@ -142,5 +146,7 @@ def _create_resources(lab: AwsLab, sender: str) -> LabResources:
         alert_queue_url=queue_url,
         ses_event_topic_arn=event_topic,
         smtp_secret_arn=secret["ARN"],
+        inbound_bucket="mailcanary-inbound",
+        arrival_topic_arn=arrival_topic,
         artifact_bucket=ARTIFACT_BUCKET,
     )

@@ -1,7 +1,8 @@
 """The fault lab's catalogue: every fault `mailcanary demo --fault` can inject, and the check that must catch it.
 
 Each fault makes one part of the local lab misbehave — the SMTP endpoint, the SES API (through the fault proxy
-in front of moto), the round's envelope, or the SES event stream — and names the one stable check that has to
+in front of moto), the round's envelope, the SES event stream, or the relay and SES inbound a canary lands in
+— and names the one stable check that has to
 fail because of it. `also` lists checks that fail as a direct consequence and are therefore not a false alarm
 (documented per fault); any other failed check is.
 """
@@ -25,6 +26,7 @@ class FaultLayer(StrEnum):
     API = "api"  # the SES API, answered by the fault proxy (mailcanary.lab.fault_proxy.ApiFault)
     ENVELOPE = "envelope"  # the round's own API Destinations (a console override)
     EVENTS = "events"  # the SES event stream (mailcanary.lab.ses_emulator.EventFault)
+    ARRIVAL = "arrival"  # the relay and the SES inbound the canary lands in (mailcanary.lab.inbound.ArrivalFault)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ def _fault(name: str, layer: FaultLayer, expected: Check | None, description: st
 
 
 _SMTP, _API, _ENV, _EVENTS = FaultLayer.SMTP, FaultLayer.API, FaultLayer.ENVELOPE, FaultLayer.EVENTS
+_ARRIVAL = FaultLayer.ARRIVAL
 _TRANSPORT = Check.SMTP_TRANSPORT
 
 _ALL = (
@@ -73,6 +76,17 @@ _ALL = (
     _fault("event-lost", _EVENTS, Check.LOST, "no SES event arrives; the sweeper declares the canary lost"),
     _fault("event-duplicate", _EVENTS, None, "SNS delivers every notification twice; nothing may count twice"),
     _fault("event-unexpected-bounce", _EVENTS, Check.OUTCOME_UNEXPECTED_BOUNCE, "a recipient due for Delivery bounces"),
+    _fault("relay-drops-cc", _ARRIVAL, Check.DELIVERY_ENVELOPE, "the relay passes the canary on without its Cc"),
+    _fault("headers-rewritten", _ARRIVAL, Check.DELIVERY_HEADERS, "the relay tags the Subject: [EXTERNAL]"),
+    _fault(
+        "dkim-broken-in-transit", _ARRIVAL, Check.DELIVERY_AUTHENTICATION, "a signed header changed after DKIM signing"
+    ),
+    _fault("arrives-late", _ARRIVAL, Check.DELIVERY_ARRIVED, "SES inbound receives the copy an hour after the send"),
+    _fault("never-arrives", _ARRIVAL, Check.DELIVERY_ARRIVED, "the relay accepts the canary and never passes it on"),
+    _fault("bcc-header-leaked", _ARRIVAL, Check.DELIVERY_HEADERS, "the relay writes the Bcc recipient into a header"),
+    _fault(
+        "bounce-to-return-path", _ARRIVAL, Check.OUTCOME_UNEXPECTED_BOUNCE, "the relay bounces it back to the sender"
+    ),
 )
 
 FAULTS: Mapping[str, LabFault] = {fault.name: fault for fault in _ALL}

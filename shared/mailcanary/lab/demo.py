@@ -16,6 +16,7 @@ from typing import Any
 from mailcanary.lab.catalog import FaultLayer
 from mailcanary.lab.emf import MetricPoint, totals
 from mailcanary.lab.feed import FedEvents, accepted_messages, feed_events
+from mailcanary.lab.inbound import FedArrivals, feed_arrivals, pass_on
 from mailcanary.lab.invoke import Invocation, invoke
 from mailcanary.lab.results import DemoReport, RoundRecord, judge, round_rows
 from mailcanary.lab.stack import LAB_RECIPIENTS, LabOptions, LabStack, running_lab
@@ -53,6 +54,7 @@ class _Round:
     faults_active: bool
     canary: Invocation
     fed: FedEvents | None = None
+    arrived: FedArrivals | None = None
     sweeps: list[Invocation] = field(default_factory=list)
     seconds: float = 0.0
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -63,7 +65,8 @@ class _Round:
 
     @property
     def invocations(self) -> list[Invocation]:
-        return [self.canary, *(self.fed.invocations if self.fed else ()), *self.sweeps]
+        arrived = self.arrived.invocations if self.arrived else ()
+        return [self.canary, *(self.fed.invocations if self.fed else ()), *arrived, *self.sweeps]
 
 
 def _round_event(lab: LabStack) -> dict[str, Any]:
@@ -88,8 +91,25 @@ def _one_round(lab: LabStack, number: int) -> _Round:
             delivered=lab.endpoint.delivered,
         )
         current.fed = feed_events(lab.handlers["ses_events"], accepted, faults=lab.event_faults, missing=missing)
+        current.arrived = _feed_arrivals(lab)
     current.seconds = time.monotonic() - started
     return current
+
+
+def _feed_arrivals(lab: LabStack) -> FedArrivals:
+    """What the relay accepted this round, passed on to the lab's SES inbound and through the arrival handler."""
+    now = datetime.now(UTC)
+    cc, bcc = LAB_RECIPIENTS["cc"], LAB_RECIPIENTS["bcc"]
+    passed = [pass_on(m, lab.dkim, cc=cc, bcc=bcc, faults=lab.arrival_faults, now=now) for m in lab.to_pass_on()]
+    resources = lab.aws.resources
+    return feed_arrivals(
+        lab.handlers["arrival"],
+        lab.aws.client("s3"),
+        lab.dkim,
+        [each for each in passed if each is not None],
+        bucket=resources.inbound_bucket,
+        topic_arn=resources.arrival_topic_arn,
+    )
 
 
 def _describe(current: _Round, canary: CanaryRecord | None, total: int | None, faulty: bool) -> str:
@@ -97,13 +117,23 @@ def _describe(current: _Round, canary: CanaryRecord | None, total: int | None, f
     if not current.canary.ok:
         return f"round {current.number}{of}: canary handler failed: {current.canary.error}"
     paths = ", ".join(
-        f"{path.get('path')} {'sent' if path.get('ses_message_id') else 'NOT SENT'}"
+        f"{path.get('path')} {'sent' if _handed_over(path) else 'NOT SENT'}"
         for path in current.summary.get("paths", [])
     )
     events = len(current.fed.records) if current.fed else 0
+    copies = len(current.arrived.notifications) if current.arrived else 0
     state = canary.state.value if canary else "unknown"
     fault = " [faults on]" if current.faults_active and faulty else ""
-    return f"round {current.number}{of}{fault}: {paths}; {events} SES events -> {state} ({current.seconds:.1f} s)"
+    return (
+        f"round {current.number}{of}{fault}: {paths}; {events} SES events, {copies} copies arrived -> {state}"
+        f" ({current.seconds:.1f} s)"
+    )
+
+
+def _handed_over(path: dict[str, Any]) -> bool:
+    """SES gave it a message id, or (a relay, which gives none) its transport check passed."""
+    transport = [v.get("passed") for v in path.get("verdicts", []) if v.get("check") in ("smtp.transport", "ses.api")]
+    return bool(path.get("ses_message_id")) or (bool(transport) and all(transport))
 
 
 def _canary(store: CanaryStore, current: _Round) -> CanaryRecord | None:

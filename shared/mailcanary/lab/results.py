@@ -2,7 +2,8 @@
 and — with faults injected — which check caught each fault.
 
 Rows come from two sources: the round's own verdicts (checks made while sending) and the canary record the
-reconciler and the sweeper decided afterwards (checks made from SES's events). A check that could not run
+reconciler, the arrival function and the sweeper decided afterwards (checks made from SES's events, or from the
+copy that arrived). A check that could not run
 because the send itself failed is `skip`, never `pass`.
 """
 
@@ -36,6 +37,7 @@ REPORT_SCHEMA_VERSION = 1
 
 _SEND_CHECKS = frozenset({Check.SES_API.value, Check.SMTP_TRANSPORT.value})
 _OUTCOME = "outcome"  # every outcome.* check shares one row while it passes
+_DELIVERY = "delivery"  # so do the delivery.* checks of a path decided by its arrived copy
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -75,13 +77,15 @@ class CheckRow:
 
 def _post_send_rows(number: int, path: PathRecord | None, sent: bool) -> list[CheckRow]:
     name = path.name if path else "?"
+    # A path that awaited its arrived copy is decided by the delivery checks; the others by SES's events.
+    families = (_DELIVERY,) if path is not None and path.awaits_arrival else ("recipients.delivered", _OUTCOME, "lost")
     if not sent:
-        return [CheckRow(number, name, check, Status.SKIP) for check in ("recipients.delivered", _OUTCOME, "lost")]
+        return [CheckRow(number, name, check, Status.SKIP) for check in families]
     if path is None or not path.state.terminal:
-        return [CheckRow(number, name, check, Status.PENDING) for check in ("recipients.delivered", _OUTCOME, "lost")]
+        return [CheckRow(number, name, check, Status.PENDING) for check in families]
     failed = {failed.check.value: failed.detail for failed in path.failed_checks}
     rows = []
-    for family in ("recipients.delivered", _OUTCOME, "lost"):
+    for family in families:
         hits = sorted(check for check in failed if check == family or check.startswith(family + "."))
         if hits:
             rows += [CheckRow(number, name, check, Status.FAIL, detail=failed[check]) for check in hits]
@@ -103,7 +107,8 @@ def round_rows(number: int, summary: Mapping[str, Any], canary: CanaryRecord | N
             status = Status.PASS if verdict.get("passed") else Status.FAIL
             rows.append(CheckRow(number, name, check, status, latency, str(verdict.get("detail") or "")))
         record = canary.path(name) if canary else None
-        post = _post_send_rows(number, record, sent=bool(path.get("ses_message_id")))
+        sent = bool(path.get("ses_message_id")) or bool(record is not None and record.awaits_arrival)
+        post = _post_send_rows(number, record, sent=sent)
         covered = seen | {row.check for row in post}
         extra = [  # a failed check stored on the path that neither list shows must never be hidden
             CheckRow(number, name, failed.check.value, Status.FAIL, detail=failed.detail)

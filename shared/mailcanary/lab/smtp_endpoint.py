@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class DeliveredMessage:
     message_id: str
     tls: bool
     login: str | None
+    accepted_at: datetime | None = None  # when the final dot was answered
 
 
 def _quiet_aiosmtpd_deprecation(record: logging.LogRecord) -> bool:
@@ -80,6 +81,7 @@ class LabSmtpEndpoint:
         faults: Iterable[SmtpFault] = (),
         banner_delay: float = 5.0,
         auth_mechanisms: Iterable[str] = ("LOGIN", "PLAIN"),
+        ses_like: bool = True,
         certificate_not_after: datetime | None = None,
     ) -> None:
         self.tls = tls
@@ -89,6 +91,7 @@ class LabSmtpEndpoint:
         self.faults = frozenset(faults)
         self.banner_delay = banner_delay
         self.auth_mechanisms = frozenset(each.upper() for each in auth_mechanisms)
+        self.ses_like = ses_like  # False: a plain MTA's "queued as" reply, no SES message id (a relay)
         self.certificate_not_after = certificate_not_after  # None: the lab CA's default validity
         self.host = _HOST
         self.port = 0
@@ -115,7 +118,7 @@ class LabSmtpEndpoint:
             tls_context = self.certificates.server_context
         smtp_kwargs: dict[str, Any] = {
             "server_hostname": "localhost",
-            "ident": "mailcanary lab (SES-like)",
+            "ident": "mailcanary lab (SES-like)" if self.ses_like else "mailcanary lab relay",
             "authenticator": authenticator(self),
             "auth_required": self.require_auth,
             "auth_require_tls": True,
@@ -199,7 +202,8 @@ class LabSmtpEndpoint:
         self, mail_from: str, rcpt_tos: tuple[str, ...], content: bytes, message_id: str, tls: bool, login: str | None
     ) -> None:
         with self._lock:
-            self._delivered.append(DeliveredMessage(mail_from, rcpt_tos, content, message_id, tls, login))
+            accepted = DeliveredMessage(mail_from, rcpt_tos, content, message_id, tls, login, datetime.now(UTC))
+            self._delivered.append(accepted)
 
     @property
     def delivered(self) -> tuple[DeliveredMessage, ...]:

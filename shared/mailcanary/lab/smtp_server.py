@@ -71,12 +71,12 @@ class LabHandler:
             message = BytesParser(policy=policy.SMTP).parsebytes(content)
             del message["Cc"]
             content = message.as_bytes()
-        message_id = ses_like_message_id()
+        message_id = ses_like_message_id() if self.endpoint.ses_like else uuid.uuid4().hex[:12].upper()
         auth_data = getattr(session, "auth_data", None)
         login = auth_data.login.decode("utf-8", "replace") if isinstance(auth_data, LoginPassword) else None
         tls = server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
         self.endpoint.record(envelope.mail_from, delivered, content, message_id, tls, login)
-        return f"250 Ok {message_id}"
+        return f"250 Ok {message_id}" if self.endpoint.ses_like else f"250 2.0.0 Ok: queued as {message_id}"
 
 
 class LabSMTP(SMTP):

@@ -1,5 +1,6 @@
 """Everything `mailcanary demo` runs, started on 127.0.0.1 and stopped again: moto's server, the SES-like
-SMTP endpoint, the SES fault proxy when an API fault is asked for, and the environment the real handlers read.
+SMTP endpoint, a plain relay (its copies land in the emulated SES inbound, `mailcanary.lab.inbound`), the SES
+fault proxy when an API fault is asked for, and the environment the real handlers read.
 
 `running_lab(...)` is one `ExitStack`: whatever started is stopped in reverse order, also on Ctrl-C or an
 error, and the environment (including cached boto3 clients) is put back as it was.
@@ -23,14 +24,17 @@ from mailcanary.lab.catalog import FaultLayer, LabFault
 from mailcanary.lab.environment import patched_environ
 from mailcanary.lab.fault_proxy import ApiFault, SesFaultProxy
 from mailcanary.lab.faults import SmtpFault
+from mailcanary.lab.inbound import ArrivalFault, LabDkim
 from mailcanary.lab.invoke import Handler, load_handler
 from mailcanary.lab.ses_emulator import EventFault
-from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
+from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint, LabTls
 
 __all__ = ["LAB_RECIPIENTS", "LabOptions", "LabStack", "running_lab"]
 
 SENDER = "canary@mailcanary.test"
 TARGET_NAME = "lab"
+RELAY_NAME = "relay"  # a plain MTA (no SES message id): its path is decided by the arrived copy
+RECEIVING_DOMAIN = "inbound.mailcanary.test"  # the lab's SES inbound receives every copy the relay passes on
 LAB_RECIPIENTS = {
     "to": ["success+to@simulator.amazonses.com"],
     "cc": ["success+cc@simulator.amazonses.com"],
@@ -46,7 +50,9 @@ class LabOptions:
     faults: tuple[LabFault, ...] = ()
     onset_round: int = 1  # faults are armed from this round on (1 = from the start)
     smtp_timeout_seconds: float = 10.0
-    lost_after_seconds: int = 1  # the sweeper may declare a canary lost this soon: the lab feeds events at once
+    # The sweeper may declare a canary lost this soon (the lab feeds events and copies at once); long enough that
+    # a copy received right after a slow round is not late.
+    lost_after_seconds: int = 3
     smtp_password: str | None = None  # the lab endpoint's AUTH password; None: a random one per run
 
     def of(self, layer: FaultLayer) -> tuple[LabFault, ...]:
@@ -67,8 +73,17 @@ class LabStack:
     aws: AwsLab
     endpoint: LabSmtpEndpoint
     proxy: SesFaultProxy | None
+    relay: LabSmtpEndpoint
+    dkim: LabDkim
     handlers: dict[str, Handler] = field(default_factory=dict)
     armed: bool = False
+    relayed: int = 0  # messages of `relay.delivered` already passed on
+
+    def to_pass_on(self) -> tuple[Any, ...]:
+        """The relay's accepted messages not passed on yet (each round passes on what it sent)."""
+        delivered = self.relay.delivered
+        fresh, self.relayed = delivered[self.relayed :], len(delivered)
+        return fresh
 
     def arm(self, round_number: int) -> bool:
         """Switch the faults on if `round_number` is at or past the onset; True when they are active."""
@@ -84,6 +99,11 @@ class LabStack:
     def event_faults(self) -> frozenset[EventFault]:
         names = [fault.name for fault in self.options.of(FaultLayer.EVENTS)] if self.armed else []
         return frozenset(EventFault(name) for name in names)
+
+    @property
+    def arrival_faults(self) -> frozenset[ArrivalFault]:
+        names = [fault.name for fault in self.options.of(FaultLayer.ARRIVAL)] if self.armed else []
+        return frozenset(ArrivalFault(name) for name in names)
 
     @property
     def envelope_fault(self) -> bool:
@@ -110,6 +130,14 @@ def lab_environment(stack: LabStack) -> dict[str, str]:
         "ca_file": endpoint.ca_file,
         "timeout_seconds": stack.options.effective_smtp_timeout,
     }
+    relay = {
+        "name": RELAY_NAME,
+        "host": stack.relay.host,
+        "port": stack.relay.port,
+        "tls": "none",
+        "auth": False,
+        "timeout_seconds": stack.options.smtp_timeout_seconds,
+    }
     values = {
         "AWS_ENDPOINT_URL": aws.endpoint_url,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -128,8 +156,9 @@ def lab_environment(stack: LabStack) -> dict[str, str]:
         "MAILCANARY_ALERT_TOPIC_ARN": resources.alert_topic_arn,
         "MAILCANARY_CONFIGURATION_SET": resources.configuration_set,
         "MAILCANARY_SMTP_SECRET_ARN": resources.smtp_secret_arn,
-        "MAILCANARY_SMTP_TARGETS": json.dumps([target]),
+        "MAILCANARY_SMTP_TARGETS": json.dumps([target, relay]),
         "MAILCANARY_RECIPIENTS": json.dumps(LAB_RECIPIENTS),
+        "MAILCANARY_RECEIVING_DOMAIN": RECEIVING_DOMAIN,
         "MAILCANARY_ARTIFACT_BUCKET": resources.artifact_bucket,
     }
     if stack.proxy is not None:  # only SES goes through the fault proxy; everything else talks to moto
@@ -175,13 +204,14 @@ def running_lab(options: LabOptions, functions: Mapping[str, Handler] | None = N
             )
         )
         proxy = stack.enter_context(SesFaultProxy(aws.endpoint_url)) if options.of(FaultLayer.API) else None
+        relay = stack.enter_context(LabSmtpEndpoint(tls=LabTls.NONE, require_auth=False, ses_like=False))
         aws.client("secretsmanager").put_secret_value(
             SecretId=aws.resources.smtp_secret_arn,
             SecretString=json.dumps({"username": endpoint.username, "password": endpoint.password.reveal()}),
         )
-        lab = LabStack(options, aws, endpoint, proxy)
+        lab = LabStack(options, aws, endpoint, proxy, relay, LabDkim.generate())
         stack.enter_context(patched_environ(lab_environment(lab)))
         stack.enter_context(_fresh_clients())
-        for name in ("canary", "ses_events", "sweeper"):
+        for name in ("canary", "ses_events", "sweeper", "arrival"):
             lab.handlers[name] = functions[name] if functions and name in functions else load_handler(name)
         yield lab

@@ -20,13 +20,18 @@ x dimension combination is a billed CloudWatch custom metric, so the set is smal
 | LateSesEvent      | Count        | ()                         | reconciler           | (an event after its path   |
 |                   |              |                            |                      | was swept lost: slow, not  |
 |                   |              |                            |                      | lost)                      |
+| ArrivalLatency    | Milliseconds | (Path, Target)             | arrival              | dashboard p50/p99          |
+| UnmatchedArrival  | Count        | ()                         | arrival              | (a copy that names no      |
+|                   |              |                            |                      | canary path awaiting it)   |
 | ArtifactWriteFailed | Count      | ()                         | round, reconciler    | (artifacts of a round not  |
 |                   |              |                            |                      | written to S3; the round   |
 |                   |              |                            |                      | itself is unaffected)      |
 
 Every decided path yields exactly one CanaryPassed or CanaryFailed: the round for a path it decides at send
-time (a send-time check failed, or an MTA that is not SES gives no events to wait for), the reconciler for a
-path SES's events decide, the sweeper (as CanaryFailed, with CheckFailed{Check=lost}) for a lost path.
+time (a send-time check failed, or an MTA that is not SES gives no events to wait for and no receiver is
+configured), the reconciler for a path SES's events decide, the arrival function for a path its arrived copy
+decides (CheckFailed{Check=delivery.*} for each failed delivery check), the sweeper (as CanaryFailed, with
+CheckFailed{Check=lost}, or {Check=delivery.arrived} for a copy that never arrived) for a lost path.
 CanarySent counts every attempt, so Sent = Passed + Failed once everything is decided.
 
 Powertools adds `ColdStart` (dimensions `function_name`, `service`) once per cold start. mailcanary's own
@@ -83,6 +88,7 @@ __all__ = [
     "MetricName",
     "MetricObservation",
     "Unit",
+    "arrival_latency",
     "artifact_write_failed",
     "bounce",
     "canary_failed",
@@ -98,6 +104,7 @@ __all__ = [
     "path_decided",
     "send_latency",
     "traced",
+    "unmatched_arrival",
     "unmatched_ses_event",
 ]
 
@@ -121,6 +128,8 @@ class MetricName(StrEnum):
     DELIVERY_LATENCY = "DeliveryLatency"
     UNMATCHED_SES_EVENT = "UnmatchedSesEvent"
     LATE_SES_EVENT = "LateSesEvent"
+    ARRIVAL_LATENCY = "ArrivalLatency"
+    UNMATCHED_ARRIVAL = "UnmatchedArrival"
     ARTIFACT_WRITE_FAILED = "ArtifactWriteFailed"
     CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
@@ -154,6 +163,8 @@ METRIC_CONTRACT: Mapping[MetricName, tuple[Unit, frozenset[tuple[Dimension, ...]
     MetricName.DELIVERY_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
     MetricName.UNMATCHED_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.LATE_SES_EVENT: (Unit.COUNT, frozenset({_ROLLUP})),
+    MetricName.ARRIVAL_LATENCY: (Unit.MILLISECONDS, frozenset({_PER_PATH})),
+    MetricName.UNMATCHED_ARRIVAL: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.ARTIFACT_WRITE_FAILED: (Unit.COUNT, frozenset({_ROLLUP})),
     MetricName.CERTIFICATE_DAYS_LEFT: (Unit.NONE, frozenset({_PER_PATH, _ROLLUP})),
 }
@@ -221,6 +232,17 @@ def delivery_latency(path: PathKind, target: str, milliseconds: float) -> Metric
     """From the send to SES's Delivery event."""
     dimensions = _path_dimensions(path, target)
     return MetricObservation(MetricName.DELIVERY_LATENCY, milliseconds, Unit.MILLISECONDS, dimensions)
+
+
+def arrival_latency(path: PathKind, target: str, milliseconds: float) -> MetricObservation:
+    """From the send to the arrival of its copy where the receiver read it (end to end)."""
+    dimensions = _path_dimensions(path, target)
+    return MetricObservation(MetricName.ARRIVAL_LATENCY, milliseconds, Unit.MILLISECONDS, dimensions)
+
+
+def unmatched_arrival() -> MetricObservation:
+    """An arrived copy that names no canary path awaiting it (no canary header, an unknown canary or path)."""
+    return MetricObservation(MetricName.UNMATCHED_ARRIVAL, 1, Unit.COUNT)
 
 
 def certificate_days_left(path: PathKind, target: str, days: float) -> list[MetricObservation]:

@@ -21,6 +21,7 @@ from mailcanary.round.checks import (
     sequence_verdict,
     transport_verdict,
 )
+from mailcanary.round.fingerprint import sent_fingerprint
 from mailcanary.round.result import PathSendResult
 from mailcanary.ses.api import SesApiSender
 from mailcanary.ses.errors import SesSendError
@@ -96,6 +97,7 @@ def run_api_path(path: ApiPath) -> PathSendResult:
         verdicts,
         send_ms,
         path.awaits_ses_events,
+        sent_fingerprint(path.message),
     )
 
 
@@ -137,6 +139,7 @@ def run_smtp_path(path: SmtpPath, *, not_after: float | None = None) -> PathSend
         tuple(verdicts),
         send_ms,
         path.awaits_ses_events,
+        sent_fingerprint(path.message) if result.ok else None,
         result.certificate_not_after,
         transcript=result.transcript.render(),
     )

@@ -61,7 +61,7 @@ def plan_round(settings: Settings, overrides: RoundOverrides, canary_id: str) ->
     kinds = overrides.paths if overrides.paths is not None else frozenset(kind.value for kind in PathKind)
     chosen = overrides.recipients or settings.recipients
     if not (chosen.to or chosen.cc or chosen.bcc):
-        chosen = RecipientsConfig(to=default_recipients(canary_id))
+        chosen = RecipientsConfig(to=_default_to(settings, canary_id))
     targets = _targets(settings, overrides) if PathKind.SMTP.value in kinds else ()
     api = PathKind.API.value in kinds
     if not api and not targets:
@@ -69,6 +69,14 @@ def plan_round(settings: Settings, overrides: RoundOverrides, canary_id: str) ->
     envelope = overrides.envelope if overrides.envelope is not None else (*chosen.to, *chosen.cc, *chosen.bcc)
     conformance = overrides.conformance if overrides.conformance is not None else settings.conformance
     return RoundPlan(canary_id, chosen.to, chosen.cc, chosen.bcc, api, targets, tuple(envelope), conformance)
+
+
+def _default_to(settings: Settings, canary_id: str) -> tuple[str, ...]:
+    """The simulator's success address; with a receiving domain, a mailbox on it, so every copy can be read where
+    it lands (`canary+<canary id>@<receiving domain>`: SES delivers it, and SES inbound receives it)."""
+    if settings.receiving_domain:
+        return (f"canary+{canary_id}@{settings.receiving_domain}",)
+    return default_recipients(canary_id)
 
 
 def _targets(settings: Settings, overrides: RoundOverrides) -> tuple[SmtpTargetConfig, ...]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mailcanary.core.checks import CanaryState
-from mailcanary.store import CanaryStore, FailedCheck, PathRecord
+from mailcanary.store import CanaryStore, FailedCheck, PathRecord, SentFingerprint
 
 __all__ = ["SendRecorder"]
 
@@ -30,6 +30,8 @@ class _Write:
     ses_message_id: str
     sent_at: datetime
     decide: tuple[str, CanaryState, tuple[FailedCheck, ...]] | None  # then decide (path name, state, checks)
+    fingerprint: SentFingerprint | None = None
+    awaits_arrival: bool = False
 
 
 class SendRecorder:
@@ -62,9 +64,12 @@ class SendRecorder:
         path: PathRecord | None,
         ses_message_id: str = "",
         decide: tuple[str, CanaryState, tuple[FailedCheck, ...]] | None = None,
+        *,
+        fingerprint: SentFingerprint | None = None,
+        awaits_arrival: bool = False,
     ) -> None:
         """Queue one path's send record (when `path` is given) and/or its decision; timestamped now."""
-        self._queue.put(_Write(path, ses_message_id, self._now(), decide))
+        self._queue.put(_Write(path, ses_message_id, self._now(), decide, fingerprint, awaits_arrival))
 
     def _run(self) -> None:
         closing = False
@@ -85,7 +90,13 @@ class SendRecorder:
                     self._error = exc
 
     def _write(self, batch: list[_Write]) -> None:
-        self._store.record_sends([w.path.sent_as(w.ses_message_id, w.sent_at) for w in batch if w.path is not None])
+        self._store.record_sends(
+            [
+                w.path.sent_as(w.ses_message_id, w.sent_at, w.fingerprint, awaits_arrival=w.awaits_arrival)
+                for w in batch
+                if w.path is not None
+            ]
+        )
         for write in batch:  # after the sends: a path decided at send time has its message id on record first
             if write.decide is not None:
                 name, state, checks = write.decide

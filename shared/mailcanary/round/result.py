@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from mailcanary.core.checks import PathKind, Verdict
 from mailcanary.core.redaction import redact
-from mailcanary.store import FailedCheck
+from mailcanary.store import FailedCheck, SentFingerprint
 
 __all__ = ["PathSendResult", "RoundResult"]
 
@@ -34,6 +34,7 @@ class PathSendResult:
     verdicts: tuple[Verdict, ...]
     send_ms: float
     awaits_ses_events: bool = True  # False: SES publishes no events for this send (see `Settings.events_region`)
+    fingerprint: SentFingerprint | None = None  # what was handed over, as the arrival checks compare it
     certificate_not_after: datetime | None = None  # the SMTP server certificate's expiry, when TLS showed one
     # What the round keeps as the path's artifacts (`mailcanary.round.artifacts`), never in the summary:
     raw_message: bytes = b""  # the MIME the path sent (or tried to)

@@ -127,8 +127,10 @@ def run_round(
     )
     forms = credentials.forms() if credentials else NO_SECRETS
 
+    awaits_arrival = settings.receiver_configured
+
     def finish(outcome: PathSendResult) -> _Result:
-        decided = _record(recorder, plan.canary_id, outcome, deadline)
+        decided = _record(recorder, plan.canary_id, outcome, deadline, awaits_arrival=awaits_arrival)
         log.info(
             "path sent" if outcome.handed_over else "path not sent",
             extra={
@@ -296,15 +298,20 @@ def _smtp_target(
         return None, str(exc)
 
 
-def _record(recorder: SendRecorder, canary_id: str, outcome: PathSendResult, deadline: datetime) -> CanaryState | None:
-    """Attach what the path sent; decide it at once when nothing SES reports could change its verdict (a
-    send-time check failed) or SES reports nothing for it (no SES message id, or sent outside the events region).
+def _record(
+    recorder: SendRecorder, canary_id: str, outcome: PathSendResult, deadline: datetime, *, awaits_arrival: bool
+) -> CanaryState | None:
+    """Attach what the path sent; decide it at once when nothing later could change its verdict (a send-time
+    check failed) or nothing later will come for it (no SES message id and no receiver, or sent outside the
+    events region).
 
+    With a receiver configured (`awaits_arrival`), an SMTP path whose target is not SES (no SES message id) waits
+    for its arrived copy instead of being decided at acceptance (`mailcanary.decide.arrival`, or the sweep).
     The writes go through the round's `SendRecorder`: written as soon as possible, grouped with the other
     paths that completed at the same moment.
     """
     sent = None
-    if outcome.handed_over and outcome.ses_message_id:
+    if outcome.handed_over and (outcome.ses_message_id or awaits_arrival):
         sent = new_path(
             canary_id,
             outcome.name,
@@ -313,11 +320,13 @@ def _record(recorder: SendRecorder, canary_id: str, outcome: PathSendResult, dea
             deadline=deadline,
             envelope=outcome.envelope,
         )
-        if outcome.passed and outcome.awaits_ses_events:
-            recorder.submit(sent, outcome.ses_message_id)
-            return None  # the reconciler decides it from SES's events
+        arrives = outcome.passed and not outcome.ses_message_id and outcome.kind is PathKind.SMTP
+        if outcome.passed and ((outcome.awaits_ses_events and outcome.ses_message_id) or arrives):
+            recorder.submit(sent, outcome.ses_message_id or "", fingerprint=outcome.fingerprint, awaits_arrival=arrives)
+            return None  # the reconciler decides it from SES's events, or its arrived copy does
     state = CanaryState.PASSED if outcome.passed else CanaryState.FAILED
-    recorder.submit(sent, outcome.ses_message_id or "", decide=(outcome.name, state, outcome.failed_checks))
+    decide = (outcome.name, state, outcome.failed_checks)
+    recorder.submit(sent, outcome.ses_message_id or "", decide=decide, fingerprint=outcome.fingerprint)
     return state
 
 

@@ -16,7 +16,7 @@ from mailcanary.store import DynamoAlertState
 
 __all__ = ["alert_publisher", "effect_sink"]
 
-# Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts.
+# Checks only the reconciler or the sweeper decide: a path that passes later clears their open alerts ...
 _LATE_CHECKS = (
     Check.RECIPIENTS_DELIVERED,
     Check.OUTCOME_UNEXPECTED_BOUNCE,
@@ -25,6 +25,15 @@ _LATE_CHECKS = (
     Check.OUTCOME_RENDERING_FAILURE,
     Check.OUTCOME_MISSING_EVENT,
     Check.LOST,
+)
+# ... and those of a path decided by its arrived copy (a bounce returned to the sender included).
+_ARRIVAL_CHECKS = (
+    Check.DELIVERY_ARRIVED,
+    Check.DELIVERY_HEADERS,
+    Check.DELIVERY_ENVELOPE,
+    Check.DELIVERY_AUTHENTICATION,
+    Check.DELIVERY_PLACEMENT,
+    Check.OUTCOME_UNEXPECTED_BOUNCE,
 )
 
 
@@ -63,7 +72,8 @@ def _alert_publisher(runtime: Runtime) -> Callable[[Transition], int]:
             publisher.append(built)
         verdicts: tuple[Verdict, ...] = transition.verdicts
         if transition.state is CanaryState.PASSED:
-            verdicts = tuple(Verdict(check, True, transition.path) for check in _LATE_CHECKS)
+            cleared = _ARRIVAL_CHECKS if transition.arrival else _LATE_CHECKS
+            verdicts = tuple(Verdict(check, True, transition.path) for check in cleared)
         outcomes = publisher[0].publish(verdicts, transition.canary_id)
         published = sum(outcome is AlertAction.PUBLISHED for outcome in outcomes)
         if published:

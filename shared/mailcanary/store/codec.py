@@ -16,6 +16,7 @@ from mailcanary.core.checks import CanaryState, Check, PathKind
 from mailcanary.core.redaction import redact_text
 from mailcanary.ses.events import BounceSubType, BounceType, EventType, RecipientStatus
 from mailcanary.ses.simulator import ExpectedFate
+from mailcanary.store.arrival_codec import arrival, arrival_value, fingerprint, fingerprint_value
 from mailcanary.store.errors import StoreError
 from mailcanary.store.records import CanaryRecord, FailedCheck, ObservedEvent, PathRecord, SentMessage
 from mailcanary.store.schema import (
@@ -167,6 +168,7 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
         "envelope": list(path.envelope),
         "expected": _expected_value(path.expected),
         "events": {event.key: event_value(event) for event in path.events},
+        "arrivals": {arrival.key: arrival_value(arrival) for arrival in path.arrivals},
         "state": path.state.value,
         "failed_checks": checks_value(path.failed_checks),
         "deadline": _epoch(path.deadline),
@@ -183,17 +185,26 @@ def path_item(path: PathRecord, *, expires_at: datetime) -> Item:
 
 
 def send_item(sent: SentMessage, *, expires_at: datetime) -> Item:
-    """The send item of one path: the only item carrying `ses_message_id`, so the index lists it."""
+    """The send item of one path: the only item carrying `ses_message_id`, so the index lists it.
+
+    A send without an SES message id (a target that is not SES) leaves the attribute out: an index key cannot
+    be empty, and such a send is found by its canary id, never by the index.
+    """
     value: dict[str, Any] = {
         "pk": sent.canary_id,
         "sk": SEND_SK_PREFIX + sent.path_name,
         "path": sent.path_name,
-        "ses_message_id": sent.ses_message_id,
         "sent_at": iso(sent.sent_at),
         "envelope": list(sent.envelope),
         "expected": _expected_value(sent.expected),
         TTL_ATTRIBUTE: _epoch(expires_at),
     }
+    if sent.ses_message_id:
+        value["ses_message_id"] = sent.ses_message_id
+    if sent.fingerprint is not None:
+        value["fingerprint"] = fingerprint_value(sent.fingerprint)
+    if sent.awaits_arrival:
+        value["awaits_arrival"] = True
     return {name: dump(attr) for name, attr in value.items()}
 
 
@@ -204,10 +215,12 @@ def sent_from_item(item: Mapping[str, Any]) -> SentMessage:
         return SentMessage(
             canary_id=raw["pk"],
             path_name=raw["path"],
-            ses_message_id=raw["ses_message_id"],
+            ses_message_id=raw.get("ses_message_id", ""),
             sent_at=datetime.fromisoformat(raw["sent_at"]),
             envelope=tuple(raw.get("envelope", ())),
             expected=_expected(raw),
+            fingerprint=fingerprint(raw.get("fingerprint")),
+            awaits_arrival=bool(raw.get("awaits_arrival", False)),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed send item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc
@@ -240,6 +253,7 @@ def path_from_item(item: Mapping[str, Any]) -> PathRecord:
             version=int(raw.get("version", 0)),
             header_recipients=tuple(raw.get("header_recipients", ())),
             effects_owed=frozenset(raw.get(EFFECTS_OWED, ())),
+            arrivals=tuple(arrival(key, raw["arrivals"][key]) for key in sorted(raw.get("arrivals", {}))),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"malformed path item {raw.get('pk')!r}/{raw.get('sk')!r}: {exc!r}") from exc

@@ -20,8 +20,10 @@ __all__ = [
     "CanaryRecord",
     "Effect",
     "FailedCheck",
+    "ObservedArrival",
     "ObservedEvent",
     "PathRecord",
+    "SentFingerprint",
     "SentMessage",
     "new_canary",
     "new_path",
@@ -73,12 +75,42 @@ class ObservedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class ObservedArrival:
+    """One arrived copy (or one receiver's batch of copies) as recorded on its path; `key` identifies it across
+    redeliveries. The copy's bytes are not kept: what the checks found in them is the path's decision."""
+
+    key: str
+    received_at: datetime
+    receiver: str  # a `mailcanary.arrival.model.ReceiverKind` value
+    envelope_recipients: tuple[str, ...] = ()
+    location: str = ""  # where the copy was read (s3://..., imaps://...), for evidence
+    findings: tuple[FailedCheck, ...] = ()  # what the checks found wrong in the copy's own bytes when it arrived
+
+
+@dataclass(frozen=True, slots=True)
+class SentFingerprint:
+    """What the arrival checks compare an arrived copy with, taken from the message as the path sent it.
+
+    `body_sha256` is the hex digest of the decoded text body as sent.
+    """
+
+    message_id: str
+    subject: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    body_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class SentMessage:
     """What one path really handed over: the SES message id, when, and to whom SES was asked to deliver.
 
     Stored as an item of its own beside its path's item and never changed afterwards (a fact, not a state),
     so recording it needs no condition and many go in one `BatchWriteItem`. `envelope` is what the path really
-    used; `expected` holds the outcome each of those recipients must reach.
+    used; `expected` holds the outcome each of those recipients must reach. A path whose target is not SES has
+    no SES message id (empty) and, with a receiver configured, `awaits_arrival`: it is decided when its copy
+    arrives (or by the sweep when none did). `fingerprint` is what the arrival checks compare (None: not
+    recorded, e.g. a send item written before fingerprints were kept).
     """
 
     canary_id: str
@@ -87,6 +119,8 @@ class SentMessage:
     sent_at: datetime
     envelope: tuple[str, ...]
     expected: tuple[tuple[str, ExpectedFate], ...]
+    fingerprint: SentFingerprint | None = None
+    awaits_arrival: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +148,36 @@ class PathRecord:
     version: int = 0
     header_recipients: tuple[str, ...] = ()
     effects_owed: frozenset[str] = frozenset()  # `owed(...)` tokens not delivered yet
+    arrivals: tuple[ObservedArrival, ...] = ()  # ordered by key, like `events`
+    fingerprint: SentFingerprint | None = None  # from the send item
+    awaits_arrival: bool = False  # from the send item: decided by its arrival, not by SES's events
 
     @property
     def sent(self) -> SentMessage | None:
-        """This path's send, once it has a message id and a send time."""
+        """This path's send, once it has a message id (empty for a target that is not SES) and a send time."""
         if self.ses_message_id is None or self.sent_at is None:
             return None
-        return SentMessage(self.canary_id, self.name, self.ses_message_id, self.sent_at, self.envelope, self.expected)
+        return self.sent_as(self.ses_message_id, self.sent_at, self.fingerprint, awaits_arrival=self.awaits_arrival)
 
-    def sent_as(self, ses_message_id: str, sent_at: datetime) -> SentMessage:
+    def sent_as(
+        self,
+        ses_message_id: str,
+        sent_at: datetime,
+        fingerprint: SentFingerprint | None = None,
+        *,
+        awaits_arrival: bool = False,
+    ) -> SentMessage:
         """The send of this path (its envelope and expectations) under the message id SES gave it."""
-        return SentMessage(self.canary_id, self.name, ses_message_id, sent_at, self.envelope, self.expected)
+        return SentMessage(
+            self.canary_id,
+            self.name,
+            ses_message_id,
+            sent_at,
+            self.envelope,
+            self.expected,
+            fingerprint,
+            awaits_arrival,
+        )
 
     def with_sent(self, sent: SentMessage) -> PathRecord:
         """This path with its send attached (the path item and the send item read together)."""
@@ -134,6 +187,8 @@ class PathRecord:
             sent_at=sent.sent_at,
             envelope=sent.envelope,
             expected=sent.expected,
+            fingerprint=sent.fingerprint,
+            awaits_arrival=sent.awaits_arrival,
         )
 
 

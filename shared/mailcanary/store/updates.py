@@ -15,9 +15,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mailcanary.core.aws_errors import aws_error_code
 from mailcanary.core.checks import CanaryState
 from mailcanary.store import codec
+from mailcanary.store.arrival_codec import arrival_value
 from mailcanary.store.errors import StoreError, TransitionConflictError
 from mailcanary.store.reads import StoreReads
-from mailcanary.store.records import Effect, FailedCheck, ObservedEvent, PathRecord, SentMessage, owed
+from mailcanary.store.records import Effect, FailedCheck, ObservedArrival, ObservedEvent, PathRecord, SentMessage, owed
 from mailcanary.store.schema import CANARY_SK, COUNTED_PATHS, EFFECTS_OWED, OPEN_PATHS, PATH_SK_PREFIX
 from mailcanary.store.table import PENDING
 
@@ -104,6 +105,32 @@ class StorePathUpdates(StoreReads):
                 names,
                 values,
             )
+        except TransitionConflictError:
+            current = self._get_path(canary_id, path_name)
+            if current is None:
+                raise StoreError(f"canary {canary_id} has no path {path_name!r}") from None
+            return RecordedEvent(current, applied=False)
+        return RecordedEvent(path, applied=True)
+
+    def record_arrival(
+        self, canary_id: str, path_name: str, arrival: ObservedArrival, *, owes: Iterable[str] = ()
+    ) -> RecordedEvent:
+        """Add one arrival to a path unless an arrival with the same key is already there (as `record_event`).
+
+        `owes` goes into the path's `effects_owed` in the same conditional write. The path item must carry the
+        `arrivals` map, which every path item written by this version does.
+        """
+        names = {"#key": arrival.key, "#owed": EFFECTS_OWED}
+        values = {":arrival": codec.dump(arrival_value(arrival)), ":one": {"N": "1"}}
+        expression = "SET arrivals.#key = :arrival, version = version + :one"
+        if owes := set(owes):
+            values[":owed"] = {"SS": sorted(owes)}
+            expression += " ADD #owed :owed"
+        else:
+            del names["#owed"]
+        condition = "attribute_exists(pk) AND attribute_exists(arrivals) AND attribute_not_exists(arrivals.#key)"
+        try:
+            path = self._update_path(canary_id, path_name, expression, condition, names, values)
         except TransitionConflictError:
             current = self._get_path(canary_id, path_name)
             if current is None:

@@ -46,11 +46,18 @@ def test_given_no_fault_when_the_demo_runs_then_every_check_passes_and_nothing_i
     assert report.passed, render_report(report)
     assert report.ok
     assert [each.state for each in report.rounds] == ["passed", "passed"]
-    assert {row.path for row in report.rows} == {"api", "smtp:lab"}
+    assert {row.path for row in report.rows} == {"api", "smtp:lab", "smtp:relay"}
     assert {"ses.api", "smtp.transport", "smtp.sequence", "recipients.delivered"} <= {row.check for row in report.rows}
+    # And the relay's path was decided by its copy, which arrived in the lab's SES inbound
+    assert [row.status.value for row in report.rows if row.path == "smtp:relay" and row.check == "delivery"] == [
+        "pass",
+        "pass",
+    ]
+    arrived = {total.label: total.count for total in report.metrics if total.name == "ArrivalLatency"}
+    assert sum(arrived.values()) == 2, arrived
     assert report.alerts == ()
     sent = {total.label: total.count for total in report.metrics if total.name == "CanarySent"}
-    assert sum(sent.values()) >= 4, sent  # two paths x two rounds (plus the rollup)
+    assert sum(sent.values()) >= 6, sent  # three paths x two rounds (plus the rollup)
     # And the lab is gone: no port listening, the environment exactly as before
     ports = _ports(progress)
     assert len(ports) >= 2
@@ -125,7 +132,7 @@ def test_given_an_unknown_fault_when_the_cli_runs_then_usage_error(capsys: pytes
     assert "unknown fault 'no-such-fault'" in capsys.readouterr().err
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)
 def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_check_only() -> None:
     before = dict(os.environ)
     matrix = run_matrix(DemoOptions(rounds=1, interval=0.0))
@@ -136,7 +143,7 @@ def test_given_every_fault_when_the_matrix_runs_then_each_is_caught_by_its_own_c
         assert report.all_terminal, f"{fault.name}\n{render_report(report)}"
         assert report.ok, f"{fault.name}\n{render_report(report)}\n{table}"
     assert matrix.ok, table
-    assert len(matrix.runs) == 20
+    assert len(matrix.runs) == 27
     assert dict(os.environ) == before
     # And its JSON document is versioned and says when each fault's round ran; its HTML rows agree with the table
     document = matrix.to_dict()

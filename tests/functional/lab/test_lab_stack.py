@@ -19,7 +19,7 @@ def _unused(event: Any, context: Any) -> None:
     return None
 
 
-HANDLERS = {"canary": _unused, "ses_events": _unused, "sweeper": _unused}
+HANDLERS = {"canary": _unused, "ses_events": _unused, "sweeper": _unused, "arrival": _unused}
 
 
 def _listening(port: int) -> bool:
@@ -34,16 +34,26 @@ def test_given_the_lab_when_running_then_settings_point_at_it_and_afterwards_not
         # Given the lab is up, the handlers' settings come from the lab environment
         settings = Settings.from_environ()
         assert settings.table_name == lab.aws.resources.table_name
-        assert settings.lost_after_seconds == 1
+        assert settings.lost_after_seconds == 3
         assert settings.smtp_targets[0].port == lab.endpoint.port
         assert settings.smtp_targets[0].ca_file == lab.endpoint.ca_file
+        # and the relay is a second target, a plain MTA whose copies land on the lab's receiving domain
+        relay = settings.smtp_targets[1]
+        assert (relay.name, relay.port, relay.tls, relay.auth) == ("relay", lab.relay.port, "none", False)
+        assert settings.receiver_configured
+        assert lab.aws.client("s3").head_bucket(Bucket=lab.aws.resources.inbound_bucket)
         assert os.environ["AWS_ENDPOINT_URL"] == lab.aws.endpoint_url
         assert lab.proxy is not None
         assert os.environ["AWS_ENDPOINT_URL_SES"] == lab.proxy.endpoint_url
         # and the SMTP secret in moto holds the endpoint's credentials
         secret = lab.aws.client("secretsmanager").get_secret_value(SecretId=lab.aws.resources.smtp_secret_arn)
         assert json.loads(secret["SecretString"])["username"] == lab.endpoint.username
-        ports = [urlparse(lab.aws.endpoint_url).port, lab.endpoint.port, urlparse(lab.proxy.endpoint_url).port]
+        ports = [
+            urlparse(lab.aws.endpoint_url).port,
+            lab.endpoint.port,
+            urlparse(lab.proxy.endpoint_url).port,
+            lab.relay.port,
+        ]
         assert all(port and _listening(port) for port in ports)
         ca_file = lab.endpoint.ca_file
         # When faults are armed for a round, the proxy refuses sends

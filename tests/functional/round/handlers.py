@@ -50,6 +50,7 @@ _TEMPLATE_FUNCTIONS = {
     "ses_events": "SesEventsFunction",
     "sweeper": "SweeperFunction",
     "imap_poll": "ImapPollFunction",
+    "arrival": "ArrivalFunction",
 }
 
 
