@@ -41,7 +41,8 @@ def load(relative: str) -> Any:
 
 def test_given_the_events_folder_when_listed_then_every_file_has_a_test_case() -> None:
     on_disk = {str(path.relative_to(EVENTS)) for path in EVENTS.rglob("*.json")}
-    assert on_disk == set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS | IMAP_POLL_EVENTS | set(ARRIVAL_EVENTS)
+    expected = set(EXPECTED_EVENT_TYPE) | set(CANARY_TRIGGER) | SWEEPER_EVENTS | IMAP_POLL_EVENTS | set(ARRIVAL_EVENTS)
+    assert on_disk == expected
 
 
 @pytest.mark.parametrize(("relative", "ses_message_id"), sorted(ARRIVAL_EVENTS.items()))

@@ -74,9 +74,9 @@ def poll_mailbox(runtime: Runtime, *, record: Recorder | None = None) -> ImapPol
 
 def _arrival_decision(runtime: Runtime) -> Recorder:
     """The copies → the arrival decision, as the SES inbound arrival function hands its copies on."""
-    from mailcanary.arrival.checks import judge_arrival  # type: ignore[import-not-found,unused-ignore]
-    from mailcanary.decide.arrival import record_arrivals  # type: ignore[import-not-found,attr-defined,unused-ignore]
-    from mailcanary.services.alerting import effect_sink  # type: ignore[attr-defined,unused-ignore]
+    from mailcanary.arrival.checks import judge_arrival
+    from mailcanary.decide.arrival import record_arrivals
+    from mailcanary.services.alerting import effect_sink
     from mailcanary.store import CanaryStore
 
     store = CanaryStore(runtime.clients("dynamodb", None), runtime.settings.table_name)
