@@ -6,11 +6,13 @@ import logging
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from mailcanary.lab.smtp_endpoint import LabSmtpEndpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTFIX_LAB = ROOT / "scripts" / "postfix-lab.sh"
@@ -56,3 +58,21 @@ def no_lambda_log_handler(monkeypatch: pytest.MonkeyPatch) -> None:
     (cached with the Logger, and restored afterwards for the handler tests that read it), and it prints JSON log
     lines into stdout."""
     monkeypatch.setattr(logging.getLogger("mailcanary"), "handlers", [])
+
+
+StartEndpoint = Callable[..., LabSmtpEndpoint]
+
+
+@pytest.fixture
+def start_endpoint() -> Iterator[StartEndpoint]:
+    """Start lab endpoints with the given options; every one is stopped after the test."""
+    started: list[LabSmtpEndpoint] = []
+
+    def start(**options: object) -> LabSmtpEndpoint:
+        endpoint = LabSmtpEndpoint(**options).start()  # type: ignore[arg-type]
+        started.append(endpoint)
+        return endpoint
+
+    yield start
+    for endpoint in started:
+        endpoint.stop()

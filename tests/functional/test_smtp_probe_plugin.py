@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,20 +32,6 @@ def library_logs_off_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
     logger = logging.getLogger("mailcanary")
     monkeypatch.setattr(logger, "handlers", [])
     monkeypatch.setattr(logger, "propagate", False)
-
-
-@pytest.fixture
-def start_endpoint() -> Iterator[StartEndpoint]:
-    started: list[LabSmtpEndpoint] = []
-
-    def start(**options: object) -> LabSmtpEndpoint:
-        endpoint = LabSmtpEndpoint(**options).start()  # type: ignore[arg-type]
-        started.append(endpoint)
-        return endpoint
-
-    yield start
-    for endpoint in started:
-        endpoint.stop()
 
 
 def probe(endpoint: LabSmtpEndpoint, monkeypatch: pytest.MonkeyPatch, *extra: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from email import message_from_bytes
 
@@ -30,21 +30,6 @@ TO, CC, BCC = "to@example.com", "cc@example.com", "bcc@example.com"
 MESSAGE = build_probe_message(SENDER, [TO], [CC], [BCC])
 
 StartEndpoint = Callable[..., LabSmtpEndpoint]
-
-
-@pytest.fixture
-def start_endpoint() -> Iterator[StartEndpoint]:
-    """Start lab endpoints with the given options; every one is stopped after the test."""
-    started: list[LabSmtpEndpoint] = []
-
-    def start(**options: object) -> LabSmtpEndpoint:
-        endpoint = LabSmtpEndpoint(**options).start()  # type: ignore[arg-type]
-        started.append(endpoint)
-        return endpoint
-
-    yield start
-    for endpoint in started:
-        endpoint.stop()
 
 
 def send(target: SmtpTarget, *, conformance: bool = False) -> SmtpResult:
