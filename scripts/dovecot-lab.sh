@@ -155,10 +155,15 @@ start() {
     configure
     bash "$POSTFIX_LAB" start
     postfix reload >/dev/null 2>&1 || true
-    if [ -f "$STATE/run/master.pid" ] && kill -0 "$(cat "$STATE/run/master.pid")" 2>/dev/null; then
+    if status; then
         doveadm -c "$STATE/dovecot.conf" reload
     else
-        dovecot -c "$STATE/dovecot.conf"
+        # Dovecot's daemon keeps the descriptors it was given: with the caller's pipes it would hold them open and
+        # a caller reading them to the end (subprocess.run with capture_output) would wait forever.
+        if ! dovecot -c "$STATE/dovecot.conf" </dev/null >"$STATE/dovecot-start.log" 2>&1; then
+            cat "$STATE/dovecot-start.log" >&2
+            exit 1
+        fi
     fi
     for _ in $(seq 1 50); do
         if listening "$PORT_IMAPS" && listening "$PORT_IMAP"; then return 0; fi
@@ -169,7 +174,7 @@ start() {
 }
 
 stop() { [ -f "$STATE/dovecot.conf" ] && doveadm -c "$STATE/dovecot.conf" stop >/dev/null 2>&1 || true; }
-status() { [ -f "$STATE/run/master.pid" ] && kill -0 "$(cat "$STATE/run/master.pid")"; }
+status() { [ -f "$STATE/run/master.pid" ] && kill -0 "$(cat "$STATE/run/master.pid")" 2>/dev/null; }
 
 case "${1:-}" in
     install) install ;;

@@ -39,16 +39,20 @@ def postfix_lab() -> Iterator[PostfixLab]:
     """A running Postfix on 127.0.0.1:2525/2526; stopped afterwards only if this fixture started it."""
     lab = PostfixLab("127.0.0.1", 2525, 2526, Path("/var/log/postfix.log"))
     if shutil.which("postfix") is None and shutil.which("postconf") is None:
-        installed = subprocess.run(["bash", str(POSTFIX_LAB), "install"], capture_output=True, text=True, check=False)
+        installed = subprocess.run(
+            ["bash", str(POSTFIX_LAB), "install"], capture_output=True, text=True, check=False, timeout=600
+        )
         if installed.returncode != 0:
             pytest.skip(f"Postfix could not be installed here: {installed.stderr.strip()[-200:]}")
     was_running = _listening(lab.host, lab.port)
-    started = subprocess.run(["bash", str(POSTFIX_LAB), "start"], capture_output=True, text=True, check=False)
+    started = subprocess.run(
+        ["bash", str(POSTFIX_LAB), "start"], capture_output=True, text=True, check=False, timeout=60
+    )
     if started.returncode != 0:
         pytest.skip(f"Postfix could not be started here: {started.stderr.strip()[-200:]}")
     yield lab
     if not was_running:
-        subprocess.run(["bash", str(POSTFIX_LAB), "stop"], capture_output=True, check=False)
+        subprocess.run(["bash", str(POSTFIX_LAB), "stop"], capture_output=True, check=False, timeout=60)
 
 
 @pytest.fixture

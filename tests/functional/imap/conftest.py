@@ -25,11 +25,18 @@ def _read_env(path: Path) -> dict[str, str]:
 def dovecot_lab(postfix_lab: Any) -> Iterator[DovecotLab]:
     """Dovecot on 127.0.0.1 with the lab's users, started if needed; stopped afterwards if this fixture started it."""
     if shutil.which("dovecot") is None:
-        installed = subprocess.run(["bash", str(DOVECOT_LAB), "install"], capture_output=True, text=True, check=False)
+        installed = subprocess.run(
+            ["bash", str(DOVECOT_LAB), "install"], capture_output=True, text=True, check=False, timeout=600
+        )
         if installed.returncode != 0:
             pytest.skip(f"dovecot-imapd could not be installed here: {installed.stderr.strip()[-200:]}")
-    was_running = subprocess.run(["bash", str(DOVECOT_LAB), "status"], capture_output=True, check=False).returncode == 0
-    started = subprocess.run(["bash", str(DOVECOT_LAB), "start"], capture_output=True, text=True, check=False)
+    was_running = (
+        subprocess.run(["bash", str(DOVECOT_LAB), "status"], capture_output=True, check=False, timeout=30).returncode
+        == 0
+    )
+    started = subprocess.run(
+        ["bash", str(DOVECOT_LAB), "start"], capture_output=True, text=True, check=False, timeout=60
+    )
     if started.returncode != 0:
         pytest.skip(f"Dovecot could not be started here: {started.stderr.strip()[-200:]}")
     env = _read_env(STATE / "lab.env")
@@ -44,4 +51,4 @@ def dovecot_lab(postfix_lab: Any) -> Iterator[DovecotLab]:
         smtp=postfix_lab,
     )
     if not was_running:
-        subprocess.run(["bash", str(DOVECOT_LAB), "stop"], capture_output=True, check=False)
+        subprocess.run(["bash", str(DOVECOT_LAB), "stop"], capture_output=True, check=False, timeout=60)

@@ -6,8 +6,11 @@ screenshot. Every wait is bounded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -132,11 +135,17 @@ def _devtools_url(profile: Path, process: subprocess.Popen[bytes]) -> str:
 
 @contextmanager
 def _browser(binary: str) -> Iterator[_Session]:
-    with tempfile.TemporaryDirectory(prefix="mailcanary-chromium-") as profile:
+    # Chromium's helper processes (zygote, crash handler) outlive the browser process by a moment and may still write
+    # into the profile: the browser runs in its own process group, the whole group is ended, and the profile is
+    # removed only after that (leftovers from a straggler are ignored rather than failing the test).
+    with tempfile.TemporaryDirectory(prefix="mailcanary-chromium-", ignore_cleanup_errors=True) as profile:
         log = Path(profile) / "chromium.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"], stdout=sink, stderr=sink
+                [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                stdout=sink,
+                stderr=sink,
+                start_new_session=True,
             )
         try:
             session = _Session(_devtools_url(Path(profile), process))
@@ -145,12 +154,23 @@ def _browser(binary: str) -> Iterator[_Session]:
             finally:
                 session.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            _end_group(process)
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    for signal_number in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, signal_number)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        break
+    # The helpers of the group, if any are left, are asked to end too (the leader is already reaped).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _console_errors(events: list[dict[str, Any]]) -> list[str]:
